@@ -1,0 +1,42 @@
+# Two commands do all set-up on a fresh machine: `make run` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PORT ?= 8000
+DEV_ENV := DEBUG=$${DEBUG:-1}
+
+.PHONY: run test install syscheck lint check clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+syscheck: install
+	@$(PY) scripts/check_system.py
+
+run: install syscheck
+	$(DEV_ENV) $(PY) manage.py migrate --noinput
+	$(DEV_ENV) $(PY) manage.py seed_demo
+	@echo "Portail : http://127.0.0.1:$(PORT)/  (Ctrl-C arrête le serveur, le worker et beat)"
+	$(DEV_ENV) PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/honcho -f Procfile.dev start -p $(PORT)
+
+test: install syscheck
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+check: install
+	SECRET_KEY_OPTIONAL=1 $(PY) manage.py check
+	SECRET_KEY_OPTIONAL=1 $(PY) manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf var/ $(VENV)

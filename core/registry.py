@@ -1,0 +1,60 @@
+"""What each app contributes to shared pages: navigation links and home-page panels.
+
+Apps register from their `AppConfig.ready()`, so core never imports them and
+each role's menu and home page are assembled from the apps that serve it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    roles: frozenset[str]
+    order: int = 50
+
+
+@dataclass(frozen=True)
+class HomePanel:
+    template: str
+    roles: frozenset[str]
+    context: Callable[..., dict] = field(default=lambda user: {})
+    order: int = 50
+
+
+_nav: list[NavItem] = []
+_panels: list[HomePanel] = []
+
+
+def register_nav(*, label: str, url_name: str, roles, order: int = 50) -> None:
+    item = NavItem(label=label, url_name=url_name, roles=frozenset(roles), order=order)
+    if item not in _nav:
+        _nav.append(item)
+
+
+def register_home_panel(*, template: str, roles, context=None, order: int = 50) -> None:
+    if any(p.template == template for p in _panels):
+        return
+    _panels.append(
+        HomePanel(
+            template=template,
+            roles=frozenset(roles),
+            context=context or (lambda user: {}),
+            order=order,
+        )
+    )
+
+
+def nav_for(user) -> list[NavItem]:
+    role = "admin" if user.is_superuser else user.role
+    return sorted((i for i in _nav if role in i.roles), key=lambda i: i.order)
+
+
+def panels_for(user) -> list[tuple[str, dict]]:
+    role = "admin" if user.is_superuser else user.role
+    panels = sorted((p for p in _panels if role in p.roles), key=lambda p: p.order)
+    return [(p.template, p.context(user)) for p in panels]

@@ -1,0 +1,33 @@
+"""The one mechanism that decides which objects a user may see.
+
+Every model family's queryset subclasses `ScopedQuerySet` and defines
+`for_<role>(user)` for the roles that see part of it; director, Region and
+administrator see everything; a role without a method sees nothing.
+Views, exports, API endpoints and tasks fetch through `visible_to(user)`,
+so a guessed foreign id is a 404.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.http import Http404
+
+from .roles import SEE_ALL_ROLES
+
+
+class ScopedQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ScopedQuerySet:
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser or user.role in SEE_ALL_ROLES:
+            return self.all()
+        method = getattr(self, f"for_{user.role}", None)
+        return method(user) if method else self.none()
+
+
+def get_visible_or_404(queryset: models.QuerySet, user, **lookup):
+    """Fetch one object through the user's scope, or raise 404 (never 403: no leak)."""
+    try:
+        return queryset.visible_to(user).get(**lookup)
+    except queryset.model.DoesNotExist:
+        raise Http404("Aucun objet correspondant ou accès non autorisé.")

@@ -1,0 +1,26 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class EnrolmentConfig(AppConfig):
+    name = "enrolment"
+    verbose_name = _("Inscriptions")
+
+    def ready(self) -> None:
+        from core.registry import register_home_panel
+        from core.roles import Role
+
+        from .selectors import enrolment_counts_by_state, enrolments_for_owner
+
+        register_home_panel(
+            template="enrolment/panels/owner.html",
+            roles={Role.OWNER},
+            context=lambda user: {"enrolments": enrolments_for_owner(user=user)},
+            order=10,
+        )
+        register_home_panel(
+            template="enrolment/panels/states.html",
+            roles={Role.RELAY_STAFF, Role.DIRECTOR, Role.REGION, Role.ADMIN},
+            context=lambda user: {"state_counts": enrolment_counts_by_state(user=user)},
+            order=10,
+        )

@@ -1,0 +1,205 @@
+"""Demo companies: about forty SMEs across every relay and every stage of the journey."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from decimal import Decimal
+
+from django.utils import timezone
+from stdnum import luhn
+
+from core.demo import demo_user
+from core.models import Departement, User
+from core.roles import Role
+from diagnostics.models import Theme
+from funding.models import Offer
+from funding.selectors import tariff_in_force
+
+from .models import Company, Enrolment, EnrolmentState, Pilot
+from .services import enrolment_transition
+
+S = EnrolmentState
+#: The happy path in order; a company stops at its target state.
+PATH = [
+    S.SUBMITTED,
+    S.ELIGIBLE,
+    S.DIAGNOSED,
+    S.OFFER_CHOSEN,
+    S.VALIDATED,
+    S.CONSULTANT_ASSIGNED,
+    S.AGREEMENT_SIGNED,
+    S.IN_PROGRESS,
+    S.CLOSED,
+]
+
+# name, postcode, city, NAF, headcount, target state
+COMPANIES = [
+    ("Décolletage du Genevois", "74300", "Cluses", "25.62B", 48, S.IN_PROGRESS),
+    ("Mécanique de Précision de l'Arve", "74130", "Bonneville", "25.62B", 32, S.CLOSED),
+    ("Plasturgie d'Oyonnax", "01100", "Oyonnax", "22.29A", 85, S.IN_PROGRESS),
+    ("Moules et Outillages du Bugey", "01500", "Ambérieu-en-Bugey", "25.73A", 21, S.VALIDATED),
+    ("Fonderie du Forez", "42600", "Montbrison", "24.52Z", 120, S.AGREEMENT_SIGNED),
+    ("Chaudronnerie Rhodanienne", "69200", "Vénissieux", "25.29Z", 38, S.DIAGNOSED),
+    ("Tôlerie Fine Lyonnaise", "69100", "Villeurbanne", "25.11Z", 27, S.OFFER_CHOSEN),
+    ("Traitements de Surface du Dauphiné", "38500", "Voiron", "25.61Z", 44, S.IN_PROGRESS),
+    ("Électronique Grésivaudan", "38920", "Crolles", "26.11Z", 63, S.CONSULTANT_ASSIGNED),
+    ("Menuiserie Industrielle de Chambéry", "73000", "Chambéry", "16.23Z", 19, S.ELIGIBLE),
+    ("Usinage de Maurienne", "73300", "Saint-Jean-de-Maurienne", "25.62A", 55, S.CLOSED),
+    ("Textiles Techniques d'Annonay", "07100", "Annonay", "13.96Z", 71, S.SUBMITTED),
+    ("Emballages de la Drôme", "26000", "Valence", "17.21B", 90, S.IN_PROGRESS),
+    ("Robinetterie de Saint-Étienne", "42000", "Saint-Étienne", "28.14Z", 140, S.VALIDATED),
+    ("Câblerie du Beaujolais", "69400", "Villefranche-sur-Saône", "27.32Z", 36, S.WITHDRAWN),
+    ("Ressorts Savoyards", "73200", "Albertville", "25.93Z", 24, S.DRAFT),
+    ("Mécanosoudure de Romans", "26100", "Romans-sur-Isère", "25.11Z", 29, S.AGREEMENT_SIGNED),
+    (
+        "Injection Plastique de l'Ain",
+        "01000",
+        "Bourg-en-Bresse",
+        "22.29A",
+        110,
+        S.CONSULTANT_ASSIGNED,
+    ),
+    ("Outils Coupants du Pilat", "42400", "Saint-Chamond", "25.73B", 17, S.DIAGNOSED),
+    ("Transports Frigorifiques Rhône-Alpes", "69800", "Saint-Priest", "49.41A", 60, S.INELIGIBLE),
+    ("Laboratoire Métrologie Isère", "38100", "Grenoble", "71.20B", 14, S.OFFER_CHOSEN),
+    ("Ateliers de Tournon", "07300", "Tournon-sur-Rhône", "25.62B", 22, S.IN_PROGRESS),
+    ("Peinture Industrielle Valentinoise", "26500", "Bourg-lès-Valence", "25.61Z", 33, S.CLOSED),
+    ("Mécatronique d'Annecy", "74000", "Annecy", "28.99B", 78, S.VALIDATED),
+    ("Forge de Rive-de-Gier", "42800", "Rive-de-Gier", "25.50A", 95, S.IN_PROGRESS),
+    ("Composites du Vercors", "38250", "Villard-de-Lans", "22.29A", 26, S.WITHDRAWN),
+    ("Imprimerie Industrielle Lyonnaise", "69007", "Lyon", "18.12Z", 41, S.SUBMITTED),
+    ("Profilés Aluminium du Rhône", "69330", "Meyzieu", "24.42Z", 130, S.ELIGIBLE),
+    ("Maintenance Hydraulique Savoie", "73100", "Aix-les-Bains", "33.12Z", 18, S.IN_PROGRESS),
+    (
+        "Roulements de la Vallée de l'Arve",
+        "74950",
+        "Scionzier",
+        "28.15Z",
+        150,
+        S.CONSULTANT_ASSIGNED,
+    ),
+    ("Sellerie Technique d'Ardèche", "07200", "Aubenas", "13.92Z", 12, S.DIAGNOSED),
+    ("Électrolyse du Grésivaudan", "38190", "Brignoud", "25.61Z", 39, S.AGREEMENT_SIGNED),
+    ("Verrerie Technique de l'Ain", "01200", "Bellegarde-sur-Valserine", "23.19Z", 52, S.CLOSED),
+    ("Découpe Laser Stéphanoise", "42100", "Saint-Étienne", "25.62B", 23, S.OFFER_CHOSEN),
+    ("Agroéquipements de la Drôme", "26300", "Chatuzange-le-Goubet", "28.30Z", 67, S.IN_PROGRESS),
+    ("Pièces Frittées de Savoie", "73400", "Ugine", "25.50B", 88, S.VALIDATED),
+    ("Micromécanique du Chablais", "74200", "Thonon-les-Bains", "25.62B", 31, S.IN_PROGRESS),
+    ("Convoyeurs Lyonnais", "69150", "Décines-Charpieu", "28.22Z", 46, S.CLOSED),
+    ("Bobinage Électrique de l'Isère", "38300", "Bourgoin-Jallieu", "27.11Z", 20, S.WITHDRAWN),
+    ("Filtration Industrielle du Rhône", "69500", "Bron", "28.25Z", 58, S.AGREEMENT_SIGNED),
+]
+
+PILOTS = [
+    ("Karim", "Benali", "Responsable de production"),
+    ("Émilie", "Durand", "Technicienne méthodes"),
+    ("Stéphane", "Michaud", "Chef d'atelier"),
+    ("Laure", "Vidal", "Responsable qualité"),
+]
+
+
+def demo_siret(n: int) -> str:
+    """A valid SIRET (Luhn over 14 digits) derived from a number, stable across runs."""
+    siren = luhn.calc_check_digit(f"{40000000 + n * 7919:08d}")
+    siren = f"{40000000 + n * 7919:08d}{siren}"
+    for nic in range(10, 100000):
+        candidate = f"{siren}{nic:05d}"
+        if luhn.is_valid(candidate):
+            return candidate
+    raise AssertionError("unreachable")
+
+
+def _advance(
+    enrolment: Enrolment, target: str, staff: User, owner: User, rng: random.Random
+) -> None:
+    withdraw = target == S.WITHDRAWN
+    stop = rng.choice([S.DIAGNOSED, S.VALIDATED, S.IN_PROGRESS]) if withdraw else target
+    if target == S.INELIGIBLE:
+        enrolment_transition(enrolment=enrolment, to=S.SUBMITTED, by=owner)
+        enrolment.eligibility = [
+            {"rule": "naf", "ok": False, "reason": "Activité de transport hors industrie."}
+        ]
+        enrolment.save(update_fields=["eligibility"])
+        enrolment_transition(enrolment=enrolment, to=S.INELIGIBLE)
+        return
+    for state in PATH[: PATH.index(stop) + 1] if stop != S.DRAFT else []:
+        if state == S.OFFER_CHOSEN:
+            _choose_offer(enrolment, rng)
+        by = {
+            S.SUBMITTED: owner,
+            S.DIAGNOSED: owner,
+            S.OFFER_CHOSEN: owner,
+            S.VALIDATED: staff,
+            S.CLOSED: staff,
+            S.AGREEMENT_SIGNED: owner,
+        }.get(state)
+        enrolment_transition(enrolment=enrolment, to=state, by=by)
+    if withdraw:
+        enrolment_transition(
+            enrolment=enrolment,
+            to=S.WITHDRAWN,
+            by=owner,
+            reason="Charge de travail trop importante cette année ; nous reviendrons plus tard.",
+        )
+
+
+def _choose_offer(enrolment: Enrolment, rng: random.Random) -> None:
+    small = (enrolment.company.headcount or 0) < 40
+    offer = Offer.objects.get(code="ciblee" if small and rng.random() < 0.8 else "approfondie")
+    enrolment.offer = offer
+    enrolment.tariff = tariff_in_force(offer=offer, on=enrolment.created_at.date())
+    if offer.code == "ciblee":
+        enrolment.problem_theme = rng.choice(list(Theme.objects.all()))
+    enrolment.save(update_fields=["offer", "tariff", "problem_theme"])
+    for position in range(1, (enrolment.tariff.pilots or 1) + 1):
+        first, last, job = PILOTS[(enrolment.pk + position) % len(PILOTS)]
+        Pilot.objects.get_or_create(
+            enrolment=enrolment,
+            position=position,
+            defaults={
+                "first_name": first,
+                "last_name": last,
+                "job_title": job,
+                "email": f"{first.lower()}.{last.lower()}@entreprise{enrolment.company_id}.demo.test",
+            },
+        )
+
+
+def seed_companies(ctx: dict) -> None:
+    rng = random.Random(1999)
+    departements = {d.code: d for d in Departement.objects.select_related("default_relay")}
+    now = timezone.now()
+    for n, (name, postcode, city, naf, headcount, target) in enumerate(COMPANIES, start=1):
+        siret = demo_siret(n)
+        if Company.objects.filter(siret=siret).exists():
+            continue
+        owner = demo_user(
+            f"entreprise{n:02d}@demo.test",
+            role=Role.OWNER,
+            first_name=rng.choice(
+                ["Bernard", "Christine", "Gérard", "Patricia", "Michel", "Françoise"]
+            ),
+            last_name=name.split()[-1],
+        )
+        dep = departements[postcode[:2]]
+        company = Company.objects.create(
+            siret=siret,
+            name=name,
+            naf_code=naf,
+            headcount=headcount,
+            turnover=Decimal(headcount) * Decimal("120000.00"),
+            address=f"{rng.randint(1, 120)} rue de l'Industrie",
+            postcode=postcode,
+            city=city,
+            departement=dep,
+            relay=dep.default_relay,
+            owner=owner,
+        )
+        enrolment = Enrolment.objects.create(
+            company=company,
+            created_by=owner,
+            created_at=now - dt.timedelta(days=20 + (len(COMPANIES) - n) * 12),
+        )
+        staff = User.objects.get(email=f"relais-{dep.default_relay.slug}@demo.test")
+        _advance(enrolment, target, staff, owner, rng)

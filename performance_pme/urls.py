@@ -1,0 +1,25 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from core import views as core_views
+
+admin.site.site_header = "Performance PME — administration"
+admin.site.site_title = "Performance PME"
+
+urlpatterns = [
+    path("", include("core.urls")),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("", include("enrolment.urls")),
+    path("autodiagnostic/", include("diagnostics.urls")),
+    path("", include("consultants.urls")),
+    path("", include("funding.urls")),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,68 @@
+"""The reference data loaded by migrations matches the domain page."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from core.models import Departement, Relay
+from funding.models import Offer
+from funding.selectors import tariff_in_force, vat_rate_in_force
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seven_relays():
+    assert set(Relay.objects.values_list("name", flat=True)) == {
+        "Afpi",
+        "CCI",
+        "Ceforalp",
+        "Critt",
+        "Pôle productique",
+        "Thésame",
+        "Udimec",
+    }
+
+
+def test_eight_departements_each_attached_to_a_relay():
+    deps = dict(Departement.objects.values_list("code", "name"))
+    assert deps == {
+        "01": "Ain",
+        "07": "Ardèche",
+        "26": "Drôme",
+        "38": "Isère",
+        "42": "Loire",
+        "69": "Rhône",
+        "73": "Savoie",
+        "74": "Haute-Savoie",
+    }
+    assert not Departement.objects.filter(default_relay__isnull=True).exists()
+
+
+@pytest.mark.parametrize(
+    "code, months, half_days, pilots, company, region, training",
+    [
+        ("ciblee", 4, 8, 1, Decimal("2440.00"), Decimal("4000.00"), False),
+        ("approfondie", 12, 14, 2, Decimal("4540.00"), Decimal("8000.00"), True),
+    ],
+)
+def test_current_tariffs(code, months, half_days, pilots, company, region, training):
+    tariff = tariff_in_force(offer=Offer.objects.get(code=code), on=dt.date(2026, 11, 28))
+    assert (tariff.duration_months, tariff.half_days, tariff.pilots) == (months, half_days, pilots)
+    assert tariff.company_contribution_ht == company
+    assert tariff.regional_aid_ht == region
+    assert tariff.includes_training is training
+
+
+def test_historical_ppj_tariff():
+    ppj = Offer.objects.get(code="ppj")
+    assert not ppj.is_open
+    assert tariff_in_force(offer=ppj, on=dt.date(2026, 1, 1)) is None
+    tariff = tariff_in_force(offer=ppj, on=dt.date(2002, 6, 1))
+    assert tariff.duration_months == 12
+    assert tariff.company_contribution_ht == Decimal("3050.00")
+
+
+def test_vat_is_dated():
+    assert vat_rate_in_force(on=dt.date(2026, 11, 28)) == Decimal("20.00")
+    assert vat_rate_in_force(on=dt.date(2007, 4, 3)) == Decimal("19.60")

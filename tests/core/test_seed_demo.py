@@ -1,0 +1,60 @@
+import pytest
+from django.core.management import CommandError, call_command
+from zeal import zeal_ignore
+
+from consultants.models import Expert, Mission
+from core.models import User
+from core.roles import Role
+from enrolment.models import Company, Enrolment, EnrolmentState
+
+pytestmark = pytest.mark.django_db
+
+
+def _counts():
+    return {
+        "users": User.objects.count(),
+        "experts": Expert.objects.count(),
+        "companies": Company.objects.count(),
+        "enrolments": Enrolment.objects.count(),
+        "missions": Mission.objects.count(),
+        "states": sorted(Enrolment.objects.values_list("state", flat=True)),
+    }
+
+
+def test_seed_demo_twice_gives_the_same_data(settings):
+    settings.DEBUG = True
+    with zeal_ignore():  # a batch load, not a page: N+1 detection does not apply
+        call_command("seed_demo")
+        first = _counts()
+        call_command("seed_demo")
+    assert _counts() == first
+    assert Expert.objects.consultants().count() == 60
+    assert Expert.objects.trainers().count() == 60
+    assert first["companies"] >= 40
+    # every state of the journey is represented
+    assert set(first["states"]) == {s.value for s in EnrolmentState}
+    # every relay has companies and a staff account
+    assert Company.objects.values("relay").distinct().count() == 7
+    assert User.objects.filter(role=Role.RELAY_STAFF).count() == 7
+    with zeal_ignore():
+        _check_demo_passwords()
+
+
+def _check_demo_passwords():
+    for email in [
+        "admin@demo.test",
+        "direction@demo.test",
+        "region@demo.test",
+        "relais-pole-productique@demo.test",
+        "consultant60@demo.test",
+        "formateur01@demo.test",
+        "entreprise40@demo.test",
+    ]:
+        assert User.objects.get(email=email).check_password("pme-demo-2007")
+
+
+def test_seed_demo_refuses_without_debug(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG"):
+        call_command("seed_demo")
+    assert not User.objects.filter(email="admin@demo.test").exists()

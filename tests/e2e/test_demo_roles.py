@@ -1,0 +1,36 @@
+"""Every demo role logs in through the real login page and lands on its home page."""
+
+import pytest
+from django.core.management import call_command
+from zeal import zeal_ignore
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+ACCOUNTS = [
+    ("admin@demo.test", "Administrateur", "Console d'administration"),
+    ("direction@demo.test", "Directeur de projet", "toutes structures relais"),
+    ("region@demo.test", "Chargé de mission Région", "toutes structures relais"),
+    ("relais-thesame@demo.test", "Thésame", "Inscriptions — Thésame"),
+    ("consultant01@demo.test", "Consultant", "Ma fiche"),
+    ("formateur01@demo.test", "Formateur", "Ma fiche"),
+    ("entreprise01@demo.test", "Chef d'entreprise", "Mes inscriptions"),
+]
+
+
+def test_each_demo_role_lands_on_its_home(page, login, logout, settings):
+    settings.DEBUG = True
+    with zeal_ignore():
+        call_command("seed_demo")
+    for email, role_text, marker in ACCOUNTS:
+        login(email)
+        assert page.url.endswith("/accueil/"), f"{email} n'arrive pas sur son accueil : {page.url}"
+        assert role_text in page.locator("#role-home").inner_text()
+        assert marker in page.content()
+        logout()
+        assert "Inscrire mon entreprise" in page.content()
+
+
+def test_wrong_password_is_refused_in_french(page, login):
+    login("nobody@demo.test", "wrong-password")
+    assert "/accounts/login/" in page.url
+    assert "Saisissez" in page.content() or "saisissez" in page.content()
