@@ -91,8 +91,7 @@ def questionnaire_new_version(*, questionnaire: Questionnaire) -> Questionnaire:
                 position=question.position,
             )
             Choice.objects.bulk_create(
-                Choice(question=new_q, value=c.value, label=c.label)
-                for c in question.choices.all()
+                Choice(question=new_q, value=c.value, label=c.label) for c in question.choices.all()
             )
     return copy
 

@@ -272,6 +272,9 @@ class ExportJob(models.Model):
         verbose_name = _("export d'inscriptions")
         verbose_name_plural = _("exports d'inscriptions")
 
+    def __str__(self) -> str:
+        return f"Export {self.pk} ({self.get_status_display()})"
+
     @property
     def percent(self) -> int:
         if self.status == self.Status.DONE:
