@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
@@ -9,6 +11,8 @@ import pygal
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from pygal.style import Style
+
+_SCRIPT = re.compile(r"<script.*?</script>", re.S)
 
 STYLE = Style(
     background="white",
@@ -52,5 +56,6 @@ def profile_radar(
             _("Autodiagnostic précédent"), [float(previous.get(code, 0)) for code, _n in themes]
         )
     chart.add(_("Aujourd'hui"), [float(scores.get(code, 0)) for code, _n in themes])
-    svg = chart.render(is_unicode=True)
+    # pygal still writes a small config <script> even with js=[]: a static chart needs none
+    svg = _SCRIPT.sub("", chart.render(is_unicode=True))
     return mark_safe(svg)  # noqa: S308 - pygal output from our own numbers and labels

@@ -106,7 +106,7 @@ def recommend(
     """ciblée or approfondie, with the reasons a company reads.
 
     - several weak themes (≥ `several_weak`) → approfondie;
-    - exactly one weak theme: ciblée on it when the firm is small (headcount
+    - one weak theme (or fewer than `several_weak`): ciblée on the weakest when the firm is small (headcount
       below `small_firm_headcount`) or the theme is acute; otherwise approfondie;
     - no weak theme → ciblée on the weakest theme (consolidation).
     """
@@ -136,7 +136,7 @@ def recommend(
                 }
             ],
         )
-    if len(weak) == 1:
+    if weak:  # fewer weak themes than "several": one problem to act on, the weakest
         theme = weak[0]
         small = headcount is not None and headcount < t["small_firm_headcount"]
         acute = scores[theme] < t["acute_below"]
@@ -149,7 +149,7 @@ def recommend(
                 )
             else:
                 why.append(
-                    _("le thème %(theme)s est le seul en dessous de %(threshold)s %%")
+                    _("le thème %(theme)s est le plus faible, sous %(threshold)s %%")
                     % {"theme": label(theme), "threshold": t["weak_below"]}
                 )
             if small:

@@ -141,7 +141,7 @@ def diagnosis_save_answers(
 ) -> Diagnosis:
     """Merge answers into a draft (autosave). Unknown questions or levels are refused."""
     with transaction.atomic():
-        locked = Diagnosis.objects.select_for_update().get(pk=diagnosis.pk)
+        locked = Diagnosis.objects.select_for_update().filter(pk=diagnosis.pk).first()
         if locked.state != Diagnosis.State.DRAFT:
             raise BusinessRuleError(
                 _("Cet autodiagnostic a déjà été soumis : ses réponses ne peuvent plus changer.")
@@ -203,7 +203,7 @@ def diagnosis_submit(*, diagnosis: Diagnosis, by, headcount: int | None) -> Diag
     Publishes `diagnosis.submitted` so the enrolment moves on (handled in the enrolment app).
     """
     with transaction.atomic():
-        locked = Diagnosis.objects.select_for_update().get(pk=diagnosis.pk)
+        locked = Diagnosis.objects.select_for_update().filter(pk=diagnosis.pk).first()
         if locked.state != Diagnosis.State.DRAFT:
             raise BusinessRuleError(_("Cet autodiagnostic a déjà été soumis."))
         results = diagnosis_results(diagnosis=locked, headcount=headcount)

