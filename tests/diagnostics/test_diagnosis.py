@@ -1,8 +1,8 @@
 """Questionnaire versions, drafts that resume, frozen answers, results and comparison."""
 
 import pytest
-from zeal import zeal_ignore
 from django.urls import reverse
+from zeal import zeal_ignore
 
 from core.exceptions import BusinessRuleError
 from diagnostics.models import Diagnosis, Question, Questionnaire
