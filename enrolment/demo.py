@@ -12,7 +12,7 @@ from stdnum import luhn
 from core.demo import demo_user
 from core.models import Departement, User
 from core.roles import Role
-from diagnostics.models import Question, Theme
+from diagnostics.models import Diagnosis, Question, Theme
 from diagnostics.services import diagnosis_save_answers, diagnosis_start, diagnosis_submit
 from funding.models import Offer
 from funding.selectors import tariff_in_force
@@ -141,7 +141,7 @@ def _advance(
             continue
         enrolment_transition(enrolment=enrolment, to=state, by=by)
     if target == S.CLOSED:
-        _diagnose(enrolment, owner, rng, purpose="closing", gain=1)
+        _diagnose(enrolment, owner, rng, purpose="closing")
     if withdraw:
         enrolment_transition(
             enrolment=enrolment,
@@ -152,9 +152,17 @@ def _advance(
 
 
 def _diagnose(
-    enrolment: Enrolment, owner: User, rng: random.Random, purpose: str = "enrolment", gain: int = 0
+    enrolment: Enrolment, owner: User, rng: random.Random, purpose: str = "enrolment"
 ) -> None:
-    """Fill in and submit the self-diagnosis through the services (moves eligible → diagnosed)."""
+    """Fill in and submit the self-diagnosis through the services (moves eligible → diagnosed).
+
+    At closing, the company answers again: the weak themes it worked on have progressed.
+    """
+    earlier = (
+        Diagnosis.objects.filter(company=enrolment.company, state=Diagnosis.State.SUBMITTED)
+        .order_by("-submitted_at")
+        .first()
+    )
     diagnosis = diagnosis_start(
         company=enrolment.company,
         by=owner,
@@ -166,11 +174,21 @@ def _diagnose(
         .order_by("theme__position", "position")
         .values_list("code", "theme__code")
     )
-    weak = set(rng.sample(sorted({t for _c, t in codes}), rng.choice([1, 1, 2, 3])))
-    answers = {}
-    for code, theme in codes:
-        level = rng.choice([0, 1, 1]) if theme in weak else rng.choice([2, 2, 3, 3, 4])
-        answers[code] = min(4, level + gain * (2 if theme in weak else 0))
+    if earlier is not None:
+        answers = {
+            code: min(
+                4,
+                earlier.answers.get(code, 2)
+                + (2 if earlier.answers.get(code, 2) < 2 else rng.choice([0, 0, 1])),
+            )
+            for code, _theme in codes
+        }
+    else:
+        weak = set(rng.sample(sorted({t for _c, t in codes}), rng.choice([1, 1, 2, 3])))
+        answers = {
+            code: rng.choice([0, 1, 1]) if theme in weak else rng.choice([2, 2, 3, 3, 4])
+            for code, theme in codes
+        }
     diagnosis_save_answers(diagnosis=diagnosis, answers=answers)
     diagnosis_submit(diagnosis=diagnosis, by=owner, headcount=enrolment.company.headcount)
     enrolment.refresh_from_db()

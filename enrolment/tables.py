@@ -61,4 +61,4 @@ class EnrolmentTable(tables.Table):
         return format_html('<span class="badge state-badge">{}</span>', record.get_state_display())
 
     def render_diagnosis_score(self, value):
-        return f"{value} %"
+        return f"{value}\u00a0%"

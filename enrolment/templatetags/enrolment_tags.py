@@ -1,4 +1,5 @@
 from django import template
+from django.utils.translation import gettext_lazy as _
 
 from enrolment.models import EnrolmentState
 
@@ -12,3 +13,18 @@ def state_label(value: str) -> str:
         return EnrolmentState(value).label
     except ValueError:
         return value
+
+
+VERBS = {
+    "created": _("Inscription commencée"),
+    "note": _("Note interne"),
+    "reattached": _("Changement de structure relais"),
+}
+
+
+@register.filter
+def timeline_label(event) -> str:
+    """What a timeline line says: the state reached, or the action."""
+    if event.to_state:
+        return state_label(event.to_state)
+    return str(VERBS.get(event.verb, event.verb))
