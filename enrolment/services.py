@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -159,8 +159,17 @@ def enrolment_start(*, owner, siret: str, prefill: dict | None = None) -> Enrolm
     """Open a draft enrolment for the establishment `siret` (resumed if the owner has one).
 
     A second attempt on an establishment with an open enrolment is refused with
-    who to contact; a company that left the programme may enrol again.
+    who to contact; a company that left the programme may enrol again. Two
+    simultaneous requests (a double click) end on the same draft: the loser of the
+    race hits a unique constraint and resumes what the winner created.
     """
+    try:
+        return _enrolment_start(owner=owner, siret=siret, prefill=prefill)
+    except IntegrityError:
+        return _enrolment_start(owner=owner, siret=siret, prefill=prefill)
+
+
+def _enrolment_start(*, owner, siret: str, prefill: dict | None) -> Enrolment:
     with transaction.atomic():
         company = Company.objects.select_for_update().filter(siret=siret).first()
         if company is not None:

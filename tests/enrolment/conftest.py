@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
@@ -53,8 +52,12 @@ class _Answering(BaseHTTPRequestHandler):
 
 
 class _Hanging(BaseHTTPRequestHandler):
+    """Accepts the connection, then never answers (until the test ends)."""
+
+    released = threading.Event()
+
     def do_GET(self):  # noqa: N802
-        time.sleep(3)
+        self.released.wait(10)
 
     def log_message(self, *args):
         pass
@@ -84,7 +87,9 @@ def silent_register(settings):
     server = _serve(_Hanging)
     settings.COMPANY_REGISTER_URL = f"http://127.0.0.1:{server.server_port}"
     settings.COMPANY_REGISTER_TIMEOUT = 0.5
+    _Hanging.released.clear()
     yield server
+    _Hanging.released.set()
     server.shutdown()
     server.server_close()
 

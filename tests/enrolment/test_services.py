@@ -225,3 +225,45 @@ def test_reattach_and_internal_note_are_in_the_timeline_as_internal():
     assert events.count() == 2 and all(e.internal for e in events)
     with pytest.raises(BusinessRuleError):
         enrolment_reattach(enrolment=enrolment, by=enrolment.company.owner, relay=cci)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_double_click_on_the_siret_step_creates_one_enrolment():
+    """Two requests at the same instant, on two connections: one draft, both see it."""
+    import threading
+
+    from django.db import connection
+
+    with zeal_ignore():
+        import importlib
+
+        from django.apps import apps
+
+        for module in [
+            "core.migrations.0002_reference_relays_departements",
+            "funding.migrations.0002_reference_offers_tariffs",
+        ]:
+            importlib.import_module(module).load(apps, None)
+        owner = UserFactory()
+    siret = valid_siret(903)
+    barrier = threading.Barrier(2)
+    results, errors = [], []
+
+    def click():
+        try:
+            barrier.wait()
+            results.append(enrolment_start(owner=owner, siret=siret).pk)
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=click) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert len(set(results)) == 1
+    assert Enrolment.objects.filter(company__siret=siret).count() == 1
