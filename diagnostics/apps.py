@@ -5,3 +5,25 @@ from django.utils.translation import gettext_lazy as _
 class DiagnosticsConfig(AppConfig):
     name = "diagnostics"
     verbose_name = _("Autodiagnostic")
+
+    def ready(self) -> None:
+        from core.registry import register_home_panel
+        from core.roles import Role
+
+        from .models import Diagnosis
+
+        def owner_diagnoses(user):
+            return {
+                "diagnoses": list(
+                    Diagnosis.objects.visible_to(user)
+                    .select_related("company", "questionnaire")
+                    .order_by("-started_at")[:5]
+                )
+            }
+
+        register_home_panel(
+            template="diagnostics/panels/owner.html",
+            roles={Role.OWNER},
+            context=owner_diagnoses,
+            order=20,
+        )

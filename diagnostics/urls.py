@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "diagnostics"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("<int:pk>/", views.take, name="take"),
+    path("<int:pk>/resultats/", views.results, name="results"),
+    path("<int:pk>/profil.svg", views.chart, name="chart"),
+]

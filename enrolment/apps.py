@@ -24,3 +24,18 @@ class EnrolmentConfig(AppConfig):
             context=lambda user: {"state_counts": enrolment_counts_by_state(user=user)},
             order=10,
         )
+        from core.outbox import register_handler
+        from core.registry import register_nav
+
+        from .services import on_diagnosis_submitted
+
+        register_handler("diagnosis.submitted", on_diagnosis_submitted, sync=True)
+        register_nav(
+            label=_("Inscriptions"),
+            url_name="enrolment:staff_list",
+            roles={Role.RELAY_STAFF, Role.DIRECTOR, Role.REGION, Role.ADMIN},
+            order=20,
+        )
+        register_nav(
+            label=_("Mon entreprise"), url_name="enrolment:start", roles={Role.OWNER}, order=10
+        )

@@ -12,12 +12,13 @@ from stdnum import luhn
 from core.demo import demo_user
 from core.models import Departement, User
 from core.roles import Role
-from diagnostics.models import Theme
+from diagnostics.models import Diagnosis, Question, Theme
+from diagnostics.services import diagnosis_save_answers, diagnosis_start, diagnosis_submit
 from funding.models import Offer
 from funding.selectors import tariff_in_force
 
 from .models import Company, Enrolment, EnrolmentState, Pilot
-from .services import enrolment_transition
+from .services import enrolment_check_eligibility, enrolment_transition
 
 S = EnrolmentState
 #: The happy path in order; a company stops at its target state.
@@ -117,9 +118,7 @@ def _advance(
     stop = rng.choice([S.DIAGNOSED, S.VALIDATED, S.IN_PROGRESS]) if withdraw else target
     if target == S.INELIGIBLE:
         enrolment_transition(enrolment=enrolment, to=S.SUBMITTED, by=owner)
-        enrolment.eligibility = [
-            {"rule": "naf", "ok": False, "reason": "Activité de transport hors industrie."}
-        ]
+        enrolment.eligibility = enrolment_check_eligibility(enrolment=enrolment)
         enrolment.save(update_fields=["eligibility"])
         enrolment_transition(enrolment=enrolment, to=S.INELIGIBLE)
         return
@@ -134,7 +133,15 @@ def _advance(
             S.CLOSED: staff,
             S.AGREEMENT_SIGNED: owner,
         }.get(state)
+        if state == S.ELIGIBLE:
+            enrolment.eligibility = enrolment_check_eligibility(enrolment=enrolment)
+            enrolment.save(update_fields=["eligibility"])
+        if state == S.DIAGNOSED:
+            _diagnose(enrolment, owner, rng)
+            continue
         enrolment_transition(enrolment=enrolment, to=state, by=by)
+    if target == S.CLOSED:
+        _diagnose(enrolment, owner, rng, purpose="closing")
     if withdraw:
         enrolment_transition(
             enrolment=enrolment,
@@ -142,6 +149,49 @@ def _advance(
             by=owner,
             reason="Charge de travail trop importante cette année ; nous reviendrons plus tard.",
         )
+
+
+def _diagnose(
+    enrolment: Enrolment, owner: User, rng: random.Random, purpose: str = "enrolment"
+) -> None:
+    """Fill in and submit the self-diagnosis through the services (moves eligible → diagnosed).
+
+    At closing, the company answers again: the weak themes it worked on have progressed.
+    """
+    earlier = (
+        Diagnosis.objects.filter(company=enrolment.company, state=Diagnosis.State.SUBMITTED)
+        .order_by("-submitted_at")
+        .first()
+    )
+    diagnosis = diagnosis_start(
+        company=enrolment.company,
+        by=owner,
+        enrolment=enrolment if purpose == "enrolment" else None,
+        purpose=purpose,
+    )
+    codes = list(
+        Question.objects.filter(questionnaire_id=diagnosis.questionnaire_id)
+        .order_by("theme__position", "position")
+        .values_list("code", "theme__code")
+    )
+    if earlier is not None:
+        answers = {
+            code: min(
+                4,
+                earlier.answers.get(code, 2)
+                + (2 if earlier.answers.get(code, 2) < 2 else rng.choice([0, 0, 1])),
+            )
+            for code, _theme in codes
+        }
+    else:
+        weak = set(rng.sample(sorted({t for _c, t in codes}), rng.choice([1, 1, 2, 3])))
+        answers = {
+            code: rng.choice([0, 1, 1]) if theme in weak else rng.choice([2, 2, 3, 3, 4])
+            for code, theme in codes
+        }
+    diagnosis_save_answers(diagnosis=diagnosis, answers=answers)
+    diagnosis_submit(diagnosis=diagnosis, by=owner, headcount=enrolment.company.headcount)
+    enrolment.refresh_from_db()
 
 
 def _choose_offer(enrolment: Enrolment, rng: random.Random) -> None:

@@ -24,3 +24,62 @@ def enrolments_for_owner(*, user):
         .select_related("company", "offer", "company__relay")
         .order_by("-created_at")
     )
+
+
+def enrolments_for_staff(*, user):
+    """The relay staff list: scoped, with everything a row shows in one query."""
+    from django.db.models import OuterRef, Subquery
+
+    from diagnostics.models import Diagnosis
+
+    latest_score = (
+        Diagnosis.objects.filter(enrolment=OuterRef("pk"), state=Diagnosis.State.SUBMITTED)
+        .order_by("-submitted_at")
+        .values("overall_score")[:1]
+    )
+    return (
+        Enrolment.objects.visible_to(user)
+        .select_related("company", "company__relay", "company__departement", "offer")
+        .annotate(diagnosis_score=Subquery(latest_score))
+    )
+
+
+def enrolment_for_staff_detail(*, user, pk: int):
+    from core.scoping import get_visible_or_404
+
+    return get_visible_or_404(
+        Enrolment.objects.select_related(
+            "company",
+            "company__relay",
+            "company__departement",
+            "company__owner",
+            "offer",
+            "tariff",
+            "problem_theme",
+        ).prefetch_related("pilots"),
+        user,
+        pk=pk,
+    )
+
+
+def enrolment_for_owner(*, user, pk: int):
+    from core.scoping import get_visible_or_404
+
+    return get_visible_or_404(
+        Enrolment.objects.select_related(
+            "company", "company__relay", "company__departement", "offer", "tariff", "problem_theme"
+        ).prefetch_related("pilots"),
+        user,
+        pk=pk,
+    )
+
+
+def latest_diagnoses(*, enrolment, user):
+    """The enrolment's company's submitted diagnoses, newest first (for results and comparison)."""
+    from diagnostics.models import Diagnosis
+
+    return list(
+        Diagnosis.objects.visible_to(user)
+        .filter(company_id=enrolment.company_id, state=Diagnosis.State.SUBMITTED)
+        .order_by("-submitted_at")[:2]
+    )

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.exceptions import BusinessRuleError
 from core.outbox import outbox_publish
+from core.roles import Role
 from core.services import timeline_record
 
-from .models import SYSTEM, TRANSITIONS, Enrolment, EnrolmentState
+from .models import SYSTEM, TRANSITIONS, Company, Enrolment, EnrolmentState
 
 _TIMESTAMPS = {
     EnrolmentState.SUBMITTED: "submitted_at",
@@ -19,6 +21,18 @@ _TIMESTAMPS = {
     EnrolmentState.CLOSED: "closed_at",
     EnrolmentState.WITHDRAWN: "withdrawn_at",
 }
+
+
+def _lock(pk: int, *related: str) -> Enrolment:
+    """The enrolment row, locked for the transaction.
+
+    `filter().first()` rather than `get()`: django-zeal reports repeated `.get()` from one
+    line as an N+1, and a service legitimately chains transitions (submit → eligible).
+    """
+    locked = Enrolment.objects.select_for_update().select_related(*related).filter(pk=pk).first()
+    if locked is None:
+        raise Enrolment.DoesNotExist(pk)
+    return locked
 
 
 def enrolment_transition(
@@ -31,7 +45,7 @@ def enrolment_transition(
     """
     role = SYSTEM if by is None else by.role
     with transaction.atomic():
-        locked = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+        locked = _lock(enrolment.pk)
         current = locked.state
         allowed = TRANSITIONS.get((current, to))
         if allowed is None:
@@ -74,3 +88,332 @@ def enrolment_transition(
         )
     enrolment.refresh_from_db()
     return enrolment
+
+
+# --- The enrolment flow (issue 3) -------------------------------------------------------
+
+S = EnrolmentState
+STAFF_ROLES = frozenset({Role.RELAY_STAFF, Role.DIRECTOR, Role.ADMIN})
+COMPANY_FIELDS = [
+    "name",
+    "naf_code",
+    "headcount",
+    "turnover",
+    "balance_sheet_total",
+    "address",
+    "postcode",
+    "city",
+]
+REQUIRED_COMPANY_FIELDS = ["name", "naf_code", "headcount", "address", "postcode", "city"]
+
+
+def _relay_contact(relay) -> str:
+    if relay is None:
+        return _("l'équipe du programme (direction de projet, Ceforalp)")
+    parts = [relay.full_name or relay.name]
+    if relay.email:
+        parts.append(relay.email)
+    if relay.phone:
+        parts.append(relay.phone)
+    return " — ".join(parts)
+
+
+def _check_version(locked: Enrolment, expected_version: int | None) -> None:
+    if expected_version is not None and int(expected_version) != locked.version:
+        raise BusinessRuleError(
+            _(
+                "Cette inscription a été modifiée entre-temps (dans un autre onglet ou par "
+                "la structure relais). Vos saisies sont conservées ci-dessous : vérifiez-les "
+                "puis enregistrez à nouveau."
+            )
+        )
+
+
+def owner_sign_up(*, email: str, password: str, first_name: str, last_name: str, phone: str = ""):
+    from core.models import User
+
+    return User.objects.create_user(
+        email=email,
+        password=password,
+        first_name=first_name,
+        last_name=last_name,
+        phone=phone,
+        role=Role.OWNER,
+    )
+
+
+def territory_for_postcode(postcode: str):
+    """(Departement, its default relay) for a postcode, or (None, None)."""
+    from core.models import Departement
+
+    from .eligibility import departement_code
+
+    code = departement_code(postcode)
+    if code is None:
+        return None, None
+    dep = Departement.objects.select_related("default_relay").filter(code=code).first()
+    return dep, (dep.default_relay if dep else None)
+
+
+def enrolment_start(*, owner, siret: str, prefill: dict | None = None) -> Enrolment:
+    """Open a draft enrolment for the establishment `siret` (resumed if the owner has one).
+
+    A second attempt on an establishment with an open enrolment is refused with
+    who to contact; a company that left the programme may enrol again. Two
+    simultaneous requests (a double click) end on the same draft: the loser of the
+    race hits a unique constraint and resumes what the winner created.
+    """
+    try:
+        return _enrolment_start(owner=owner, siret=siret, prefill=prefill)
+    except IntegrityError:
+        return _enrolment_start(owner=owner, siret=siret, prefill=prefill)
+
+
+def _enrolment_start(*, owner, siret: str, prefill: dict | None) -> Enrolment:
+    with transaction.atomic():
+        company = Company.objects.select_for_update().filter(siret=siret).first()
+        if company is not None:
+            current = company.enrolments.open().first()
+            if company.owner_id != owner.pk:
+                raise BusinessRuleError(
+                    _(
+                        "Une inscription existe déjà pour cet établissement (SIRET %(siret)s). "
+                        "Pour la reprendre ou en savoir plus, contactez : %(contact)s."
+                    )
+                    % {"siret": siret, "contact": _relay_contact(company.relay)},
+                    field="siret",
+                )
+            if current is not None:
+                return current
+        else:
+            data = {k: v for k, v in (prefill or {}).items() if v}
+            company = Company(siret=siret, owner=owner)
+            for key in ["name", "address", "postcode", "city", "headcount_band"]:
+                setattr(company, key, data.get(key, "")[:255])
+            if data.get("naf_code"):
+                from .eligibility import clean_naf
+
+                try:
+                    company.naf_code = clean_naf(data["naf_code"])
+                except Exception:  # noqa: BLE001 - a register oddity: the owner types it
+                    company.naf_code = ""
+            company.name = company.name or _("Entreprise %(siret)s") % {"siret": siret}
+            company.departement, company.relay = territory_for_postcode(company.postcode)
+            company.save()
+        enrolment = Enrolment.objects.create(company=company, created_by=owner)
+        timeline_record(subject=enrolment, verb="created", actor=owner, to_state=S.DRAFT)
+    return enrolment
+
+
+def company_update(
+    *, enrolment: Enrolment, by, data: dict, expected_version: int | None = None
+) -> Enrolment:
+    """Save the company identity step of a draft; the territory follows the postcode."""
+    with transaction.atomic():
+        locked = _lock(enrolment.pk)
+        _check_version(locked, expected_version)
+        if locked.state != S.DRAFT:
+            raise BusinessRuleError(
+                _(
+                    "L'inscription a été soumise : contactez votre structure relais pour la modifier."
+                )
+            )
+        company = Company.objects.select_for_update().filter(pk=locked.company_id).first()
+        for key in COMPANY_FIELDS:
+            if key in data:
+                setattr(company, key, data[key])
+        company.departement, relay = territory_for_postcode(company.postcode)
+        company.relay = relay
+        company.save()
+        locked.version += 1
+        locked.save(update_fields=["version", "updated_at"])
+    enrolment.refresh_from_db()
+    return enrolment
+
+
+def enrolment_check_eligibility(*, enrolment: Enrolment) -> list[dict]:
+    from core.models import Departement
+
+    from .eligibility import evaluate
+
+    company = enrolment.company
+    departements = dict(Departement.objects.filter(in_programme=True).values_list("code", "name"))
+    return [
+        r.as_dict()
+        for r in evaluate(
+            headcount=company.headcount,
+            turnover=company.turnover,
+            balance_sheet_total=company.balance_sheet_total,
+            postcode=company.postcode,
+            naf_code=company.naf_code,
+            departements=departements,
+        )
+    ]
+
+
+def enrolment_submit(*, enrolment: Enrolment, by, expected_version: int | None = None) -> Enrolment:
+    """draft → submitted, then the portal evaluates eligibility → eligible / ineligible."""
+    with transaction.atomic():
+        locked = _lock(enrolment.pk, "company")
+        _check_version(locked, expected_version)
+        if locked.state != S.DRAFT:
+            raise BusinessRuleError(_("Cette inscription a déjà été soumise."))
+        missing = [
+            str(Company._meta.get_field(f).verbose_name)
+            for f in REQUIRED_COMPANY_FIELDS
+            if getattr(locked.company, f) in (None, "")
+        ]
+        if missing:
+            raise BusinessRuleError(
+                _("Complétez l'identité de l'entreprise : %(fields)s.")
+                % {"fields": ", ".join(missing)}
+            )
+        enrolment_transition(enrolment=locked, to=S.SUBMITTED, by=by)
+        results = enrolment_check_eligibility(enrolment=locked)
+        Enrolment.objects.filter(pk=locked.pk).update(eligibility=results)
+        ok = all(r["ok"] for r in results)
+        enrolment_transition(
+            enrolment=locked,
+            to=S.ELIGIBLE if ok else S.INELIGIBLE,
+            reason=" ".join(r["reason"] for r in results if not r["ok"]),
+        )
+    enrolment.refresh_from_db()
+    return enrolment
+
+
+def enrolment_override_eligibility(*, enrolment: Enrolment, by, justification: str) -> Enrolment:
+    """Staff declare an ineligible request eligible, with a written justification."""
+    if not justification.strip():
+        raise BusinessRuleError(
+            _("Une dérogation doit être justifiée par écrit."), field="justification"
+        )
+    with transaction.atomic():
+        enrolment_transition(enrolment=enrolment, to=S.ELIGIBLE, by=by, reason=justification)
+        Enrolment.objects.filter(pk=enrolment.pk).update(eligibility_override=justification)
+    enrolment.refresh_from_db()
+    return enrolment
+
+
+def enrolment_choose_offer(
+    *,
+    enrolment: Enrolment,
+    by,
+    offer,
+    pilots: list[dict],
+    problem_theme=None,
+    expected_version: int | None = None,
+) -> Enrolment:
+    """Record the offer (with the tariff in force today), the pilot(s), the problem; send to the relay."""
+    from funding.selectors import tariff_in_force
+
+    from .models import Pilot
+
+    with transaction.atomic():
+        locked = _lock(enrolment.pk)
+        _check_version(locked, expected_version)
+        if locked.state != S.DIAGNOSED:
+            raise BusinessRuleError(
+                _("L'offre se choisit après l'autodiagnostic (état actuel : %(state)s).")
+                % {"state": locked.get_state_display()}
+            )
+        tariff = tariff_in_force(offer=offer)
+        if tariff is None or not offer.is_open:
+            raise BusinessRuleError(
+                _("Cette offre n'est pas ouverte aux inscriptions aujourd'hui."), field="offer"
+            )
+        needed = tariff.pilots or 1
+        pilots = [p for p in pilots if p]
+        if len(pilots) < needed:
+            raise BusinessRuleError(
+                _("L'offre « %(offer)s » demande %(n)s pilote(s) interne(s) : indiquez-les.")
+                % {"offer": offer.name, "n": needed},
+                field="pilots",
+            )
+        if len(pilots) > needed:
+            raise BusinessRuleError(
+                _("L'offre « %(offer)s » prévoit exactement %(n)s pilote(s) interne(s).")
+                % {"offer": offer.name, "n": needed},
+                field="pilots",
+            )
+        if offer.code == "ciblee" and problem_theme is None:
+            raise BusinessRuleError(
+                _("Choisissez le problème à traiter pendant l'action ciblée."),
+                field="problem_theme",
+            )
+        locked.offer = offer
+        locked.tariff = tariff
+        locked.problem_theme = problem_theme if offer.code == "ciblee" else None
+        locked.save(update_fields=["offer", "tariff", "problem_theme", "updated_at"])
+        locked.pilots.all().delete()
+        Pilot.objects.bulk_create(
+            Pilot(enrolment=locked, position=i, **data) for i, data in enumerate(pilots, start=1)
+        )
+        enrolment_transition(enrolment=locked, to=S.OFFER_CHOSEN, by=by)
+    enrolment.refresh_from_db()
+    return enrolment
+
+
+def enrolment_validate(*, enrolment: Enrolment, by, expected_version: int | None = None):
+    with transaction.atomic():
+        locked = _lock(enrolment.pk)
+        _check_version(locked, expected_version)
+        enrolment_transition(enrolment=locked, to=S.VALIDATED, by=by)
+    enrolment.refresh_from_db()
+    return enrolment
+
+
+def enrolment_send_back(*, enrolment: Enrolment, by, comment: str) -> Enrolment:
+    """The relay returns an enrolment to the owner (offer and pilots to review), with a comment."""
+    if not comment.strip():
+        raise BusinessRuleError(
+            _("Expliquez à l'entreprise ce qu'elle doit revoir."), field="comment"
+        )
+    return enrolment_transition(enrolment=enrolment, to=S.DIAGNOSED, by=by, reason=comment)
+
+
+def enrolment_reattach(*, enrolment: Enrolment, by, relay, reason: str = "") -> Enrolment:
+    """Attach the company to another relay (staff decision, kept in the timeline)."""
+    if by is None or by.role not in STAFF_ROLES and not by.is_superuser:
+        raise BusinessRuleError(_("Vous n'êtes pas autorisé à changer la structure relais."))
+    with transaction.atomic():
+        company = Company.objects.select_for_update().filter(pk=enrolment.company_id).first()
+        previous = company.relay
+        if previous == relay:
+            return enrolment
+        company.relay = relay
+        company.save(update_fields=["relay", "updated_at"])
+        Enrolment.objects.filter(pk=enrolment.pk).update(version=F("version") + 1)
+        timeline_record(
+            subject=enrolment,
+            verb="reattached",
+            actor=by,
+            message=_("Rattachée à %(new)s (auparavant : %(old)s). %(reason)s")
+            % {"new": relay, "old": previous or "—", "reason": reason},
+            internal=True,
+            data={"from_relay": previous.pk if previous else None, "to_relay": relay.pk},
+        )
+    enrolment.refresh_from_db()
+    return enrolment
+
+
+def enrolment_add_note(*, enrolment: Enrolment, by, text: str):
+    """An internal note by staff: in the timeline, never shown to the company."""
+    if not text.strip():
+        raise BusinessRuleError(_("La note est vide."), field="text")
+    return timeline_record(subject=enrolment, verb="note", actor=by, message=text, internal=True)
+
+
+def on_diagnosis_submitted(message) -> None:
+    """Outbox handler (sync): a submitted enrolment diagnosis moves eligible → diagnosed."""
+    from core.models import User
+
+    enrolment_id = message.payload.get("enrolment_id")
+    if not enrolment_id:
+        return
+    enrolment = Enrolment.objects.filter(pk=enrolment_id, state=S.ELIGIBLE).first()
+    if enrolment is None:
+        return
+    by = User.objects.filter(pk=message.payload.get("by_id")).first()
+    if by is not None and by.role != Role.OWNER and not by.is_superuser:
+        by = None
+    enrolment_transition(enrolment=enrolment, to=S.DIAGNOSED, by=by)

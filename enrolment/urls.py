@@ -7,4 +7,22 @@ app_name = "enrolment"
 urlpatterns = [
     path("", views.landing, name="landing"),
     path("entreprises/<int:pk>/", views.company_detail, name="company_detail"),
+    path("inscription/", views.enrol_start, name="start"),
+    path("inscription/<int:pk>/", views.enrol_status, name="status"),
+    path("inscription/<int:pk>/entreprise/", views.enrol_company, name="company"),
+    path("inscription/<int:pk>/recapitulatif/", views.enrol_review, name="review"),
+    path("inscription/<int:pk>/autodiagnostic/", views.enrol_diagnosis, name="diagnosis"),
+    path("inscription/<int:pk>/offre/", views.enrol_offer, name="offer"),
+    path("inscriptions/", views.staff_list, name="staff_list"),
+    path("inscriptions/export.csv", views.staff_export, name="staff_export"),
+    path("inscriptions/selection/", views.staff_bulk, name="staff_bulk"),
+    path("inscriptions/exports/<int:pk>/", views.export_status, name="export_status"),
+    path("inscriptions/exports/<int:pk>/etat.json", views.export_progress, name="export_progress"),
+    path(
+        "inscriptions/exports/<int:pk>/telecharger/",
+        views.export_download,
+        name="export_download",
+    ),
+    path("inscriptions/<int:pk>/", views.staff_detail, name="staff_detail"),
+    path("inscriptions/<int:pk>/<slug:action>/", views.staff_action, name="staff_action"),
 ]

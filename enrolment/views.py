@@ -1,7 +1,12 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
 
+from core.money import CENT
 from core.scoping import get_visible_or_404
+from diagnostics.models import Theme
+from funding.models import Offer
 from funding.selectors import open_offers_with_tariffs
 
 from .models import Company
@@ -22,3 +27,574 @@ def company_detail(request, pk: int):
     return render(
         request, "enrolment/company_detail.html", {"company": company, "enrolments": enrolments}
     )
+
+
+# --- The owner's journey and the relay staff pages (issue 3) ----------------------------
+
+import io  # noqa: E402
+
+from django.contrib import messages  # noqa: E402
+from django.contrib.auth import login as auth_login  # noqa: E402
+from django.core.exceptions import PermissionDenied  # noqa: E402
+from django.db import transaction  # noqa: E402
+from django.http import FileResponse, HttpResponse, JsonResponse  # noqa: E402
+from django.shortcuts import redirect  # noqa: E402
+from django.urls import reverse  # noqa: E402
+from django.utils.translation import gettext as _  # noqa: E402
+from django.views.decorators.http import require_POST  # noqa: E402
+from django_tables2 import RequestConfig  # noqa: E402
+
+from core.exceptions import BusinessRuleError  # noqa: E402
+from core.models import Relay  # noqa: E402
+from core.roles import Role  # noqa: E402
+from core.services import timeline_for  # noqa: E402
+from diagnostics.selectors import diagnosis_profile  # noqa: E402
+from diagnostics.services import diagnosis_start  # noqa: E402
+from funding.selectors import tariff_in_force, vat_rate_in_force  # noqa: E402
+
+from . import services  # noqa: E402
+from .company_register import company_register_lookup  # noqa: E402
+from .exports import write_csv  # noqa: E402
+from .filters import EnrolmentFilter  # noqa: E402
+from .forms import (  # noqa: E402
+    BulkForm,
+    CompanyForm,
+    NoteForm,
+    OfferForm,
+    OverrideForm,
+    PilotForm,
+    ReattachForm,
+    SendBackForm,
+    SignUpForm,
+    SiretForm,
+    VersionedForm,
+)
+from .models import Enrolment, EnrolmentState, ExportJob  # noqa: E402
+from .selectors import (  # noqa: E402
+    enrolment_for_owner,
+    enrolment_for_staff_detail,
+    enrolments_for_staff,
+    latest_diagnoses,
+)
+from .tables import EnrolmentTable  # noqa: E402
+
+S = EnrolmentState
+STAFF_PAGE_ROLES = {Role.RELAY_STAFF, Role.DIRECTOR, Role.REGION, Role.ADMIN}
+STAFF_ACTING_ROLES = {Role.RELAY_STAFF, Role.DIRECTOR, Role.ADMIN}
+EXPORT_SYNC_MAX = 500
+
+
+def _owner_only(user) -> None:
+    if not (user.role == Role.OWNER or user.is_superuser):
+        raise PermissionDenied
+
+
+def _staff_only(user) -> None:
+    if not (user.role in STAFF_PAGE_ROLES or user.is_superuser):
+        raise PermissionDenied
+
+
+def _may_act(user) -> None:
+    """The Region watches: it may read every staff page and change nothing (403)."""
+    if not (user.role in STAFF_ACTING_ROLES or user.is_superuser):
+        raise PermissionDenied
+
+
+def owner_next_url(enrolment: Enrolment) -> str:
+    """Where the owner resumes the journey."""
+    if enrolment.state == S.DRAFT:
+        company = enrolment.company
+        if all(getattr(company, f) not in (None, "") for f in services.REQUIRED_COMPANY_FIELDS):
+            return reverse("enrolment:review", args=[enrolment.pk])
+        return reverse("enrolment:company", args=[enrolment.pk])
+    if enrolment.state == S.ELIGIBLE:
+        return reverse("enrolment:diagnosis", args=[enrolment.pk])
+    if enrolment.state == S.DIAGNOSED:
+        return reverse("enrolment:offer", args=[enrolment.pk])
+    return reverse("enrolment:status", args=[enrolment.pk])
+
+
+def enrol_start(request):
+    """'Inscrire mon entreprise': create the owner account, then the SIRET, or resume."""
+    if not request.user.is_authenticated:
+        form = SignUpForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            d = form.cleaned_data
+            user = services.owner_sign_up(
+                email=d["email"],
+                password=d["password1"],
+                first_name=d["first_name"],
+                last_name=d["last_name"],
+                phone=d["phone"],
+            )
+            auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(
+                request, _("Votre compte est créé. Identifiez maintenant votre entreprise.")
+            )
+            return redirect("enrolment:start")
+        return render(request, "enrolment/signup.html", {"form": form})
+    _owner_only(request.user)
+    open_enrolments = list(
+        Enrolment.objects.visible_to(request.user)
+        .open()
+        .select_related("company")
+        .order_by("-created_at")
+    )
+    to_resume = [e for e in open_enrolments if e.state in {S.DRAFT, S.ELIGIBLE, S.DIAGNOSED}]
+    if request.method == "GET" and len(to_resume) == 1 and "nouvelle" not in request.GET:
+        return redirect(owner_next_url(to_resume[0]))
+    form = SiretForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        siret = form.cleaned_data["siret"]
+        prefill = None
+        if not Enrolment.objects.filter(company__siret=siret).exists():
+            prefill = company_register_lookup(siret)
+        try:
+            enrolment = services.enrolment_start(owner=request.user, siret=siret, prefill=prefill)
+        except BusinessRuleError as exc:
+            form.add_error("siret", exc.message)
+        else:
+            if prefill:
+                messages.info(
+                    request,
+                    _(
+                        "Nous avons pré-rempli les informations connues du répertoire des entreprises : vérifiez-les."
+                    ),
+                )
+            return redirect(owner_next_url(enrolment))
+    return render(
+        request, "enrolment/start.html", {"form": form, "open_enrolments": open_enrolments}
+    )
+
+
+@login_required
+def enrol_company(request, pk: int):
+    _owner_only(request.user)
+    enrolment = enrolment_for_owner(user=request.user, pk=pk)
+    if enrolment.state != S.DRAFT:
+        return redirect(owner_next_url(enrolment))
+    company = enrolment.company
+    form = CompanyForm(
+        request.POST or None, instance=company, initial={"version": enrolment.version}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        try:
+            services.company_update(
+                enrolment=enrolment,
+                by=request.user,
+                data=data,
+                expected_version=form.cleaned_data["version"],
+            )
+        except BusinessRuleError as exc:
+            form.add_error(None, exc.message)
+        else:
+            return redirect("enrolment:review", pk=enrolment.pk)
+    elif request.method == "POST":
+        company.refresh_from_db()
+    return render(
+        request,
+        "enrolment/company_form.html",
+        {"form": form, "enrolment": enrolment, "step": 1},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def enrol_review(request, pk: int):
+    _owner_only(request.user)
+    enrolment = enrolment_for_owner(user=request.user, pk=pk)
+    if enrolment.state != S.DRAFT:
+        return redirect(owner_next_url(enrolment))
+    form = VersionedForm(request.POST or None, initial={"version": enrolment.version})
+    error = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.enrolment_submit(
+                enrolment=enrolment, by=request.user, expected_version=form.cleaned_data["version"]
+            )
+        except BusinessRuleError as exc:
+            error = exc.message
+        else:
+            return redirect("enrolment:status", pk=enrolment.pk)
+    return render(
+        request,
+        "enrolment/review.html",
+        {
+            "enrolment": enrolment,
+            "company": enrolment.company,
+            "form": form,
+            "error": error,
+            "step": 2,
+        },
+    )
+
+
+@login_required
+def enrol_status(request, pk: int):
+    """The owner's view of an enrolment: state, eligibility with reasons, next step, history."""
+    _owner_only(request.user)
+    enrolment = enrolment_for_owner(user=request.user, pk=pk)
+    diagnoses = latest_diagnoses(enrolment=enrolment, user=request.user)
+    return render(
+        request,
+        "enrolment/status.html",
+        {
+            "enrolment": enrolment,
+            "next_url": owner_next_url(enrolment),
+            "diagnoses": diagnoses,
+            "timeline": timeline_for(enrolment, include_internal=False),
+            "may_retake": enrolment.state
+            in {S.VALIDATED, S.CONSULTANT_ASSIGNED, S.AGREEMENT_SIGNED, S.IN_PROGRESS, S.CLOSED},
+        },
+    )
+
+
+@login_required
+def enrol_diagnosis(request, pk: int):
+    """Start (or resume) the company's self-diagnosis for this enrolment, or a later one."""
+    _owner_only(request.user)
+    enrolment = enrolment_for_owner(user=request.user, pk=pk)
+    if enrolment.state == S.ELIGIBLE:
+        purpose = "enrolment"
+    elif enrolment.state == S.CLOSED:
+        purpose = "closing"
+    elif enrolment.state in {S.VALIDATED, S.CONSULTANT_ASSIGNED, S.AGREEMENT_SIGNED, S.IN_PROGRESS}:
+        purpose = "follow_up"
+    else:
+        messages.error(request, _("L'autodiagnostic n'est pas ouvert à cette étape."))
+        return redirect("enrolment:status", pk=enrolment.pk)
+    diagnosis = diagnosis_start(
+        company=enrolment.company,
+        by=request.user,
+        enrolment=enrolment if purpose == "enrolment" else None,
+        purpose=purpose,
+    )
+    return redirect("diagnostics:take", pk=diagnosis.pk)
+
+
+def _offer_rows(offers) -> list[dict]:
+    vat = vat_rate_in_force()
+    rows = []
+    for offer in offers:
+        tariff = tariff_in_force(offer=offer)
+        if tariff is None:
+            continue
+        vat_amount = (tariff.company_contribution_ht * vat / 100).quantize(CENT)
+        rows.append(
+            {
+                "offer": offer,
+                "tariff": tariff,
+                "vat_rate": vat,
+                "vat": vat_amount,
+                "ttc": tariff.company_contribution_ht + vat_amount,
+            }
+        )
+    return rows
+
+
+@login_required
+def enrol_offer(request, pk: int):
+    """Pilots and offer: the tariff in force (HT, TVA, TTC, Region), the problem for ciblée."""
+    _owner_only(request.user)
+    enrolment = enrolment_for_owner(user=request.user, pk=pk)
+    if enrolment.state != S.DIAGNOSED:
+        return redirect(owner_next_url(enrolment))
+    diagnoses = latest_diagnoses(enrolment=enrolment, user=request.user)
+    profile = diagnosis_profile(diagnosis=diagnoses[0]) if diagnoses else None
+    theme_order = [w["code"] for w in profile.weakest] if profile else []
+    initial = {"version": enrolment.version}
+    if profile and profile.recommendation.get("offer"):
+        initial["offer"] = Offer.objects.filter(code=profile.recommendation["offer"]).first()
+        if profile.recommendation.get("focus_theme"):
+            initial["problem_theme"] = Theme.objects.filter(
+                code=profile.recommendation["focus_theme"]
+            ).first()
+    data = request.POST or None
+    form = OfferForm(data, initial=initial, theme_order=theme_order)
+    existing = list(enrolment.pilots.all())
+    pilot_forms = [
+        PilotForm(
+            data,
+            prefix=f"pilot{i}",
+            initial=(
+                {
+                    f: getattr(existing[i - 1], f)
+                    for f in ["first_name", "last_name", "job_title", "email", "phone"]
+                }
+                if len(existing) >= i
+                else None
+            ),
+        )
+        for i in (1, 2)
+    ]
+    if request.method == "POST":
+        pilots_valid = [p.is_valid() for p in pilot_forms]
+        valid = form.is_valid() and all(pilots_valid)
+        if valid:
+            offer = form.cleaned_data["offer"]
+            tariff = tariff_in_force(offer=offer)
+            needed = (tariff.pilots if tariff else 1) or 1
+            for i, pf in enumerate(pilot_forms, start=1):
+                if i <= needed:
+                    if pf.is_blank():
+                        pf.require(
+                            _("Nommez le pilote interne.")
+                            if i == 1
+                            else _("L'offre approfondie demande un second pilote (binôme).")
+                        )
+                    else:
+                        pf.require(_("Ce champ est obligatoire."))
+            if offer.code == "ciblee" and not form.cleaned_data.get("problem_theme"):
+                form.add_error("problem_theme", _("Choisissez le problème à traiter."))
+            valid = not form.errors and not any(pf.errors for pf in pilot_forms)
+            if valid:
+                pilots = [dict(pf.cleaned_data) for pf in pilot_forms[:needed]]
+                try:
+                    services.enrolment_choose_offer(
+                        enrolment=enrolment,
+                        by=request.user,
+                        offer=offer,
+                        pilots=pilots,
+                        problem_theme=form.cleaned_data.get("problem_theme"),
+                        expected_version=form.cleaned_data["version"],
+                    )
+                except BusinessRuleError as exc:
+                    form.add_error(None, exc.message)
+                else:
+                    messages.success(
+                        request,
+                        _(
+                            "Votre inscription est transmise à votre structure relais, qui va la valider."
+                        ),
+                    )
+                    return redirect("enrolment:status", pk=enrolment.pk)
+    offers = list(Offer.objects.filter(is_open=True).order_by("position"))
+    return render(
+        request,
+        "enrolment/offer.html",
+        {
+            "enrolment": enrolment,
+            "form": form,
+            "pilot_forms": pilot_forms,
+            "offer_rows": _offer_rows(offers),
+            "profile": profile,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+# --- Relay staff -------------------------------------------------------------------------
+
+
+def _filtered(request):
+    qs = enrolments_for_staff(user=request.user)
+    return EnrolmentFilter(request.GET or None, queryset=qs, request=request)
+
+
+@login_required
+def staff_list(request):
+    _staff_only(request.user)
+    f = _filtered(request)
+    table = EnrolmentTable(f.qs)
+    RequestConfig(request, paginate={"per_page": 25}).configure(table)
+    bulk = BulkForm()
+    return render(
+        request,
+        "enrolment/staff_list.html",
+        {
+            "filter": f,
+            "table": table,
+            "bulk": bulk,
+            "read_only": request.user.is_read_only,
+            "export_url": reverse("enrolment:staff_export") + "?" + request.GET.urlencode(),
+        },
+    )
+
+
+def _csv_response(queryset, filename: str) -> HttpResponse:
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    write_csv(buffer, queryset)
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _background_export(request, params: dict) -> HttpResponse:
+    from .tasks import export_enrolments
+
+    job = ExportJob.objects.create(requested_by=request.user, params=params)
+    transaction.on_commit(lambda: export_enrolments.delay(job.pk))
+    return redirect("enrolment:export_status", pk=job.pk)
+
+
+@login_required
+def staff_export(request):
+    """CSV of the filtered list: at once when small, in the background when large."""
+    _staff_only(request.user)
+    f = _filtered(request)
+    qs = f.qs.order_by("-created_at", "-pk")
+    if qs.count() > getattr(settings, "ENROLMENT_EXPORT_SYNC_MAX", EXPORT_SYNC_MAX):
+        return _background_export(request, {"filters": request.GET.dict()})
+    return _csv_response(qs, "inscriptions.csv")
+
+
+@login_required
+def export_status(request, pk: int):
+    job = get_object_or_404(ExportJob, pk=pk, requested_by=request.user)
+    return render(request, "enrolment/export_status.html", {"job": job})
+
+
+@login_required
+def export_progress(request, pk: int):
+    job = get_object_or_404(ExportJob, pk=pk, requested_by=request.user)
+    return JsonResponse(
+        {
+            "status": job.status,
+            "done": job.done,
+            "total": job.total,
+            "percent": job.percent,
+            "download_url": reverse("enrolment:export_download", args=[job.pk])
+            if job.status == ExportJob.Status.DONE
+            else None,
+        }
+    )
+
+
+@login_required
+def export_download(request, pk: int):
+    """Served through this view: only who asked for the export may download it."""
+    job = get_object_or_404(
+        ExportJob, pk=pk, requested_by=request.user, status=ExportJob.Status.DONE
+    )
+    return FileResponse(
+        job.file.open("rb"), as_attachment=True, filename=f"inscriptions-{job.pk}.csv"
+    )
+
+
+@login_required
+@require_POST
+def staff_bulk(request):
+    _staff_only(request.user)
+    qs = enrolments_for_staff(user=request.user)
+    form = BulkForm(request.POST, queryset=qs)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("enrolment:staff_list")
+    action = form.cleaned_data["action"]
+    selection = list(form.cleaned_data["selection"])
+    if action == "export":
+        if len(selection) > getattr(settings, "ENROLMENT_EXPORT_SYNC_MAX", EXPORT_SYNC_MAX):
+            return _background_export(request, {"ids": [e.pk for e in selection]})
+        return _csv_response(qs.filter(pk__in=[e.pk for e in selection]), "selection.csv")
+    _may_act(request.user)
+    done, refused = 0, []
+    for enrolment in selection:
+        try:
+            if action == "validate":
+                services.enrolment_validate(enrolment=enrolment, by=request.user)
+            else:
+                services.enrolment_reattach(
+                    enrolment=enrolment, by=request.user, relay=form.cleaned_data["relay"]
+                )
+            done += 1
+        except BusinessRuleError as exc:
+            refused.append(f"{enrolment.company.name} : {exc.message}")
+    if done:
+        messages.success(request, _("%(n)s inscription(s) traitée(s).") % {"n": done})
+    for text in refused:
+        messages.error(request, text)
+    return redirect("enrolment:staff_list")
+
+
+@login_required
+def staff_detail(request, pk: int):
+    _staff_only(request.user)
+    enrolment = enrolment_for_staff_detail(user=request.user, pk=pk)
+    diagnoses = latest_diagnoses(enrolment=enrolment, user=request.user)
+    profile = (
+        diagnosis_profile(
+            diagnosis=diagnoses[0], previous=diagnoses[1] if len(diagnoses) > 1 else None
+        )
+        if diagnoses
+        else None
+    )
+    return render(
+        request,
+        "enrolment/staff_detail.html",
+        {
+            "enrolment": enrolment,
+            "company": enrolment.company,
+            "profile": profile,
+            "timeline": timeline_for(enrolment),
+            "read_only": request.user.is_read_only,
+            "version_form": VersionedForm(initial={"version": enrolment.version}),
+            "send_back_form": SendBackForm(initial={"version": enrolment.version}),
+            "note_form": NoteForm(),
+            "reattach_form": ReattachForm(initial={"relay": enrolment.company.relay_id}),
+            "override_form": OverrideForm(initial={"version": enrolment.version}),
+            "relays": Relay.objects.all(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def staff_action(request, pk: int, action: str):
+    _staff_only(request.user)
+    enrolment = enrolment_for_staff_detail(user=request.user, pk=pk)
+    _may_act(request.user)
+    forms_by_action = {
+        "validate": VersionedForm,
+        "send_back": SendBackForm,
+        "note": NoteForm,
+        "reattach": ReattachForm,
+        "override": OverrideForm,
+    }
+    if action not in forms_by_action:
+        raise Http404
+    form = forms_by_action[action](request.POST)
+    if not form.is_valid():
+        messages.error(
+            request,
+            _("Formulaire incomplet : %(e)s")
+            % {"e": "; ".join(str(m) for errs in form.errors.values() for m in errs)},
+        )
+        return redirect("enrolment:staff_detail", pk=pk)
+    d = form.cleaned_data
+    try:
+        if "version" in d:
+            services._check_version(enrolment, d["version"])
+        if action == "validate":
+            services.enrolment_validate(
+                enrolment=enrolment, by=request.user, expected_version=d["version"]
+            )
+            messages.success(request, _("Inscription validée."))
+        elif action == "send_back":
+            services.enrolment_send_back(enrolment=enrolment, by=request.user, comment=d["comment"])
+            messages.success(request, _("Inscription renvoyée à l'entreprise."))
+        elif action == "note":
+            services.enrolment_add_note(enrolment=enrolment, by=request.user, text=d["text"])
+            messages.success(request, _("Note interne ajoutée."))
+        elif action == "reattach":
+            services.enrolment_reattach(
+                enrolment=enrolment, by=request.user, relay=d["relay"], reason=d["reason"]
+            )
+            messages.success(request, _("Entreprise rattachée à %(r)s.") % {"r": d["relay"]})
+            if (
+                not enrolment.company.__class__.objects.visible_to(request.user)
+                .filter(pk=enrolment.company_id)
+                .exists()
+            ):
+                return redirect("enrolment:staff_list")
+        elif action == "override":
+            services.enrolment_override_eligibility(
+                enrolment=enrolment, by=request.user, justification=d["justification"]
+            )
+            messages.success(request, _("Dérogation enregistrée : l'inscription est éligible."))
+    except BusinessRuleError as exc:
+        messages.error(request, exc.message)
+    return redirect("enrolment:staff_detail", pk=pk)

@@ -1,0 +1,96 @@
+"""Reads about diagnoses shared by pages (owner results, relay detail, PDFs)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Prefetch
+
+from .charts import profile_radar
+from .models import Choice, Diagnosis, Question, Theme
+from .scoring import weakest_themes
+from .services import scores_as_decimal
+
+
+def diagnosis_for_user(*, user, pk: int) -> Diagnosis:
+    from core.scoping import get_visible_or_404
+
+    return get_visible_or_404(
+        Diagnosis.objects.select_related("questionnaire", "company", "enrolment"), user, pk=pk
+    )
+
+
+def questions_by_theme(*, diagnosis: Diagnosis) -> list[tuple[Theme, list[Question]]]:
+    questions = (
+        Question.objects.filter(questionnaire_id=diagnosis.questionnaire_id)
+        .select_related("theme")
+        .prefetch_related(Prefetch("choices", queryset=Choice.objects.order_by("value")))
+        .order_by("theme__position", "position")
+    )
+    grouped: dict[int, tuple[Theme, list[Question]]] = {}
+    for q in questions:
+        grouped.setdefault(q.theme_id, (q.theme, []))[1].append(q)
+    return list(grouped.values())
+
+
+@dataclass
+class Profile:
+    diagnosis: Diagnosis
+    rows: list[dict]  # theme code, name, score, previous, delta
+    overall: Decimal | None
+    weakest: list[dict]
+    recommendation: dict
+    previous: Diagnosis | None
+    svg: str
+
+
+def diagnosis_profile(*, diagnosis: Diagnosis, previous: Diagnosis | None = None) -> Profile:
+    """Scores per theme (with the earlier diagnosis if any), three weakest, chart, recommendation."""
+    themes = list(Theme.objects.filter(code__in=diagnosis.theme_scores.keys()).order_by("position"))
+    names = {t.code: t.name for t in themes}
+    scores = scores_as_decimal(diagnosis)
+    before = scores_as_decimal(previous) if previous else None
+    rows = []
+    for t in themes:
+        prev = before.get(t.code) if before else None
+        rows.append(
+            {
+                "code": t.code,
+                "name": t.name,
+                "score": scores[t.code],
+                "previous": prev,
+                "delta": (scores[t.code] - prev) if prev is not None else None,
+            }
+        )
+    weakest = [
+        {"code": c, "name": names[c], "score": scores[c]}
+        for c in weakest_themes(scores, order=[t.code for t in themes], n=3)
+    ]
+    recommendation = dict(diagnosis.recommendation or {})
+    if recommendation.get("focus_theme"):
+        recommendation["focus_name"] = names.get(recommendation["focus_theme"], "")
+    svg = profile_radar(themes=[(t.code, t.name) for t in themes], scores=scores, previous=before)
+    return Profile(
+        diagnosis=diagnosis,
+        rows=rows,
+        overall=diagnosis.overall_score,
+        weakest=weakest,
+        recommendation=recommendation,
+        previous=previous,
+        svg=svg,
+    )
+
+
+def previous_diagnosis(*, diagnosis: Diagnosis) -> Diagnosis | None:
+    if diagnosis.submitted_at is None:
+        return None
+    return (
+        Diagnosis.objects.filter(
+            company_id=diagnosis.company_id,
+            state=Diagnosis.State.SUBMITTED,
+            submitted_at__lt=diagnosis.submitted_at,
+        )
+        .order_by("-submitted_at")
+        .first()
+    )

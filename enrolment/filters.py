@@ -1,0 +1,52 @@
+"""The relay staff list's filters (django-filter)."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from core.models import Departement
+from funding.models import Offer
+
+from .models import Enrolment, EnrolmentState
+
+
+class EnrolmentFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Nom ou SIRET"), method="search")
+    state = django_filters.MultipleChoiceFilter(
+        label=_("État"), choices=EnrolmentState.choices, widget=forms.SelectMultiple
+    )
+    offer = django_filters.ModelChoiceFilter(
+        label=_("Offre"), queryset=Offer.objects.all(), empty_label=_("Toutes")
+    )
+    departement = django_filters.ModelChoiceFilter(
+        label=_("Département"),
+        field_name="company__departement",
+        queryset=Departement.objects.filter(in_programme=True),
+        empty_label=_("Tous"),
+    )
+    created_after = django_filters.DateFilter(
+        label=_("Créée à partir du"),
+        field_name="created_at",
+        lookup_expr="date__gte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    created_before = django_filters.DateFilter(
+        label=_("Créée jusqu'au"),
+        field_name="created_at",
+        lookup_expr="date__lte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    class Meta:
+        model = Enrolment
+        fields = ["q", "state", "offer", "departement", "created_after", "created_before"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        digits = value.replace(" ", "")
+        if digits.isdigit():
+            return queryset.filter(company__siret__startswith=digits)
+        return queryset.filter(Q(company__name__icontains=value) | Q(company__siret=value))

@@ -1,0 +1,64 @@
+"""The relay staff list's table (django-tables2)."""
+
+from __future__ import annotations
+
+import django_tables2 as tables
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from .models import Enrolment
+
+
+class EnrolmentTable(tables.Table):
+    selection = tables.CheckBoxColumn(
+        accessor="pk",
+        attrs={
+            "th__input": {"aria-label": _("Tout sélectionner"), "id": "select-all"},
+            "td__input": {"name": "selection", "form": "bulk-form"},
+        },
+        orderable=False,
+    )
+    company = tables.Column(
+        verbose_name=_("Entreprise"), accessor="company__name", order_by=("company__name",)
+    )
+    siret = tables.Column(verbose_name=_("SIRET"), accessor="company__siret")
+    departement = tables.Column(
+        verbose_name=_("Dépt"),
+        accessor="company__departement_id",
+        order_by=("company__departement",),
+    )
+    relay = tables.Column(verbose_name=_("Structure relais"), accessor="company__relay__name")
+    state = tables.Column(verbose_name=_("État"))
+    offer = tables.Column(verbose_name=_("Offre"), accessor="offer__name", default="—")
+    diagnosis_score = tables.Column(verbose_name=_("Score"), default="—")
+    created_at = tables.DateColumn(verbose_name=_("Créée le"), format="d/m/Y")
+
+    class Meta:
+        model = Enrolment
+        fields = []
+        sequence = (
+            "selection",
+            "company",
+            "siret",
+            "departement",
+            "relay",
+            "state",
+            "offer",
+            "diagnosis_score",
+            "created_at",
+        )
+        order_by = "-created_at"
+        attrs = {"class": "table table-hover align-middle", "id": "enrolment-table"}
+
+    def render_company(self, record, value):
+        from django.urls import reverse
+
+        return format_html(
+            '<a href="{}">{}</a>', reverse("enrolment:staff_detail", args=[record.pk]), value
+        )
+
+    def render_state(self, record):
+        return format_html('<span class="badge state-badge">{}</span>', record.get_state_display())
+
+    def render_diagnosis_score(self, value):
+        return f"{value}\u00a0%"
