@@ -32,10 +32,7 @@ def export_response(*, title: str, headers: list, rows: list, fmt: str) -> HttpR
         ws.append([str(h) for h in headers])
         for row in rows:
             ws.append(
-                [
-                    v if isinstance(v, int | Decimal | dt.date) or v is None else str(v)
-                    for v in row
-                ]
+                [v if isinstance(v, int | Decimal | dt.date) or v is None else str(v) for v in row]
             )
         for cell in ws[1]:
             cell.font = cell.font.copy(bold=True)

@@ -81,9 +81,7 @@ class JournalFilter(django_filters.FilterSet):
     end = django_filters.DateFilter(
         field_name="entry__date", lookup_expr="lte", label=_("Au"), widget=DateInput()
     )
-    account = django_filters.ChoiceFilter(
-        field_name="account__code", label=_("Compte"), choices=[]
-    )
+    account = django_filters.ChoiceFilter(field_name="account__code", label=_("Compte"), choices=[])
     company = django_filters.ModelChoiceFilter(
         field_name="company", label=_("Entreprise"), queryset=None
     )

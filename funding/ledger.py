@@ -273,20 +273,24 @@ def on_agreement_signed(message) -> None:
     )
     if tariff.regional_aid_ht:
         advance = _percent(tariff.regional_aid_ht, tariff.regional_advance_percent)
-        AidInstalment.objects.get_or_create(
-            enrolment=enrolment,
-            kind=AidInstalment.Kind.ADVANCE,
-            defaults={
-                "relay": relay,
-                "amount": advance,
-                "status": AidInstalment.Status.DUE,
-                "due_on": entry.date,
-            },
-        )
-        AidInstalment.objects.get_or_create(
-            enrolment=enrolment,
-            kind=AidInstalment.Kind.BALANCE,
-            defaults={"relay": relay, "amount": tariff.regional_aid_ht - advance},
+        AidInstalment.objects.bulk_create(
+            [
+                AidInstalment(
+                    relay=relay,
+                    enrolment=enrolment,
+                    kind=AidInstalment.Kind.ADVANCE,
+                    amount=advance,
+                    status=AidInstalment.Status.DUE,
+                    due_on=entry.date,
+                ),
+                AidInstalment(
+                    relay=relay,
+                    enrolment=enrolment,
+                    kind=AidInstalment.Kind.BALANCE,
+                    amount=tariff.regional_aid_ht - advance,
+                ),
+            ],
+            ignore_conflicts=True,  # one instalment per kind: a replay creates nothing
         )
 
 

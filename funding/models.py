@@ -277,9 +277,7 @@ class JournalLine(models.Model):
     entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="lines")
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="lines")
     debit = models.DecimalField(_("débit"), max_digits=14, decimal_places=2, default=Decimal("0"))
-    credit = models.DecimalField(
-        _("crédit"), max_digits=14, decimal_places=2, default=Decimal("0")
-    )
+    credit = models.DecimalField(_("crédit"), max_digits=14, decimal_places=2, default=Decimal("0"))
     funder = models.CharField(_("financeur"), max_length=10, choices=Funder.choices, blank=True)
     company = models.ForeignKey(
         "enrolment.Company", null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -154,7 +154,7 @@ def _chart(kind, title, series: list[tuple[str, list]], labels: list[str], **opt
     chart = kind(
         js=[],
         style=style,
-        title=title,
+        title=str(title),
         width=720,
         height=340,
         legend_at_bottom=True,
@@ -163,9 +163,9 @@ def _chart(kind, title, series: list[tuple[str, list]], labels: list[str], **opt
         x_label_rotation=20 if len(labels) > 6 else 0,
         **opts,
     )
-    chart.x_labels = labels
+    chart.x_labels = [str(label) for label in labels]
     for name, values in series:
-        chart.add(name, [float(v) if isinstance(v, Decimal) else v for v in values])
+        chart.add(str(name), [float(v) if isinstance(v, Decimal) else v for v in values])
     return chart.render(is_unicode=True)
 
 
@@ -359,7 +359,7 @@ def dashboard(*, user, start=None, end=None) -> dict:
         money_table.rows.append(
             [
                 relay,
-                funders.get(funder, _("Consultants")),
+                str(funders.get(funder, _("Consultants"))),
                 v["committed"],
                 v["invoiced"],
                 v["received"],
@@ -367,9 +367,7 @@ def dashboard(*, user, start=None, end=None) -> dict:
                 v["paid"],
             ]
         )
-        agg = by_funder.setdefault(
-            funders.get(funder, _("Consultants")), {k: ZERO for k in totals}
-        )
+        agg = by_funder.setdefault(funders.get(funder, _("Consultants")), {k: ZERO for k in totals})
         for k in totals:
             totals[k] += v[k]
             agg[k] += v[k]
@@ -391,9 +389,7 @@ def dashboard(*, user, start=None, end=None) -> dict:
     region_committed = sum(
         (v["committed"] for (_r, f), v in cells.items() if f == Funder.REGION), ZERO
     )
-    committed_ht = sum(
-        (v["committed"] for (_r, f), v in cells.items() if f != "consultants"), ZERO
-    )
+    committed_ht = sum((v["committed"] for (_r, f), v in cells.items() if f != "consultants"), ZERO)
     budget_table = Table(
         "budget",
         _("Aide régionale et enveloppe budgétaire"),
@@ -484,7 +480,12 @@ def dashboard(*, user, start=None, end=None) -> dict:
         ]
     )
     cost.rows.append(
-        [_("Honoraires de conseil engagés"), totals["accrued"], signed, money_avg(totals["accrued"], signed)]
+        [
+            _("Honoraires de conseil engagés"),
+            totals["accrued"],
+            signed,
+            money_avg(totals["accrued"], signed),
+        ]
     )
     tables.append(cost)
 

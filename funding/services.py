@@ -58,7 +58,8 @@ def tariff_check(*, tariff: Tariff) -> None:
     changed = [
         f.name
         for f in Tariff._meta.concrete_fields
-        if f.name not in {"id", "valid_to"} and getattr(before, f.attname) != getattr(tariff, f.attname)
+        if f.name not in {"id", "valid_to"}
+        and getattr(before, f.attname) != getattr(tariff, f.attname)
     ]
     if changed or (before.valid_to is not None and tariff.valid_to != before.valid_to):
         raise BusinessRuleError(

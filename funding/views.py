@@ -183,8 +183,13 @@ def company_statement(request, slug: str, pk: int):
     return render(
         request,
         "funding/statement.html",
-        {"relay": relay, "party": company.name, "lines": lines, "balance": balance,
-         "kind": _("entreprise")},
+        {
+            "relay": relay,
+            "party": company.name,
+            "lines": lines,
+            "balance": balance,
+            "kind": _("entreprise"),
+        },
     )
 
 
@@ -198,8 +203,14 @@ def consultant_statement(request, slug: str, pk: int):
     return render(
         request,
         "funding/statement.html",
-        {"relay": relay, "party": str(expert), "lines": lines, "balance": -balance,
-         "kind": _("consultant"), "payable": True},
+        {
+            "relay": relay,
+            "party": str(expert),
+            "lines": lines,
+            "balance": -balance,
+            "kind": _("consultant"),
+            "payable": True,
+        },
     )
 
 
@@ -277,6 +288,4 @@ def instalments(request):
         .order_by("status", "due_on", "pk")
     )
     page = Paginator(rows, 100).get_page(request.GET.get("page"))
-    return render(
-        request, "funding/instalments.html", {"page": page, "can_approve": can_approve}
-    )
+    return render(request, "funding/instalments.html", {"page": page, "can_approve": can_approve})
