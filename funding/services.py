@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.exceptions import BusinessRuleError
+from core.money import format_eur
 from core.roles import Role
 from core.services import timeline_record
 
@@ -154,10 +155,10 @@ def payment_record(
         if over and not overpayment_reason.strip():
             raise BusinessRuleError(
                 _(
-                    "Le montant dépasse le restant dû (%(due)s €) : indiquez le motif pour "
+                    "Le montant dépasse le restant dû (%(due)s) : indiquez le motif pour "
                     "l'enregistrer comme trop-perçu."
                 )
-                % {"due": max(due, ZERO)},
+                % {"due": format_eur(max(due, ZERO))},
                 field="overpayment_reason",
             )
         payment = Payment.objects.create(
