@@ -25,6 +25,7 @@ def export_response(*, title: str, headers: list, rows: list, fmt: str) -> HttpR
     name = slugify(title) or "export"
     if fmt == "xlsx":
         from openpyxl import Workbook
+        from openpyxl.styles import Font
 
         wb = Workbook()
         ws = wb.active
@@ -34,8 +35,9 @@ def export_response(*, title: str, headers: list, rows: list, fmt: str) -> HttpR
             ws.append(
                 [v if isinstance(v, int | Decimal | dt.date) or v is None else str(v) for v in row]
             )
+        bold = Font(bold=True)
         for cell in ws[1]:
-            cell.font = cell.font.copy(bold=True)
+            cell.font = bold
         buffer = io.BytesIO()
         wb.save(buffer)
         response = HttpResponse(

@@ -306,6 +306,9 @@ class JournalLine(models.Model):
             models.Index(fields=["account", "consultant"]),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.account_id} D {self.debit} C {self.credit}"
+
     def save(self, *args, **kwargs):
         if self.pk is not None and not self._state.adding:
             raise ValueError("Une ligne d'écriture ne se modifie pas : contrepassez l'écriture.")
@@ -338,6 +341,9 @@ class PeriodClose(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["relay", "closed_until"], name="period_close_unique")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.relay_id} ≤ {self.closed_until}"
 
 
 class PaymentQuerySet(RelayScopedQuerySet):
@@ -396,6 +402,9 @@ class Payment(models.Model):
             models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount} ({self.reference})"
+
 
 class AidInstalmentQuerySet(RelayScopedQuerySet):
     pass
@@ -439,6 +448,9 @@ class AidInstalment(models.Model):
             models.UniqueConstraint(fields=["enrolment", "kind"], name="one_instalment_per_kind")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount} ({self.get_status_display()})"
+
 
 # --- What the Region watches: the target, its milestones and the budget envelope -------------
 
@@ -474,3 +486,6 @@ class Milestone(models.Model):
         ordering = ["due_on"]
         verbose_name = _("jalon")
         verbose_name_plural = _("jalons")
+
+    def __str__(self) -> str:
+        return self.label or f"{self.enrolments} au {self.due_on:%d/%m/%Y}"

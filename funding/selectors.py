@@ -142,7 +142,6 @@ def _period(qs, lookup: str, start, end):
 
 
 def _chart(kind, title, series: list[tuple[str, list]], labels: list[str], **opts) -> str:
-    import pygal
     from pygal.style import Style
 
     style = Style(
@@ -367,7 +366,9 @@ def dashboard(*, user, start=None, end=None) -> dict:
                 v["paid"],
             ]
         )
-        agg = by_funder.setdefault(funders.get(funder, _("Consultants")), {k: ZERO for k in totals})
+        agg = by_funder.setdefault(
+            funders.get(funder, _("Consultants")), dict.fromkeys(totals, ZERO)
+        )
         for k in totals:
             totals[k] += v[k]
             agg[k] += v[k]

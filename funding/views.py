@@ -33,9 +33,9 @@ def _reader(user) -> None:
 
 
 def _writer(user, relay) -> None:
-    if not (user.is_superuser or user.role == Role.ADMIN):
-        if user.role != Role.RELAY_STAFF or user.relay_id != relay.pk:
-            raise PermissionDenied
+    is_admin = user.is_superuser or user.role == Role.ADMIN
+    if not is_admin and (user.role != Role.RELAY_STAFF or user.relay_id != relay.pk):
+        raise PermissionDenied
 
 
 def _relay(request, slug: str) -> Relay:

@@ -25,9 +25,12 @@ def test_updating_a_ledger_line_fails_in_the_database():
     line = JournalLine.objects.filter(enrolment=enrolment).first()
     with pytest.raises(DatabaseError, match="définitives"), transaction.atomic():
         JournalLine.objects.filter(pk=line.pk).update(debit=Decimal("1.00"))
-    with pytest.raises(DatabaseError, match="définitives"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("UPDATE funding_journalline SET credit = 0 WHERE id = %s", [line.pk])
+    with (
+        pytest.raises(DatabaseError, match="définitives"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("UPDATE funding_journalline SET credit = 0 WHERE id = %s", [line.pk])
     line.refresh_from_db()
     assert line.debit or line.credit
 
@@ -37,9 +40,12 @@ def test_deleting_a_ledger_line_or_entry_fails_in_the_database():
     entry = JournalEntry.objects.get(idempotency_key=f"signed:{enrolment.pk}")
     with pytest.raises(DatabaseError, match="définitives"), transaction.atomic():
         JournalLine.objects.filter(entry=entry)._raw_delete(connection.alias)
-    with pytest.raises(DatabaseError, match="définitives"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM funding_journalentry WHERE id = %s", [entry.pk])
+    with (
+        pytest.raises(DatabaseError, match="définitives"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("DELETE FROM funding_journalentry WHERE id = %s", [entry.pk])
     assert entry.lines.count() == 5
 
 

@@ -9,6 +9,7 @@ from core.models import Relay
 from funding.ledger import balances
 from funding.models import AidInstalment, JournalEntry, Payment
 from funding.services import payment_record
+
 from .factories import close, company, consultant, log_half_day, signed_enrolment, staff_user
 
 pytestmark = pytest.mark.django_db
