@@ -283,8 +283,16 @@ def dashboard(*, user, start=None, end=None) -> dict:
 
     states = dict(EnrolmentState.choices)
     tables.append(breakdown("by_relay", _("Inscriptions par relais"), "company__relay__name"))
+    from core.models import Departement
+
+    departements = {d.code: str(d) for d in Departement.objects.all()}
     tables.append(
-        breakdown("by_departement", _("Inscriptions par département"), "company__departement_id")
+        breakdown(
+            "by_departement",
+            _("Inscriptions par département"),
+            "company__departement_id",
+            label_of=departements.get,
+        )
     )
     tables.append(breakdown("by_offer", _("Inscriptions par offre"), "offer__name"))
     tables.append(
