@@ -232,3 +232,40 @@ def test_dashboard_query_count_is_the_same_for_10_and_1000_enrolments(client, si
         response = client.get(url)
     assert response.context["data"]["head"]["total"] == 1000
     assert len(many) == len(few), [q["sql"][:120] for q in many.captured_queries]
+
+
+def test_ledger_pages_query_count_does_not_grow_with_entries(client, afpi, staff, signed):
+    expert = consultant()
+    client.force_login(staff)
+    urls = [
+        reverse("funding:ledger", args=[afpi.slug]),
+        reverse("funding:journal", args=[afpi.slug]),
+        reverse("funding:company_statement", args=[afpi.slug, signed.company_id]),
+        reverse("funding:consultant_statement", args=[afpi.slug, expert.pk]),
+        reverse("funding:instalments"),
+    ]
+    log_half_day(signed, expert)
+    for url in urls:
+        client.get(url)
+
+    def counts():
+        result = []
+        for url in urls:
+            with CaptureQueriesContext(connection) as ctx:
+                assert client.get(url).status_code == 200
+            result.append(len(ctx))
+        return result
+
+    few = counts()
+    with zeal_ignore():
+        for _ in range(30):
+            log_half_day(signed, expert)
+        signed_enrolment(company=company(relay=afpi), staff=staff)
+    assert counts() == few
+
+
+def test_the_admin_shows_the_ledger_read_only(client, signed):
+    client.force_login(UserFactory(admin=True))
+    assert client.get("/admin/funding/journalentry/").status_code == 200
+    entry_id = signed.aid_instalments.first().pk
+    assert client.get(f"/admin/funding/aidinstalment/{entry_id}/change/").status_code == 200

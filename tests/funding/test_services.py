@@ -225,3 +225,27 @@ def test_a_used_tariff_cannot_change_only_be_closed_and_replaced(relay, staff):
     enrolment.refresh_from_db()
     assert enrolment.tariff_id == tariff.pk  # the enrolment keeps its price
     assert sign is not None
+
+
+def test_staff_editing_a_tariff_in_the_admin_get_the_overlap_refused(client):
+    admin_user = UserFactory(admin=True)
+    client.force_login(admin_user)
+    ciblee = Offer.objects.get(code="ciblee")
+    response = client.post(
+        "/admin/funding/tariff/add/",
+        {
+            "offer": ciblee.pk,
+            "valid_from": "2009-01-01",
+            "duration_months": 4,
+            "half_days": 8,
+            "pilots": 1,
+            "company_contribution_ht": "2500.00",
+            "regional_aid_ht": "4000.00",
+            "state_aid_ht": "0",
+            "fse_aid_ht": "0",
+            "regional_advance_percent": "50",
+        },
+    )
+    assert response.status_code == 200
+    assert "chevauche" in response.content.decode()
+    assert Tariff.objects.filter(offer=ciblee).count() == 1
