@@ -249,3 +249,43 @@ def test_staff_editing_a_tariff_in_the_admin_get_the_overlap_refused(client):
     assert response.status_code == 200
     assert "chevauche" in response.content.decode()
     assert Tariff.objects.filter(offer=ciblee).count() == 1
+
+
+def test_state_and_fse_shares_become_receivable_from_other_funders(relay, staff):
+    """A PPJ-like tariff co-funded by the State and the FSE is representable and posts."""
+    ppj = Offer.objects.get(code="ppj")
+    Tariff.objects.create(
+        offer=ppj,
+        valid_from=dt.date(2026, 1, 1),
+        duration_months=12,
+        half_days=10,
+        company_contribution_ht=D("3050.00"),
+        regional_aid_ht=D("2000.00"),
+        state_aid_ht=D("1500.00"),
+        fse_aid_ht=D("1000.00"),
+    )
+    enrolment = signed_enrolment(offer_code="ppj", company=company(relay=relay), staff=staff)
+    assert enrolment.tariff.state_aid_ht == D("1500.00")
+    got = balances(relay=relay)
+    assert (got["442"], got["741"], got["441"], got["411"]) == (
+        D("2500.00"),
+        D("-2500.00"),
+        D("2000.00"),
+        D("3660.00"),  # 3,050 + 20 % VAT
+    )
+    funders = set(JournalLine.objects.filter(account__code="442").values_list("funder", flat=True))
+    assert funders == {"state", "fse"}
+
+
+def test_the_early_exit_rule_is_configurable(relay, staff, settings):
+    settings.FUNDING_EARLY_EXIT_RULE = "advance_only"
+    enrolment = signed_enrolment(company=company(relay=relay), staff=staff)
+    expert = consultant()
+    for _ in range(6):
+        log_half_day(enrolment, expert)
+    withdraw(enrolment, staff=staff)
+    assert balances(relay=relay)["740"] == D("-2000.00")  # only the advance is kept
+    settings.FUNDING_EARLY_EXIT_RULE = "keep_all"
+    other = signed_enrolment(company=company(relay=relay), staff=staff)
+    withdraw(other, staff=staff)
+    assert balances(relay=relay)["740"] == D("-6000.00")  # nothing cancelled for the second
