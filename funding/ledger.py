@@ -302,6 +302,14 @@ def on_halfday_logged(message) -> None:
         logger.warning("halfday_logged for an unknown enrolment: %s", payload)
         return
     rate = payload.get("rate")
+    if rate in (None, "") and payload.get("consultant_id"):
+        from consultants.models import Expert
+
+        rate = (
+            Expert.objects.filter(pk=payload["consultant_id"])
+            .values_list("half_day_rate", flat=True)
+            .first()
+        )
     if rate in (None, ""):
         rate = enrolment.tariff.consultant_half_day_rate if enrolment.tariff else None
     if rate in (None, ""):

@@ -268,7 +268,7 @@ class JournalEntry(models.Model):
 
 
 class JournalLineQuerySet(RelayScopedQuerySet):
-    relay_field = "entry__relay_id"
+    relay_field = "account__relay_id"  # accounts are per relay: no join on entries
 
 
 class JournalLine(models.Model):

@@ -301,9 +301,26 @@ def dashboard(*, user, start=None, end=None) -> dict:
 
     # Money by relay and funding source, from the ledger
     lines = _period(JournalLine.objects.visible_to(user), "entry__date", start, end)
-    money_rows = lines.values("entry__relay__name", "funder", "account__code").annotate(
-        d=Coalesce(Sum("debit"), ZERO), c=Coalesce(Sum("credit"), ZERO)
+    # Group on the line table alone (no join), then name the few accounts in a second query.
+    grouped = list(
+        lines.values("account_id", "funder").annotate(
+            d=Coalesce(Sum("debit"), ZERO), c=Coalesce(Sum("credit"), ZERO)
+        )
     )
+    account_names = {
+        a["pk"]: (a["relay__name"], a["code"])
+        for a in Account.objects.filter(pk__in={r["account_id"] for r in grouped}).values(
+            "pk", "relay__name", "code"
+        )
+    }
+    money_rows = [
+        {
+            "account__relay__name": account_names[r["account_id"]][0],
+            "account__code": account_names[r["account_id"]][1],
+            **r,
+        }
+        for r in grouped
+    ]
     invoiced_rows = (
         _period(
             AidInstalment.objects.visible_to(user).filter(
@@ -326,7 +343,7 @@ def dashboard(*, user, start=None, end=None) -> dict:
         )
 
     for r in money_rows:
-        relay, funder, code = r["entry__relay__name"], r["funder"], r["account__code"]
+        relay, funder, code = r["account__relay__name"], r["funder"], r["account__code"]
         if code in {"706", "740", "741"}:
             cell(relay, funder)["committed"] += r["c"] - r["d"]
         elif code == "411":

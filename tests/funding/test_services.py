@@ -289,3 +289,10 @@ def test_the_early_exit_rule_is_configurable(relay, staff, settings):
     other = signed_enrolment(company=company(relay=relay), staff=staff)
     withdraw(other, staff=staff)
     assert balances(relay=relay)["740"] == D("-6000.00")  # nothing cancelled for the second
+
+
+def test_a_half_day_without_a_rate_accrues_at_the_consultants_own_rate(relay, staff):
+    enrolment = signed_enrolment(company=company(relay=relay), staff=staff)
+    expert = consultant("760.00")
+    log_half_day(enrolment, expert, rate="")
+    assert balances(relay=relay)["401"] == D("-760.00")
