@@ -5,9 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from core.scoping import ScopedQuerySet
 
 
 class Offer(models.Model):
@@ -133,3 +137,355 @@ class VatRate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rate} % depuis le {self.valid_from:%d/%m/%Y}"
+
+
+# --- The cost-sharing ledger (one chart of accounts per relay) -------------------------------
+
+#: The chart of accounts every relay gets (code, French name).
+CHART_OF_ACCOUNTS: list[tuple[str, str]] = [
+    ("411", _("Entreprises — participations à recevoir")),
+    ("441", _("Région — aides à recevoir")),
+    ("442", _("Autres financeurs (État, FSE) — aides à recevoir")),
+    ("401", _("Consultants — honoraires à payer")),
+    ("512", _("Banque")),
+    ("706", _("Participations des entreprises")),
+    ("740", _("Aide régionale")),
+    ("741", _("Autres aides (État, FSE)")),
+    ("604", _("Honoraires de conseil")),
+    ("44571", _("TVA collectée")),
+]
+
+
+class Funder(models.TextChoices):
+    COMPANY = "company", _("Entreprises")
+    REGION = "region", _("Région")
+    STATE = "state", _("État")
+    FSE = "fse", _("FSE")
+
+
+class RelayScopedQuerySet(ScopedQuerySet):
+    """Ledger rows belong to one relay: its staff see theirs; director, Region, admin see all."""
+
+    relay_field = "relay_id"
+
+    def for_relay_staff(self, user):
+        return self.filter(**{self.relay_field: user.relay_id})
+
+
+class AccountQuerySet(RelayScopedQuerySet):
+    pass
+
+
+class Account(models.Model):
+    """An account of one relay's chart (411, 441, 512, …)."""
+
+    relay = models.ForeignKey(
+        "core.Relay", on_delete=models.PROTECT, related_name="accounts", verbose_name=_("relais")
+    )
+    code = models.CharField(_("numéro"), max_length=8)
+    name = models.CharField(_("intitulé"), max_length=120)
+
+    objects = AccountQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["relay", "code"]
+        verbose_name = _("compte")
+        verbose_name_plural = _("comptes")
+        constraints = [
+            models.UniqueConstraint(fields=["relay", "code"], name="account_code_unique_per_relay")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class JournalEntryQuerySet(RelayScopedQuerySet):
+    pass
+
+
+class JournalEntry(models.Model):
+    """One posting: balanced lines, immutable, caused by exactly one business event."""
+
+    relay = models.ForeignKey(
+        "core.Relay", on_delete=models.PROTECT, related_name="journal_entries"
+    )
+    date = models.DateField(_("date"), db_index=True)
+    label = models.CharField(_("libellé"), max_length=255)
+    event_kind = models.CharField(_("événement"), max_length=80)
+    idempotency_key = models.CharField(_("clé d'idempotence"), max_length=200, unique=True)
+    outbox_message = models.ForeignKey(
+        "core.OutboxMessage",
+        verbose_name=_("message d'origine"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="journal_entries",
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("auteur"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reverses = models.OneToOneField(
+        "self",
+        verbose_name=_("contrepasse l'écriture"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reversed_by",
+    )
+    corrects = models.ForeignKey(
+        "self",
+        verbose_name=_("corrige l'écriture"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="corrections",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = JournalEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "-pk"]
+        verbose_name = _("écriture")
+        verbose_name_plural = _("écritures")
+        indexes = [models.Index(fields=["relay", "date"])]
+
+    def __str__(self) -> str:
+        return f"{self.date:%d/%m/%Y} {self.label}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise ValueError("Une écriture comptable ne se modifie pas : contrepassez-la.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Une écriture comptable ne se supprime pas : contrepassez-la.")
+
+
+class JournalLineQuerySet(RelayScopedQuerySet):
+    relay_field = "account__relay_id"  # accounts are per relay: no join on entries
+
+
+class JournalLine(models.Model):
+    """A debit or a credit on one account, with optional company/consultant/enrolment."""
+
+    entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="lines")
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="lines")
+    debit = models.DecimalField(_("débit"), max_digits=14, decimal_places=2, default=Decimal("0"))
+    credit = models.DecimalField(_("crédit"), max_digits=14, decimal_places=2, default=Decimal("0"))
+    funder = models.CharField(_("financeur"), max_length=10, choices=Funder.choices, blank=True)
+    company = models.ForeignKey(
+        "enrolment.Company", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    consultant = models.ForeignKey(
+        "consultants.Expert", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    enrolment = models.ForeignKey(
+        "enrolment.Enrolment", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = JournalLineQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["entry", "pk"]
+        verbose_name = _("ligne d'écriture")
+        verbose_name_plural = _("lignes d'écriture")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(debit__gt=0) & Q(credit=0)) | (Q(debit=0) & Q(credit__gt=0)),
+                name="journalline_one_positive_side",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["account", "company"]),
+            models.Index(fields=["account", "consultant"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} D {self.debit} C {self.credit}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise ValueError("Une ligne d'écriture ne se modifie pas : contrepassez l'écriture.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Une ligne d'écriture ne se supprime pas : contrepassez l'écriture.")
+
+
+class PeriodCloseQuerySet(RelayScopedQuerySet):
+    pass
+
+
+class PeriodClose(models.Model):
+    """A relay's books are closed up to a date: no entry may be dated on or before it."""
+
+    relay = models.ForeignKey("core.Relay", on_delete=models.PROTECT, related_name="period_closes")
+    closed_until = models.DateField(_("clôturé jusqu'au (inclus)"))
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = PeriodCloseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["relay", "-closed_until"]
+        verbose_name = _("clôture de période")
+        verbose_name_plural = _("clôtures de période")
+        constraints = [
+            models.UniqueConstraint(fields=["relay", "closed_until"], name="period_close_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.relay_id} ≤ {self.closed_until}"
+
+
+class PaymentQuerySet(RelayScopedQuerySet):
+    pass
+
+
+class Payment(models.Model):
+    """Money that moved: received from a company or the Region, paid to a consultant."""
+
+    class Kind(models.TextChoices):
+        COMPANY = "company", _("Règlement d'une entreprise")
+        REGION = "region", _("Versement de la Région")
+        CONSULTANT = "consultant", _("Paiement d'un consultant")
+
+    relay = models.ForeignKey("core.Relay", on_delete=models.PROTECT, related_name="payments")
+    kind = models.CharField(_("nature"), max_length=12, choices=Kind.choices)
+    date = models.DateField(_("date"))
+    amount = models.DecimalField(_("montant"), max_digits=14, decimal_places=2)
+    reference = models.CharField(_("référence"), max_length=100)
+    company = models.ForeignKey(
+        "enrolment.Company",
+        verbose_name=_("entreprise"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    consultant = models.ForeignKey(
+        "consultants.Expert",
+        verbose_name=_("consultant"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    due_before = models.DecimalField(_("restant dû avant"), max_digits=14, decimal_places=2)
+    overpayment = models.DecimalField(
+        _("trop-perçu / trop-versé"), max_digits=14, decimal_places=2, default=Decimal("0")
+    )
+    overpayment_reason = models.TextField(_("motif du dépassement"), blank=True)
+    entry = models.OneToOneField(
+        JournalEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="payment"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = PaymentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "-pk"]
+        verbose_name = _("paiement")
+        verbose_name_plural = _("paiements")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount} ({self.reference})"
+
+
+class AidInstalmentQuerySet(RelayScopedQuerySet):
+    pass
+
+
+class AidInstalment(models.Model):
+    """One instalment of the regional aid for an enrolment (advance, balance), per the tariff."""
+
+    class Kind(models.TextChoices):
+        ADVANCE = "advance", _("Avance à la signature")
+        BALANCE = "balance", _("Solde à la clôture")
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("Prévue")
+        DUE = "due", _("Exigible")
+        APPROVED = "approved", _("Approuvée par la Région")
+        CANCELLED = "cancelled", _("Annulée")
+
+    relay = models.ForeignKey("core.Relay", on_delete=models.PROTECT, related_name="+")
+    enrolment = models.ForeignKey(
+        "enrolment.Enrolment", on_delete=models.PROTECT, related_name="aid_instalments"
+    )
+    kind = models.CharField(_("échéance"), max_length=10, choices=Kind.choices)
+    amount = models.DecimalField(_("montant"), max_digits=14, decimal_places=2)
+    status = models.CharField(
+        _("statut"), max_length=10, choices=Status.choices, default=Status.SCHEDULED
+    )
+    due_on = models.DateField(_("exigible le"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AidInstalmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        verbose_name = _("échéance d'aide régionale")
+        verbose_name_plural = _("échéances d'aide régionale")
+        constraints = [
+            models.UniqueConstraint(fields=["enrolment", "kind"], name="one_instalment_per_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount} ({self.get_status_display()})"
+
+
+# --- What the Region watches: the target, its milestones and the budget envelope -------------
+
+
+class ProgrammeTarget(models.Model):
+    """The programme's enrolment target and budget envelope (data, not constants)."""
+
+    name = models.CharField(_("programme"), max_length=100, unique=True)
+    target_enrolments = models.PositiveIntegerField(_("objectif d'entreprises"))
+    starts_on = models.DateField(_("début"))
+    ends_on = models.DateField(_("échéance"))
+    budget_envelope = models.DecimalField(
+        _("enveloppe budgétaire de la Région (EUR)"), max_digits=14, decimal_places=2
+    )
+
+    class Meta:
+        verbose_name = _("objectif du programme")
+        verbose_name_plural = _("objectifs du programme")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Milestone(models.Model):
+    """A dated milestone: so many companies enrolled by a date (270 by end of April)."""
+
+    target = models.ForeignKey(ProgrammeTarget, on_delete=models.CASCADE, related_name="milestones")
+    due_on = models.DateField(_("date"))
+    enrolments = models.PositiveIntegerField(_("entreprises inscrites attendues"))
+    label = models.CharField(_("libellé"), max_length=120, blank=True)
+
+    class Meta:
+        ordering = ["due_on"]
+        verbose_name = _("jalon")
+        verbose_name_plural = _("jalons")
+
+    def __str__(self) -> str:
+        return self.label or f"{self.enrolments} au {self.due_on:%d/%m/%Y}"

@@ -14,6 +14,7 @@ DEMO_STEPS = [
     "consultants.demo.seed_pool",
     "enrolment.demo.seed_companies",
     "consultants.demo.seed_missions",
+    "funding.demo.seed_ledger",
 ]
 
 

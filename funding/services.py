@@ -1,0 +1,233 @@
+"""Writes about money: tariffs, payments, period close, approval of regional aid instalments."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.exceptions import BusinessRuleError
+from core.money import format_eur
+from core.roles import Role
+from core.services import timeline_record
+
+from .ledger import ZERO, Line, closed_until, entry_post, money
+from .models import AidInstalment, Funder, JournalLine, Payment, PeriodClose, Tariff
+
+RELAY_WRITERS = frozenset({Role.RELAY_STAFF, Role.ADMIN})
+
+
+def _check_relay_writer(*, by, relay) -> None:
+    if by is None or not (by.is_superuser or by.role in RELAY_WRITERS):
+        raise BusinessRuleError(_("Vous n'êtes pas autorisé à modifier cette comptabilité."))
+    if by.role == Role.RELAY_STAFF and by.relay_id != relay.pk:
+        raise BusinessRuleError(_("Cette comptabilité n'est pas celle de votre structure relais."))
+
+
+# --- Tariffs ----------------------------------------------------------------------------------
+
+
+def tariff_check(*, tariff: Tariff) -> None:
+    """Refuse a tariff that overlaps another of the same offer, or changes a used one."""
+    if tariff.valid_to is not None and tariff.valid_to < tariff.valid_from:
+        raise BusinessRuleError(
+            _("La fin de validité précède le début de validité."), field="valid_to"
+        )
+    far = dt.date.max
+    overlapping = (
+        Tariff.objects.filter(offer_id=tariff.offer_id)
+        .exclude(pk=tariff.pk)
+        .filter(valid_from__lte=tariff.valid_to or far)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=tariff.valid_from))
+        .first()
+    )
+    if overlapping is not None:
+        raise BusinessRuleError(
+            _("Ce tarif chevauche le tarif du %(d)s de la même offre : fermez-le d'abord.")
+            % {"d": overlapping.valid_from.strftime("%d/%m/%Y")},
+            field="valid_from",
+        )
+    if tariff.pk is None:
+        return
+    before = Tariff.objects.get(pk=tariff.pk)
+    if not before.enrolments.exists():
+        return
+    changed = [
+        f.name
+        for f in Tariff._meta.concrete_fields
+        if f.name not in {"id", "valid_to"}
+        and getattr(before, f.attname) != getattr(tariff, f.attname)
+    ]
+    if changed or (before.valid_to is not None and tariff.valid_to != before.valid_to):
+        raise BusinessRuleError(
+            _(
+                "Ce tarif est déjà appliqué à des inscriptions : il ne peut pas être modifié, "
+                "seulement fermé (date de fin) et remplacé par un nouveau tarif."
+            )
+        )
+
+
+def tariff_save(*, tariff: Tariff) -> Tariff:
+    with transaction.atomic():
+        tariff_check(tariff=tariff)
+        tariff.save()
+    return tariff
+
+
+def tariff_replace(*, tariff: Tariff, on: dt.date, **changes) -> Tariff:
+    """Close `tariff` the day before `on` and open a new one from `on` with `changes`."""
+    with transaction.atomic():
+        if on <= tariff.valid_from:
+            raise BusinessRuleError(
+                _("Le nouveau tarif doit commencer après le début du tarif actuel."), field="on"
+            )
+        Tariff.objects.filter(pk=tariff.pk).update(valid_to=on - dt.timedelta(days=1))
+        new = Tariff.objects.get(pk=tariff.pk)
+        new.pk = None
+        new.valid_from, new.valid_to = on, None
+        for name, value in changes.items():
+            setattr(new, name, value)
+        return tariff_save(tariff=new)
+
+
+# --- Payments ---------------------------------------------------------------------------------
+
+_PAYMENT_ACCOUNTS = {
+    Payment.Kind.COMPANY: ("411", Funder.COMPANY),
+    Payment.Kind.REGION: ("441", Funder.REGION),
+    Payment.Kind.CONSULTANT: ("401", ""),
+}
+
+
+def payment_due(*, relay, kind: str, company=None, consultant=None) -> Decimal:
+    """What is still owed for this payment: the receivable's or the payable's balance."""
+    code, funder = _PAYMENT_ACCOUNTS[kind]
+    lines = JournalLine.objects.filter(account__relay=relay, account__code=code)
+    if kind == Payment.Kind.COMPANY:
+        lines = lines.filter(company=company)
+    elif kind == Payment.Kind.CONSULTANT:
+        lines = lines.filter(consultant=consultant)
+    totals = lines.aggregate(d=Sum("debit"), c=Sum("credit"))
+    balance = (totals["d"] or ZERO) - (totals["c"] or ZERO)
+    return balance if kind != Payment.Kind.CONSULTANT else -balance
+
+
+def payment_record(
+    *,
+    relay,
+    kind: str,
+    date: dt.date,
+    amount: Decimal,
+    reference: str,
+    by,
+    company=None,
+    consultant=None,
+    overpayment_reason: str = "",
+) -> Payment:
+    """Record money received or paid, and post it (512 bank against the receivable/payable)."""
+    _check_relay_writer(by=by, relay=relay)
+    if amount is None or amount <= 0:
+        raise BusinessRuleError(_("Le montant doit être strictement positif."), field="amount")
+    if money(amount) != amount:
+        raise BusinessRuleError(_("Le montant s'exprime en euros et centimes."), field="amount")
+    if not reference.strip():
+        raise BusinessRuleError(
+            _("Indiquez la référence du paiement (chèque, virement…)."), field="reference"
+        )
+    if kind == Payment.Kind.COMPANY and (company is None or company.relay_id != relay.pk):
+        raise BusinessRuleError(_("Choisissez une entreprise de ce relais."), field="company")
+    if kind == Payment.Kind.CONSULTANT and consultant is None:
+        raise BusinessRuleError(_("Choisissez le consultant payé."), field="consultant")
+    lock = closed_until(relay)
+    if lock is not None and date <= lock:
+        raise BusinessRuleError(
+            _("La période est clôturée jusqu'au %(d)s : choisissez une date postérieure.")
+            % {"d": lock.strftime("%d/%m/%Y")},
+            field="date",
+        )
+    with transaction.atomic():
+        due = payment_due(relay=relay, kind=kind, company=company, consultant=consultant)
+        over = max(amount - max(due, ZERO), ZERO)
+        if over and not overpayment_reason.strip():
+            raise BusinessRuleError(
+                _(
+                    "Le montant dépasse le restant dû (%(due)s) : indiquez le motif pour "
+                    "l'enregistrer comme trop-perçu."
+                )
+                % {"due": format_eur(max(due, ZERO))},
+                field="overpayment_reason",
+            )
+        payment = Payment.objects.create(
+            relay=relay,
+            kind=kind,
+            date=date,
+            amount=amount,
+            reference=reference.strip(),
+            company=company if kind == Payment.Kind.COMPANY else None,
+            consultant=consultant if kind == Payment.Kind.CONSULTANT else None,
+            due_before=due,
+            overpayment=over,
+            overpayment_reason=overpayment_reason.strip() if over else "",
+            recorded_by=by,
+        )
+        code, funder = _PAYMENT_ACCOUNTS[kind]
+        dims = {
+            "company_id": payment.company_id,
+            "consultant_id": payment.consultant_id,
+            "funder": funder,
+        }
+        if kind == Payment.Kind.CONSULTANT:
+            lines = [Line(code, debit=amount, **dims), Line("512", credit=amount, **dims)]
+        else:
+            lines = [Line("512", debit=amount, **dims), Line(code, credit=amount, **dims)]
+        who = payment.company or payment.consultant or _("Région")
+        entry = entry_post(
+            relay=relay,
+            date=date,
+            label=f"{Payment.Kind(kind).label} — {who} — {payment.reference}",
+            event_kind=f"payment.{kind}",
+            key=f"payment:{payment.pk}",
+            lines=lines,
+            author=by,
+        )
+        Payment.objects.filter(pk=payment.pk).update(entry=entry)
+        payment.entry = entry
+    return payment
+
+
+# --- Period close and the Region's approvals --------------------------------------------------
+
+
+def period_close(*, relay, until: dt.date, by) -> PeriodClose:
+    """Close the relay's books up to `until` (inclusive): no entry may be dated before."""
+    _check_relay_writer(by=by, relay=relay)
+    if until >= timezone.localdate():
+        raise BusinessRuleError(
+            _("On ne clôture qu'une période passée (avant aujourd'hui)."), field="until"
+        )
+    lock = closed_until(relay)
+    if lock is not None and until <= lock:
+        raise BusinessRuleError(
+            _("La période est déjà clôturée jusqu'au %(d)s.") % {"d": lock.strftime("%d/%m/%Y")},
+            field="until",
+        )
+    with transaction.atomic():
+        close = PeriodClose.objects.create(relay=relay, closed_until=until, closed_by=by)
+        timeline_record(
+            subject=relay, verb="period_close", actor=by, message=until.isoformat(), internal=True
+        )
+    return close
+
+
+def aid_instalments_approve(*, instalment_ids, by) -> int:
+    """The Region approves due instalments of regional aid in bulk (its only write)."""
+    if by is None or not (by.is_superuser or by.role in {Role.REGION, Role.ADMIN}):
+        raise BusinessRuleError(_("Seule la Région approuve les échéances de l'aide régionale."))
+    with transaction.atomic():
+        return AidInstalment.objects.filter(
+            pk__in=list(instalment_ids), status=AidInstalment.Status.DUE
+        ).update(status=AidInstalment.Status.APPROVED, approved_by=by, approved_at=timezone.now())

@@ -1,0 +1,32 @@
+import datetime as dt
+from decimal import Decimal
+
+from django import template
+from django.utils.safestring import mark_safe
+
+from core.money import format_eur
+
+register = template.Library()
+
+
+@register.filter
+def cell(value):
+    """A dashboard cell: amounts in EUR, dates the French way, the rest as text."""
+    if value is None:
+        return "—"
+    if isinstance(value, Decimal):
+        return format_eur(value)
+    if isinstance(value, dt.date):
+        return value.strftime("%d/%m/%Y")
+    return value
+
+
+@register.filter
+def is_number(value) -> bool:
+    return isinstance(value, int | Decimal) and not isinstance(value, bool)
+
+
+@register.filter
+def svg(value: str):
+    """Inline an SVG chart rendered server-side by pygal (our own markup, no user input)."""
+    return mark_safe(value)  # noqa: S308

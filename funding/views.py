@@ -1,0 +1,291 @@
+"""Pages about money: the relay ledger, payments, period close, the Region's dashboard."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from consultants.models import Expert
+from core.exceptions import BusinessRuleError
+from core.models import Relay
+from core.roles import Role
+from core.scoping import get_visible_or_404
+from enrolment.models import Company
+
+from . import selectors, services
+from .exports import export_response
+from .forms import JournalFilter, PaymentForm, PeriodCloseForm, PeriodFilterForm
+from .ledger import closed_until
+from .models import AidInstalment, Payment
+
+LEDGER_READERS = frozenset({Role.RELAY_STAFF, Role.DIRECTOR, Role.REGION, Role.ADMIN})
+
+
+def _reader(user) -> None:
+    if not (user.is_superuser or user.role in LEDGER_READERS):
+        raise PermissionDenied
+
+
+def _writer(user, relay) -> None:
+    is_admin = user.is_superuser or user.role == Role.ADMIN
+    if not is_admin and (user.role != Role.RELAY_STAFF or user.relay_id != relay.pk):
+        raise PermissionDenied
+
+
+def _relay(request, slug: str) -> Relay:
+    _reader(request.user)
+    return get_visible_or_404(Relay.objects.all(), request.user, slug=slug)
+
+
+@login_required
+def dashboard(request):
+    """The Region's dashboard; relay staff see the same for their relay only."""
+    _reader(request.user)
+    period = PeriodFilterForm(request.GET or None)
+    start = end = None
+    if period.is_valid():
+        start, end = period.cleaned_data.get("start"), period.cleaned_data.get("end")
+    data = selectors.dashboard(user=request.user, start=start, end=end)
+    export = request.GET.get("export")
+    if export:
+        table = next((t for t in data["tables"] if t.key == export), None)
+        if table is None:
+            raise Http404
+        return export_response(
+            title=str(table.title),
+            headers=table.headers,
+            rows=table.rows,
+            fmt=request.GET.get("format", "csv"),
+        )
+    query = request.GET.copy()
+    query.pop("export", None)
+    query.pop("format", None)
+    return render(
+        request,
+        "funding/dashboard.html",
+        {"data": data, "period": period, "query": query.urlencode()},
+    )
+
+
+@login_required
+def ledger_index(request):
+    _reader(request.user)
+    if request.user.role == Role.RELAY_STAFF:
+        return redirect("funding:ledger", slug=request.user.relay.slug)
+    relays = Relay.objects.visible_to(request.user).order_by("name")
+    return render(request, "funding/ledger_index.html", {"relays": relays})
+
+
+@login_required
+def ledger(request, slug: str):
+    relay = _relay(request, slug)
+    payments = (
+        Payment.objects.visible_to(request.user)
+        .filter(relay=relay)
+        .select_related("company", "consultant__user", "recorded_by")[:10]
+    )
+    return render(
+        request,
+        "funding/ledger.html",
+        {
+            "relay": relay,
+            "accounts": selectors.account_balances(relay=relay),
+            "payments": payments,
+            "closed_until": closed_until(relay),
+            "can_write": request.user.is_superuser
+            or request.user.role == Role.ADMIN
+            or (request.user.role == Role.RELAY_STAFF and request.user.relay_id == relay.pk),
+            "close_form": PeriodCloseForm(),
+            "companies": Company.objects.visible_to(request.user)
+            .filter(relay=relay)
+            .order_by("name"),
+            "consultants": selectors.payable_consultants(relay=relay),
+        },
+    )
+
+
+def _journal_choices(request, relay):
+    companies = Company.objects.visible_to(request.user).filter(relay=relay).order_by("name")
+    consultants = selectors.payable_consultants(relay=relay)
+    return companies, consultants
+
+
+JOURNAL_HEADERS = [
+    "N°",
+    "Date",
+    "Libellé",
+    "Compte",
+    "Débit",
+    "Crédit",
+    "Entreprise",
+    "Consultant",
+    "Événement",
+    "Message outbox",
+    "Auteur",
+]
+
+
+@login_required
+def journal(request, slug: str):
+    relay = _relay(request, slug)
+    companies, consultants = _journal_choices(request, relay)
+    filterset = JournalFilter(
+        request.GET or None,
+        queryset=selectors.journal_lines(user=request.user, relay=relay),
+        companies=companies,
+        consultants=consultants,
+    )
+    lines = filterset.qs
+    fmt = request.GET.get("format")
+    if fmt in {"csv", "xlsx"}:
+        rows = [
+            [
+                ln.entry_id,
+                ln.entry.date,
+                ln.entry.label,
+                ln.account.code,
+                ln.debit,
+                ln.credit,
+                ln.company.name if ln.company else "",
+                str(ln.consultant) if ln.consultant else "",
+                ln.entry.event_kind,
+                ln.entry.outbox_message.key if ln.entry.outbox_message else "",
+                ln.entry.author.email if ln.entry.author else "",
+            ]
+            for ln in lines.iterator(chunk_size=2000)
+        ]
+        return export_response(
+            title=f"journal-{relay.slug}", headers=JOURNAL_HEADERS, rows=rows, fmt=fmt
+        )
+    page = Paginator(lines, 100).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "funding/journal.html",
+        {"relay": relay, "filter": filterset, "page": page, "query": query.urlencode()},
+    )
+
+
+@login_required
+def company_statement(request, slug: str, pk: int):
+    relay = _relay(request, slug)
+    company = get_visible_or_404(Company.objects.filter(relay=relay), request.user, pk=pk)
+    lines, balance = selectors.statement(
+        user=request.user, relay=relay, account_code="411", company=company
+    )
+    return render(
+        request,
+        "funding/statement.html",
+        {
+            "relay": relay,
+            "party": company.name,
+            "lines": lines,
+            "balance": balance,
+            "kind": _("entreprise"),
+        },
+    )
+
+
+@login_required
+def consultant_statement(request, slug: str, pk: int):
+    relay = _relay(request, slug)
+    expert = get_visible_or_404(Expert.objects.select_related("user"), request.user, pk=pk)
+    lines, balance = selectors.statement(
+        user=request.user, relay=relay, account_code="401", consultant=expert
+    )
+    return render(
+        request,
+        "funding/statement.html",
+        {
+            "relay": relay,
+            "party": str(expert),
+            "lines": lines,
+            "balance": -balance,
+            "kind": _("consultant"),
+            "payable": True,
+        },
+    )
+
+
+@login_required
+def payment_create(request, slug: str):
+    relay = _relay(request, slug)
+    _writer(request.user, relay)
+    companies, _consultants = _journal_choices(request, relay)
+    consultants = Expert.objects.consultants().select_related("user").order_by("user__last_name")
+    form = PaymentForm(request.POST or None, companies=companies, consultants=consultants)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            payment = services.payment_record(
+                relay=relay,
+                kind=data["kind"],
+                date=data["date"],
+                amount=data["amount"],
+                reference=data["reference"],
+                company=data.get("company"),
+                consultant=data.get("consultant"),
+                overpayment_reason=data.get("overpayment_reason", ""),
+                by=request.user,
+            )
+        except BusinessRuleError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(
+                request,
+                _("Paiement enregistré (écriture n° %(n)s).") % {"n": payment.entry_id},
+            )
+            if payment.company_id:
+                return redirect("funding:company_statement", slug=relay.slug, pk=payment.company_id)
+            return redirect("funding:ledger", slug=relay.slug)
+    return render(request, "funding/payment_form.html", {"relay": relay, "form": form})
+
+
+@login_required
+@require_POST
+def period_close(request, slug: str):
+    relay = _relay(request, slug)
+    _writer(request.user, relay)
+    form = PeriodCloseForm(request.POST)
+    if form.is_valid():
+        try:
+            services.period_close(relay=relay, until=form.cleaned_data["until"], by=request.user)
+        except BusinessRuleError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Période clôturée."))
+    else:
+        messages.error(request, _("Indiquez une date de clôture valide."))
+    return redirect("funding:ledger", slug=relay.slug)
+
+
+@login_required
+def instalments(request):
+    """Regional aid instalments; the Region approves the due ones in bulk."""
+    _reader(request.user)
+    can_approve = request.user.is_superuser or request.user.role in {Role.REGION, Role.ADMIN}
+    if request.method == "POST":
+        if not can_approve:
+            raise PermissionDenied
+        ids = [int(i) for i in request.POST.getlist("instalment") if i.isdigit()]
+        visible = AidInstalment.objects.visible_to(request.user).filter(pk__in=ids)
+        count = services.aid_instalments_approve(
+            instalment_ids=visible.values_list("pk", flat=True), by=request.user
+        )
+        messages.success(request, _("%(n)s échéance(s) approuvée(s).") % {"n": count})
+        return redirect("funding:instalments")
+    rows = (
+        AidInstalment.objects.visible_to(request.user)
+        .exclude(status=AidInstalment.Status.SCHEDULED)
+        .select_related("relay", "enrolment__company", "approved_by")
+        .order_by("status", "due_on", "pk")
+    )
+    page = Paginator(rows, 100).get_page(request.GET.get("page"))
+    return render(request, "funding/instalments.html", {"page": page, "can_approve": can_approve})
