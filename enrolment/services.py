@@ -74,3 +74,74 @@ def enrolment_transition(
         )
     enrolment.refresh_from_db()
     return enrolment
+
+
+#: A company's identity is frozen once the relay has validated one of its enrolments.
+IDENTITY_LOCKED_STATES = frozenset(
+    {
+        EnrolmentState.VALIDATED,
+        EnrolmentState.CONSULTANT_ASSIGNED,
+        EnrolmentState.AGREEMENT_SIGNED,
+        EnrolmentState.IN_PROGRESS,
+        EnrolmentState.CLOSED,
+    }
+)
+COMPANY_IDENTITY_FIELDS = (
+    "name",
+    "naf_code",
+    "headcount",
+    "turnover",
+    "balance_sheet_total",
+    "address",
+    "postcode",
+    "city",
+)
+
+
+def company_update_identity(*, company, by, **changes):
+    """Change a company's identity fields: its owner (or an administrator), before validation.
+
+    Raises BusinessRuleError (French, with the field when one is at fault).
+    """
+    from django.core.exceptions import ValidationError
+
+    from core.roles import Role
+
+    unknown = set(changes) - set(COMPANY_IDENTITY_FIELDS)
+    if unknown:
+        raise BusinessRuleError(
+            _("Ce champ ne peut pas être modifié."), field=sorted(unknown)[0]
+        )
+    is_admin = by.is_superuser or by.role == Role.ADMIN
+    if not is_admin and not (by.role == Role.OWNER and company.owner_id == by.pk):
+        raise BusinessRuleError(_("Seul le chef d'entreprise peut modifier ces informations."))
+    with transaction.atomic():
+        locked = type(company).objects.select_for_update().get(pk=company.pk)
+        if not is_admin and locked.enrolments.filter(state__in=IDENTITY_LOCKED_STATES).exists():
+            raise BusinessRuleError(
+                _(
+                    "L'inscription a été validée par la structure relais : l'identité de "
+                    "l'entreprise ne peut plus être modifiée. Contactez votre chargé de mission."
+                )
+            )
+        before = {f: getattr(locked, f) for f in changes}
+        for attr, value in changes.items():
+            setattr(locked, attr, value)
+        try:
+            locked.full_clean(validate_unique=False, validate_constraints=False)
+        except ValidationError as exc:
+            field, messages = next(iter(exc.message_dict.items()))
+            raise BusinessRuleError(
+                messages[0], field=None if field == "__all__" else field
+            ) from exc
+        changed = [f for f in changes if before[f] != getattr(locked, f)]
+        if changed:
+            locked.save(update_fields=[*changed, "updated_at"])
+            timeline_record(
+                subject=locked,
+                verb="identity_updated",
+                actor=by,
+                data={"fields": changed},
+            )
+    company.refresh_from_db()
+    return company
