@@ -20,7 +20,7 @@ class RelaySerializer(serializers.ModelSerializer):
 
 
 class DepartementSerializer(serializers.ModelSerializer):
-    default_relay = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    default_relay = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
 
     class Meta:
         model = Departement
@@ -59,7 +59,7 @@ class OfferSerializer(serializers.ModelSerializer):
 
 
 class CompanySerializer(serializers.ModelSerializer):
-    relay = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    relay = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
 
     class Meta:
         model = Company
@@ -92,6 +92,9 @@ class CompanyIdentitySerializer(serializers.ModelSerializer):
 
 
 class PilotSerializer(serializers.ModelSerializer):
+    # Shown as stored: some historical addresses are not strict RFC e-mails.
+    email = serializers.CharField(read_only=True)
+
     class Meta:
         model = Pilot
         fields = ["position", "first_name", "last_name", "job_title", "email", "phone"]
@@ -100,7 +103,7 @@ class PilotSerializer(serializers.ModelSerializer):
 class EnrolmentSerializer(serializers.ModelSerializer):
     company_name = serializers.CharField(source="company.name", read_only=True)
     state_label = serializers.CharField(source="get_state_display", read_only=True)
-    offer = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    offer = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     pilots = PilotSerializer(many=True, read_only=True)
     allowed_transitions = serializers.SerializerMethodField()
 

@@ -109,9 +109,7 @@ def company_update_identity(*, company, by, **changes):
 
     unknown = set(changes) - set(COMPANY_IDENTITY_FIELDS)
     if unknown:
-        raise BusinessRuleError(
-            _("Ce champ ne peut pas être modifié."), field=sorted(unknown)[0]
-        )
+        raise BusinessRuleError(_("Ce champ ne peut pas être modifié."), field=sorted(unknown)[0])
     is_admin = by.is_superuser or by.role == Role.ADMIN
     if not is_admin and not (by.role == Role.OWNER and company.owner_id == by.pk):
         raise BusinessRuleError(_("Seul le chef d'entreprise peut modifier ces informations."))
