@@ -122,3 +122,13 @@ def test_owner_cannot_patch_another_company(world, token_client):
     client = token_client(world["users"]["owner"])
     response = client.patch(f"/api/v1/companies/{world['annecy'].pk}/", {"headcount": 1})
     assert response.status_code == 404
+
+
+def test_owner_submits_their_draft_through_the_api(world, token_client):
+    client = token_client(world["users"]["owner"])
+    response = client.post(
+        f"/api/v1/enrolments/{world['e_lyon'].pk}/transition/", {"to": "submitted"}
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["state"] == "submitted"
+    assert response.json()["submitted_at"] is not None
