@@ -259,8 +259,18 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "API Performance PME",
     "DESCRIPTION": (
-        "API d'intégration du portail Performance PME : mêmes droits que le portail. "
-        "Authentification par jeton personnel (`Authorization: Bearer <jeton>`)."
+        "API d'intégration du portail Performance PME, avec exactement les droits du portail : "
+        "un jeton ne voit que ce que voit son utilisateur (un identifiant hors périmètre "
+        "renvoie 404) et la Région est en lecture seule (403 en écriture).\n\n"
+        "- **Authentification** : jeton personnel créé dans « Jetons d'API » "
+        "(`/profil/jetons/`), en-tête `Authorization: Bearer <jeton>` ; jeton révoqué → 401.\n"
+        "- **Pagination** : `page`, `page_size` (200 au plus).\n"
+        "- **Synchronisation** : `updated_since` (ISO 8601) sur les entreprises et les "
+        "inscriptions ; chaque réponse GET porte un `ETag`, `If-None-Match` → 304.\n"
+        "- **Erreurs** : 400 avec les messages (en français) sous le champ concerné ou sous "
+        "`non_field_errors`.\n"
+        "- **Débit** : limité par jeton ; au-delà, 429 avec `Retry-After`.\n"
+        "- Montants : chaînes décimales à deux chiffres (EUR, jamais de flottant)."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
