@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from django.apps import apps
 from django.core.cache import cache
-from django.core.management.color import no_style
-from django.db import connection
-from pytest_django.plugin import blocking_manager_key
 from rest_framework.test import APIClient
 
 from api.services import api_token_create
@@ -70,22 +66,3 @@ def world():
             "admin": UserFactory(admin=True),
         },
     }
-
-
-@pytest.fixture
-def reload_reference_data_afterwards(django_db_serialized_rollback):
-    """Marks a live-server test whose final flush must not leave the next tests without the
-    reference data the migrations load (relays, départements, offers, themes…): the hook
-    below reloads it once every fixture, the database flush included, is torn down."""
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_teardown(item, nextitem):
-    result = yield
-    if "reload_reference_data_afterwards" in getattr(item, "fixturenames", ()):
-        with item.config.stash[blocking_manager_key].unblock():
-            connection.creation.deserialize_db_from_string(connection._test_serialized_contents)
-            with connection.cursor() as cursor:
-                for sql in connection.ops.sequence_reset_sql(no_style(), apps.get_models()):
-                    cursor.execute(sql)
-    return result

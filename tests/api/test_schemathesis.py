@@ -19,8 +19,6 @@ MAX_EXAMPLES = 10  # per operation and phase: small enough for CI (≈ 15 s)
 
 
 def test_schemathesis_finds_no_server_error_and_no_schema_violation(
-    reload_reference_data_afterwards,
-    django_db_serialized_rollback,
     transactional_db,
     live_server,
     settings,
