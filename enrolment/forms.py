@@ -6,6 +6,8 @@ import re
 
 from django import forms
 from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.forms.models import model_to_dict
 from django.utils.translation import gettext_lazy as _
 
 from core.models import Relay, User
@@ -131,6 +133,22 @@ class CompanyForm(forms.ModelForm):
                 "turnover", _("Indiquez le chiffre d'affaires ou le total du bilan (ou les deux).")
             )
         return data
+
+
+def company_identity_clean(*, company: Company, data) -> dict:
+    """Validate a partial change of a company's identity with the form's own rules.
+
+    Used by the API so that it validates exactly as the enrolment form does;
+    raises ValidationError (field → French messages) when the form refuses.
+    """
+    fields = CompanyForm._meta.fields
+    draft = company.enrolments.filter(state="draft").first()
+    merged = {**model_to_dict(company, fields=fields), "version": draft.version if draft else 0}
+    merged.update({k: v for k, v in data.items() if k in fields})
+    form = CompanyForm(data=merged, instance=company)
+    if not form.is_valid():
+        raise ValidationError(form.errors)
+    return {k: form.cleaned_data[k] for k in data if k in fields}
 
 
 class PilotForm(forms.Form):

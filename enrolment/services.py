@@ -417,3 +417,25 @@ def on_diagnosis_submitted(message) -> None:
     if by is not None and by.role != Role.OWNER and not by.is_superuser:
         by = None
     enrolment_transition(enrolment=enrolment, to=S.DIAGNOSED, by=by)
+
+
+#: Identity fields the owner may correct (the enrolment form's company step and the API).
+COMPANY_IDENTITY_FIELDS = tuple(COMPANY_FIELDS)
+
+
+def company_update_identity(*, company: Company, by, **changes) -> Company:
+    """Correct a company's identity outside the guided form (the API's PATCH).
+
+    Same rule as the form's company step: only its owner (or an administrator),
+    only while its enrolment is a draft; then `company_update` does the write.
+    """
+    if not (by.is_superuser or (by.role == Role.OWNER and company.owner_id == by.pk)):
+        raise BusinessRuleError(_("Seul le chef d'entreprise peut modifier ces informations."))
+    draft = company.enrolments.filter(state=S.DRAFT).first()
+    if draft is None:
+        raise BusinessRuleError(
+            _("L'inscription a été soumise : contactez votre structure relais pour la modifier.")
+        )
+    company_update(enrolment=draft, by=by, data=changes)
+    company.refresh_from_db()
+    return company

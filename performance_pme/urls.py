@@ -17,6 +17,8 @@ urlpatterns = [
     path("autodiagnostic/", include("diagnostics.urls")),
     path("", include("consultants.urls")),
     path("", include("funding.urls")),
+    path("api/v1/", include("api.urls")),
+    path("profil/jetons/", include("api.profile_urls")),
 ]
 
 if settings.DEBUG:

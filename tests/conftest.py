@@ -78,3 +78,55 @@ def pytest_report_header(config):
     db = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     broker = "redis" if REDIS_URL else "filesystem"
     return f"performance_pme: database={db} broker={broker}"
+
+
+# --- Transactional tests and reference data (added with the API, issue 8) --------------
+# A transactional (live-server) test ends with every table flushed, the reference data the
+# migrations load included (relays, départements, offers, themes…). After each such test
+# the hook below reloads that data, so every test finds the database as the migrations left
+# it, whatever order the tests run in.
+_REFERENCE_DATA: dict[str, str] = {}
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's set-up, plus a snapshot of the reference data the migrations loaded."""
+    from django.db import connections
+
+    connection = connections["default"]
+    with django_db_blocker.unblock():
+        _REFERENCE_DATA["default"] = (
+            getattr(connection, "_test_serialized_contents", None)
+            or connection.creation.serialize_db_to_string()
+        )
+
+
+def _is_transactional(item) -> bool:
+    names = getattr(item, "fixturenames", ())
+    if "transactional_db" in names or "live_server" in names:
+        return True
+    marker = item.get_closest_marker("django_db")
+    return bool(marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    result = yield
+    if _REFERENCE_DATA and _is_transactional(item):
+        from django.apps import apps
+        from django.core.management import call_command
+        from django.core.management.color import no_style
+        from django.db import connection
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            # empty again, without the content types post_migrate recreated with new ids
+            call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
+            connection.creation.deserialize_db_from_string(_REFERENCE_DATA["default"])
+            with connection.cursor() as cursor:
+                for sql in connection.ops.sequence_reset_sql(no_style(), apps.get_models()):
+                    cursor.execute(sql)
+            # a live-server test may leave this context with its own connection: close it,
+            # or the test database cannot be dropped at the end of the run
+            connection.close()
+    return result

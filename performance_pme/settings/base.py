@@ -54,6 +54,10 @@ INSTALLED_APPS = [
     "enrolment",
     "consultants",
     "funding",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -232,4 +236,50 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+}
+
+# The integration API (/api/v1/): personal tokens or the session, per-token rate limit.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.ApiPagination",
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"token": os.environ.get("API_RATE_LIMIT", "1200/hour")},
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.exceptions.api_exception_handler",
+    "DATETIME_FORMAT": "iso-8601",
+    "COERCE_DECIMAL_TO_STRING": True,
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "API Performance PME",
+    "DESCRIPTION": (
+        "API d'intégration du portail Performance PME, avec exactement les droits du portail : "
+        "un jeton ne voit que ce que voit son utilisateur (un identifiant hors périmètre "
+        "renvoie 404) et la Région est en lecture seule (403 en écriture).\n\n"
+        "- **Authentification** : jeton personnel créé dans « Jetons d'API » "
+        "(`/profil/jetons/`), en-tête `Authorization: Bearer <jeton>` ; jeton révoqué → 401.\n"
+        "- **Pagination** : `page`, `page_size` (200 au plus).\n"
+        "- **Synchronisation** : `updated_since` (ISO 8601) sur les entreprises et les "
+        "inscriptions ; chaque réponse GET porte un `ETag`, `If-None-Match` → 304.\n"
+        "- **Erreurs** : 400 avec les messages (en français) sous le champ concerné ou sous "
+        "`non_field_errors`.\n"
+        "- **Débit** : limité par jeton ; au-delà, 429 avec `Retry-After`.\n"
+        "- Montants : chaînes décimales à deux chiffres (EUR, jamais de flottant)."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "EnrolmentStateEnum": "enrolment.models.EnrolmentState",
+    },
 }

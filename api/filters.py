@@ -1,0 +1,97 @@
+"""Filters: the same fields as the portal's lists, plus `updated_since` for incremental sync."""
+
+from __future__ import annotations
+
+import django_filters as df
+from django.utils.translation import gettext_lazy as _
+
+from consultants.models import Expert, Mission
+from core.models import Departement, Relay
+from enrolment.models import Company, Enrolment, EnrolmentState
+from funding.models import Offer
+
+
+class CompanyFilter(df.FilterSet):
+    relay = df.ModelChoiceFilter(
+        queryset=Relay.objects.all(), to_field_name="slug", label=_("structure relais (slug)")
+    )
+    departement = df.ModelChoiceFilter(queryset=Departement.objects.all(), label=_("département"))
+    state = df.MultipleChoiceFilter(
+        field_name="enrolments__state",
+        choices=EnrolmentState.choices,
+        distinct=True,
+        label=_("état d'une inscription"),
+    )
+    created_after = df.DateFilter(field_name="created_at", lookup_expr="date__gte")
+    created_before = df.DateFilter(field_name="created_at", lookup_expr="date__lte")
+    updated_since = df.IsoDateTimeFilter(
+        field_name="updated_at", lookup_expr="gte", label=_("modifiées depuis (ISO 8601)")
+    )
+
+    class Meta:
+        model = Company
+        fields = ["relay", "departement", "state", "siret"]
+
+
+class EnrolmentFilter(df.FilterSet):
+    state = df.MultipleChoiceFilter(choices=EnrolmentState.choices, label=_("état"))
+    offer = df.ModelChoiceFilter(
+        queryset=Offer.objects.all(), to_field_name="code", label=_("offre (code)")
+    )
+    relay = df.ModelChoiceFilter(
+        field_name="company__relay",
+        queryset=Relay.objects.all(),
+        to_field_name="slug",
+        label=_("structure relais (slug)"),
+    )
+    departement = df.ModelChoiceFilter(
+        field_name="company__departement",
+        queryset=Departement.objects.all(),
+        label=_("département"),
+    )
+    company = df.NumberFilter(field_name="company_id", label=_("entreprise (id)"))
+    created_after = df.DateFilter(field_name="created_at", lookup_expr="date__gte")
+    created_before = df.DateFilter(field_name="created_at", lookup_expr="date__lte")
+    updated_since = df.IsoDateTimeFilter(
+        field_name="updated_at", lookup_expr="gte", label=_("modifiées depuis (ISO 8601)")
+    )
+
+    class Meta:
+        model = Enrolment
+        fields = ["state", "offer", "relay", "departement", "company"]
+
+
+class ExpertFilter(df.FilterSet):
+    kind = df.ChoiceFilter(choices=Expert.Kind.choices, label=_("type"))
+    accreditation = df.MultipleChoiceFilter(
+        choices=Expert.Accreditation.choices, label=_("habilitation")
+    )
+    departement = df.ModelChoiceFilter(
+        field_name="departements",
+        queryset=Departement.objects.all(),
+        distinct=True,
+        label=_("département couvert"),
+    )
+
+    class Meta:
+        model = Expert
+        fields = ["kind", "accreditation", "departement"]
+
+
+class MissionFilter(df.FilterSet):
+    consultant = df.NumberFilter(field_name="consultant_id", label=_("consultant (id)"))
+    relay = df.ModelChoiceFilter(
+        field_name="enrolment__company__relay",
+        queryset=Relay.objects.all(),
+        to_field_name="slug",
+        label=_("structure relais (slug)"),
+    )
+    active = df.BooleanFilter(
+        field_name="closed_at", lookup_expr="isnull", label=_("en cours (non clôturée)")
+    )
+    created_after = df.DateFilter(field_name="created_at", lookup_expr="date__gte")
+    created_before = df.DateFilter(field_name="created_at", lookup_expr="date__lte")
+
+    class Meta:
+        model = Mission
+        fields = ["consultant", "relay", "active"]

@@ -1,0 +1,33 @@
+"""The API, version 1: resources, the OpenAPI schema and its documentation."""
+
+from django.urls import path
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerView,
+)
+from rest_framework.routers import SimpleRouter
+
+from . import views
+
+app_name = "api"
+
+router = SimpleRouter()
+router.register("relays", views.RelayViewSet, basename="relay")
+router.register("departements", views.DepartementViewSet, basename="departement")
+router.register("offers", views.OfferViewSet, basename="offer")
+router.register("companies", views.CompanyViewSet, basename="company")
+router.register("enrolments", views.EnrolmentViewSet, basename="enrolment")
+router.register("experts", views.ExpertViewSet, basename="expert")
+router.register("missions", views.MissionViewSet, basename="mission")
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path(
+        "docs/redoc/",
+        SpectacularRedocView.as_view(url_name="api:schema", template_name="api/redoc.html"),
+        name="redoc",
+    ),
+    *router.urls,
+]

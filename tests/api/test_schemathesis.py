@@ -1,0 +1,68 @@
+"""A bounded schemathesis run against a live server with the demo data: no 5xx, and every
+response matches the published schema. Runs in `make test`, hence in `.ci/run`."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from django.core.management import call_command
+from zeal import zeal_ignore
+
+from api.services import api_token_create
+from core.models import User
+
+SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
+MAX_EXAMPLES = 10  # per operation and phase: small enough for CI (≈ 15 s)
+
+
+def test_schemathesis_finds_no_server_error_and_no_schema_violation(
+    transactional_db,
+    live_server,
+    settings,
+    tmp_path,
+):
+    settings.DEBUG = True
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"token": "100000/hour"},
+    }
+    with zeal_ignore():
+        call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    # the administrator may read and write everything: every operation is exercised
+    _, raw = api_token_create(user=User.objects.get(email="admin@demo.test"), name="ci")
+
+    result = subprocess.run(
+        [
+            str(SCHEMATHESIS),
+            "run",
+            f"{live_server.url}/api/v1/schema/",
+            "--header",
+            f"Authorization: Bearer {raw}",
+            "--checks",
+            "not_a_server_error,response_schema_conformance,content_type_conformance",
+            "--phases",
+            "examples,fuzzing,stateful",
+            "--max-examples",
+            str(MAX_EXAMPLES),
+            "--seed",
+            "8",
+            "--workers",
+            "1",
+            "--request-timeout",
+            "20",
+            "--no-shrink",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+    selected = re.search(r"Selected: (\d+)/(\d+)", result.stdout)
+    tested = re.search(r"Tested: (\d+)", result.stdout)
+    assert selected and tested, result.stdout[-3000:]
+    # every operation of the schema was exercised
+    assert int(tested.group(1)) == int(selected.group(2)) >= 16
