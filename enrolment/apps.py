@@ -24,3 +24,17 @@ class EnrolmentConfig(AppConfig):
             context=lambda user: {"state_counts": enrolment_counts_by_state(user=user)},
             order=10,
         )
+
+        # Issue 6: agreements rendered by the outbox relay, reminders about enrolments.
+        from core.registry import register_nav
+
+        from . import agreements, reminders
+
+        agreements.register()
+        reminders.register()
+        register_nav(
+            label=_("Conventions"),
+            url_name="enrolment:agreement_batch_new",
+            roles={Role.RELAY_STAFF, Role.DIRECTOR, Role.ADMIN},
+            order=40,
+        )
