@@ -242,8 +242,9 @@ CELERY_TASK_RETRY_ON_WORKER_LOST = True
 OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "8"))
 OUTBOX_RETRY_BACKOFF = 5  # seconds, doubled at each retry, full jitter
 OUTBOX_RETRY_BACKOFF_MAX = 600
-OUTBOX_RELAY_AFTER_SECONDS = 20  # a message never tried for this long lost its nudge
-OUTBOX_RELAY_RETRY_AFTER_SECONDS = 300  # a message tried this long ago lost its worker
+# a message never tried for this long lost its nudge; one tried this long ago lost its worker
+OUTBOX_RELAY_AFTER_SECONDS = int(os.environ.get("OUTBOX_RELAY_AFTER_SECONDS", "20"))
+OUTBOX_RELAY_RETRY_AFTER_SECONDS = int(os.environ.get("OUTBOX_RELAY_RETRY_AFTER_SECONDS", "300"))
 OUTBOX_RELAY_BATCH = 500
 
 # PDF documents (WeasyPrint): fonts from a Debian package (fonts-inter), loaded by @font-face.
