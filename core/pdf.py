@@ -8,6 +8,7 @@ across renders instead of rebuilding the font cache each time).
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 from functools import cache
 
@@ -20,6 +21,10 @@ def font_configuration():
     from weasyprint.text.fonts import FontConfiguration
 
     return FontConfiguration()
+
+
+# Release it before the interpreter tears modules down (WeasyPrint's __del__ needs them).
+atexit.register(font_configuration.cache_clear)
 
 
 def font_face_css() -> str:

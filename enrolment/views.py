@@ -60,9 +60,12 @@ def _visible_enrolment(request, pk: int) -> Enrolment:
 
 
 @login_required
-def agreement_detail(request, pk: int, upload_form=None):
+def agreement_detail(request, pk: int):
     """The agreement of an enrolment: its versions, its signature, the actions allowed."""
-    enrolment = _visible_enrolment(request, pk)
+    return _agreement_page(request, _visible_enrolment(request, pk))
+
+
+def _agreement_page(request, enrolment: Enrolment, upload_form=None):
     versions = list(enrolment.agreements.order_by("-version"))
     current = versions[0] if versions else None
     signature = (
@@ -171,7 +174,7 @@ def agreement_upload(request, pk: int):
         else:
             messages.success(request, _("Copie signée enregistrée : la convention est signée."))
             return redirect("enrolment:agreement_detail", pk=pk)
-    return agreement_detail(request, pk, upload_form=form)
+    return _agreement_page(request, enrolment, upload_form=form)
 
 
 @login_required

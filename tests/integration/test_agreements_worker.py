@@ -120,3 +120,26 @@ def test_broker_unreachable_at_commit_then_agreement_after_it_is_back(celery_wor
     wait_for(lambda: _agreements(enrolment), timeout=60, message="pas de convention")
     time.sleep(1)
     assert len(_agreements(enrolment)) == 1
+
+
+def test_pool_process_killed_is_redelivered_by_celery_itself(celery_worker_process):
+    """Celery 5.7's retry on worker loss: only the pool child dies, the task comes back."""
+    import os
+    import signal
+    import subprocess
+
+    workers = celery_worker_process
+    main = workers.start(PME_TEST_SLOW_RENDER=30)
+    with zeal_ignore():
+        enrolment = enrolment_validated()
+    wait_for(workers.marker.exists, timeout=60, message="le rendu n'a pas commencé")
+    children = subprocess.run(
+        ["pgrep", "-P", str(main.pid)], capture_output=True, text=True, check=True
+    ).stdout.split()
+    for pid in children:
+        os.kill(int(pid), signal.SIGKILL)
+    # no relay sweep here: the worker re-sends the task (countdown default_retry_delay)
+    wait_for(lambda: _agreements(enrolment), timeout=60, message="pas de nouvelle tentative")
+    time.sleep(1)
+    assert len(_agreements(enrolment)) == 1
+    assert "WorkerLostError" in workers.logs() or "retry" in workers.logs().lower()
