@@ -18,7 +18,12 @@ from core.services import timeline_for
 from enrolment.agreements import agreement_ensure_current
 from enrolment.models import EnrolmentState
 from enrolment.services import enrolment_transition
-from tests.agreements.helpers import assign_consultant, enrolment_validated, staff_user
+from tests.agreements.helpers import (
+    assign_consultant,
+    enrolment_validated,
+    load_reference_data,
+    staff_user,
+)
 from tests.factories import EnrolmentFactory
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -138,9 +143,10 @@ def test_opted_out_user_gets_no_optional_reminder_and_digest_gathers_them():
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_sweeps_at_once_send_each_reminder_once():
     with at(0), zeal_ignore():
+        load_reference_data()
         enrolments = [eligible_enrolment() for _ in range(5)]
     barrier = threading.Barrier(2)
     results: list[int] = []
