@@ -432,3 +432,13 @@ def register() -> None:
     register_handler("enrolment.validated", _on_enrolment_event)
     register_handler("enrolment.consultant_assigned", _on_enrolment_event)
     register_handler("agreement.batch_item", _on_batch_item)
+
+
+def agreements_awaiting_signature(*, user, limit: int = 10):
+    """Current versions waiting for a signature, within the user's scope (home panel)."""
+    return (
+        Agreement.objects.visible_to(user)
+        .filter(status=Agreement.Status.ISSUED)
+        .select_related("enrolment__company")
+        .order_by("created_at")[:limit]
+    )

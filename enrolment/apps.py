@@ -32,6 +32,14 @@ class EnrolmentConfig(AppConfig):
 
         agreements.register()
         reminders.register()
+        register_home_panel(
+            template="enrolment/panels/agreements.html",
+            roles={Role.OWNER, Role.RELAY_STAFF, Role.DIRECTOR, Role.ADMIN},
+            context=lambda user: {
+                "agreements": agreements.agreements_awaiting_signature(user=user)
+            },
+            order=20,
+        )
         register_nav(
             label=_("Conventions"),
             url_name="enrolment:agreement_batch_new",
