@@ -62,7 +62,9 @@ from .roles import Role  # noqa: E402
 def reminder_preferences(request):
     """Opt out of optional reminders, or get them in a weekly digest."""
     pref = reminder_preference_for(request.user)
-    form = ReminderPreferenceForm(request.POST or None, preference=pref)
+    form = ReminderPreferenceForm(
+        request.POST if request.method == "POST" else None, preference=pref
+    )
     if request.method == "POST" and form.is_valid():
         reminder_preference_update(
             user=request.user,

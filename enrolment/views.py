@@ -205,7 +205,9 @@ def agreement_batch_new(request):
     """Relay staff pick enrolments and generate their agreements in one go."""
     _require_agreement_staff(request.user)
     candidates = agreement_services.agreement_batch_candidates(user=request.user)
-    form = AgreementBatchForm(request.POST or None, candidates=candidates)
+    form = AgreementBatchForm(
+        request.POST if request.method == "POST" else None, candidates=candidates
+    )
     if request.method == "POST" and form.is_valid():
         try:
             batch = agreement_services.agreement_batch_start(

@@ -193,3 +193,20 @@ def test_agreement_page_query_count_does_not_grow_with_versions(
             )
     with django_assert_num_queries(len(few)):
         client.get(url)
+
+
+def test_batch_pages_and_home_panel_render_for_relay_staff(client, ready):
+    enrolment, staff = ready
+    client.force_login(staff)
+    page = client.get(reverse("enrolment:agreement_batch_new")).content.decode()
+    assert enrolment.company.name in page
+    response = client.post(reverse("enrolment:agreement_batch_new"), {})
+    assert "Sélectionnez au moins une inscription" in response.content.decode()
+    response = client.post(reverse("enrolment:agreement_batch_new"), {"enrolments": [enrolment.pk]})
+    page = client.get(response["Location"]).content.decode()
+    assert 'role="progressbar"' in page and "etat.json" in page
+    home = client.get(reverse("core:home")).content.decode()
+    assert "Conventions à signer" in home and enrolment.company.name in home
+    client.force_login(enrolment.company.owner)
+    assert client.get(reverse("enrolment:agreement_batch_new")).status_code == 403
+    assert enrolment.company.name in client.get(reverse("core:home")).content.decode()
