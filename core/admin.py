@@ -50,3 +50,21 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     list_display = ["created_at", "kind", "key", "status", "attempts", "processed_at"]
     list_filter = ["status", "kind"]
     search_fields = ["key"]
+
+
+# Issue 6: reminders.
+from .models import ReminderPreference, ReminderSent  # noqa: E402
+
+
+@admin.register(ReminderSent)
+class ReminderSentAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "rule", "recipient", "due_date", "sent_at", "digest"]
+    list_filter = ["rule", "digest"]
+    list_select_related = ["recipient"]
+    search_fields = ["recipient__email", "email_subject"]
+
+
+@admin.register(ReminderPreference)
+class ReminderPreferenceAdmin(admin.ModelAdmin):
+    list_display = ["user", "weekly_digest", "disabled_rules"]
+    list_select_related = ["user"]

@@ -7,3 +7,32 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["first_name", "last_name", "phone"]
+
+
+class ReminderPreferenceForm(forms.Form):
+    """One checkbox per optional reminder rule (checked = receive it), plus the weekly digest."""
+
+    weekly_digest = forms.BooleanField(
+        label="Recevoir un récapitulatif hebdomadaire au lieu des relances facultatives",
+        required=False,
+    )
+
+    def __init__(self, *args, preference, **kwargs):
+        from .reminders import optional_rules
+
+        super().__init__(*args, **kwargs)
+        self._codes = []
+        for rule in optional_rules():
+            name = f"rule_{rule.code}"
+            self._codes.append(rule.code)
+            self.fields[name] = forms.BooleanField(
+                label=rule.label,
+                required=False,
+                initial=rule.code not in preference.disabled_rules,
+            )
+        self.fields["weekly_digest"].initial = preference.weekly_digest
+        # the digest checkbox last
+        self.fields["weekly_digest"] = self.fields.pop("weekly_digest")
+
+    def disabled_rules(self) -> list[str]:
+        return [code for code in self._codes if not self.cleaned_data.get(f"rule_{code}")]

@@ -185,6 +185,7 @@ class OutboxMessage(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
     processed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -195,3 +196,64 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.key} ({self.get_status_display()})"
+
+
+class ReminderSent(models.Model):
+    """One reminder of one rule, about one object, to one person, for one due date.
+
+    The unique constraint is what guarantees "at most once": the row is inserted
+    before the e-mail leaves, so two sweeps (two beat processes, a retried task)
+    cannot both send it.
+    """
+
+    rule = models.CharField(_("règle"), max_length=60)
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    subject = GenericForeignKey("content_type", "object_id")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders"
+    )
+    due_date = models.DateField(_("échéance"))
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(_("envoyée le"), null=True, blank=True)
+    digest = models.BooleanField(
+        _("dans le récapitulatif hebdomadaire"),
+        default=False,
+        help_text=_("Envoyée avec le récapitulatif de la semaine plutôt qu'immédiatement."),
+    )
+    email_subject = models.CharField(_("objet"), max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("relance envoyée")
+        verbose_name_plural = _("relances envoyées")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rule", "content_type", "object_id", "recipient", "due_date"],
+                name="reminder_sent_once",
+            )
+        ]
+        indexes = [models.Index(fields=["recipient", "digest", "sent_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.rule} → {self.recipient_id} ({self.due_date:%d/%m/%Y})"
+
+
+class ReminderPreference(models.Model):
+    """What a user chose in their profile: optional reminders turned off, weekly digest."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder_preference"
+    )
+    disabled_rules = models.JSONField(_("relances désactivées"), default=list, blank=True)
+    weekly_digest = models.BooleanField(
+        _("recevoir un récapitulatif hebdomadaire au lieu des relances facultatives"),
+        default=False,
+    )
+
+    class Meta:
+        verbose_name = _("préférence de relance")
+        verbose_name_plural = _("préférences de relance")
+
+    def __str__(self) -> str:
+        return f"Préférences de {self.user_id}"

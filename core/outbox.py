@@ -15,8 +15,10 @@ from collections import defaultdict
 from collections.abc import Callable
 from datetime import timedelta
 
-from django.db import IntegrityError, transaction
+from django.conf import settings
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import OutboxMessage
 
@@ -65,8 +67,45 @@ def enqueue(message_id: int) -> bool:
     return True
 
 
+class PermanentError(Exception):
+    """A handler error that retrying cannot cure (bad data): the message fails at once."""
+
+
+def _transient_errors() -> tuple[type[BaseException], ...]:
+    """Errors worth retrying: the database, the broker or the network hiccuped."""
+    from django.db import InterfaceError, OperationalError
+    from kombu.exceptions import OperationalError as KombuOperationalError
+
+    errors: list[type[BaseException]] = [
+        OperationalError,
+        InterfaceError,
+        KombuOperationalError,
+        ConnectionError,
+        TimeoutError,
+    ]
+    try:
+        from redis.exceptions import ConnectionError as RedisConnectionError
+        from redis.exceptions import TimeoutError as RedisTimeoutError
+
+        errors += [RedisConnectionError, RedisTimeoutError]
+    except ImportError:  # pragma: no cover - redis is a dependency
+        pass
+    return tuple(errors)
+
+
+def is_transient(exc: BaseException) -> bool:
+    return isinstance(exc, _transient_errors()) and not isinstance(exc, PermanentError)
+
+
 def outbox_process_message(message_id: int) -> None:
-    """Run the async handlers of one pending message, at most once to completion."""
+    """Run the async handlers of one pending message, at most once to completion.
+
+    The attempt is counted in its own committed transaction first, so a worker
+    killed mid-handler still leaves a trace and a poison message stops after
+    `OUTBOX_MAX_ATTEMPTS` deliveries (by Celery, the relay sweep or both).
+    The handlers then run in one transaction with the message row locked: two
+    workers delivered the same message never run them concurrently.
+    """
     with transaction.atomic():
         message = (
             OutboxMessage.objects.select_for_update(skip_locked=True)
@@ -75,22 +114,110 @@ def outbox_process_message(message_id: int) -> None:
         )
         if message is None:
             return
+        if message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+            message.status = OutboxMessage.Status.FAILED
+            message.last_error = (
+                message.last_error
+                or "Nombre maximal de tentatives atteint (travailleur interrompu à chaque fois ?)."
+            )
+            message.save(update_fields=["status", "last_error"])
+            logger.error("Outbox message %s failed: too many attempts", message_id)
+            return
         message.attempts += 1
-        try:
-            with transaction.atomic():
-                for handler in _async_handlers.get(message.kind, []):
-                    handler(message)
-        except Exception as exc:
-            message.last_error = f"{type(exc).__name__}: {exc}"
-            message.save(update_fields=["attempts", "last_error"])
-            raise
-        message.status = OutboxMessage.Status.DONE
-        message.processed_at = timezone.now()
-        message.last_error = ""
-        message.save(update_fields=["attempts", "status", "processed_at", "last_error"])
+        message.last_attempt_at = timezone.now()
+        message.save(update_fields=["attempts", "last_attempt_at"])
+    try:
+        with transaction.atomic():
+            message = (
+                OutboxMessage.objects.select_for_update(skip_locked=True)
+                .filter(pk=message_id, status=OutboxMessage.Status.PENDING)
+                .first()
+            )
+            if message is None:
+                return
+            for handler in _async_handlers.get(message.kind, []):
+                handler(message)
+            message.status = OutboxMessage.Status.DONE
+            message.processed_at = timezone.now()
+            message.last_error = ""
+            message.save(update_fields=["status", "processed_at", "last_error"])
+    except Exception as exc:
+        OutboxMessage.objects.filter(pk=message_id, status=OutboxMessage.Status.PENDING).update(
+            last_error=f"{type(exc).__name__}: {exc}"[:2000]
+        )
+        raise
 
 
-def outbox_pending(older_than: timedelta = timedelta(seconds=20)):
-    return OutboxMessage.objects.filter(
-        status=OutboxMessage.Status.PENDING, created_at__lte=timezone.now() - older_than
-    ).values_list("pk", flat=True)
+def outbox_mark_failed(*, message_id: int, error: BaseException | str) -> None:
+    """The last retry failed (or the error is permanent): staff see it and may retry it."""
+    text = error if isinstance(error, str) else f"{type(error).__name__}: {error}"
+    OutboxMessage.objects.filter(pk=message_id, status=OutboxMessage.Status.PENDING).update(
+        status=OutboxMessage.Status.FAILED, last_error=text[:2000]
+    )
+    logger.error("Outbox message %s failed: %s", message_id, text)
+
+
+def outbox_retry(*, message: OutboxMessage, by=None) -> OutboxMessage:
+    """Staff put a failed message back in the queue (from the portal)."""
+    from .exceptions import BusinessRuleError
+    from .services import timeline_record
+
+    with transaction.atomic():
+        locked = OutboxMessage.objects.select_for_update().get(pk=message.pk)
+        if locked.status != OutboxMessage.Status.FAILED:
+            raise BusinessRuleError(_("Seul un message en échec peut être relancé."))
+        locked.status = OutboxMessage.Status.PENDING
+        locked.attempts = 0
+        locked.save(update_fields=["status", "attempts"])
+        timeline_record(
+            subject=locked,
+            verb="outbox_retry",
+            actor=by,
+            message=_("Message relancé depuis le portail."),
+            internal=True,
+            data={"last_error": locked.last_error},
+        )
+        transaction.on_commit(lambda: enqueue(locked.pk))
+    return locked
+
+
+def outbox_pending(older_than: timedelta | None = None, retry_after: timedelta | None = None):
+    """Pending messages the relay sweep should (re)send.
+
+    Those never tried, older than `older_than` (their after-commit nudge was
+    lost), and those whose last attempt is older than `retry_after` (the worker
+    died with the message: Redis would only redeliver it after its visibility
+    timeout).
+    """
+    now = timezone.now()
+    older_than = (
+        timedelta(seconds=settings.OUTBOX_RELAY_AFTER_SECONDS) if older_than is None else older_than
+    )
+    retry_after = (
+        timedelta(seconds=settings.OUTBOX_RELAY_RETRY_AFTER_SECONDS)
+        if retry_after is None
+        else retry_after
+    )
+    return (
+        OutboxMessage.objects.filter(
+            status=OutboxMessage.Status.PENDING, created_at__lte=now - older_than
+        )
+        .filter(
+            models.Q(last_attempt_at__isnull=True)
+            | models.Q(last_attempt_at__lte=now - retry_after)
+        )
+        .order_by("created_at", "pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def outbox_relay_sweep(
+    *, older_than: timedelta | None = None, retry_after: timedelta | None = None
+) -> int:
+    """Re-enqueue what is pending; stops at the first broker failure (it will come back)."""
+    sent = 0
+    for message_id in outbox_pending(older_than, retry_after)[: settings.OUTBOX_RELAY_BATCH]:
+        if not enqueue(message_id):
+            break
+        sent += 1
+    return sent

@@ -1,24 +1,55 @@
-from celery import shared_task
+"""Celery tasks of the shared mechanisms: the outbox and the reminder sweep (thin: they call services)."""
 
-from .outbox import enqueue, outbox_pending, outbox_process_message
+from celery import shared_task
+from celery.utils.time import get_exponential_backoff_interval
+from django.conf import settings
+
+from .outbox import is_transient, outbox_mark_failed, outbox_process_message, outbox_relay_sweep
 
 
 @shared_task(
-    autoretry_for=(Exception,),
-    retry_backoff=5,
-    retry_jitter=True,
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    # Celery 5.7: a worker process killed under the task re-sends it like retry() would,
+    # so max_retries bounds the redeliveries (no endless requeue loop).
+    retry_on_worker_lost=True,
     max_retries=5,
+    default_retry_delay=10,
 )
-def outbox_process(message_id: int) -> None:
-    outbox_process_message(message_id)
+def outbox_process(self, message_id: int) -> None:
+    """Run one outbox message's handlers; transient errors retry with backoff and jitter."""
+    try:
+        outbox_process_message(message_id)
+    except Exception as exc:
+        if is_transient(exc) and self.request.retries < self.max_retries:
+            countdown = get_exponential_backoff_interval(
+                factor=settings.OUTBOX_RETRY_BACKOFF,
+                retries=self.request.retries,
+                maximum=settings.OUTBOX_RETRY_BACKOFF_MAX,
+                full_jitter=True,
+            )
+            raise self.retry(exc=exc, countdown=max(countdown, 1))
+        # Permanent error, or the last retry failed: visible to staff, who can retry it.
+        outbox_mark_failed(message_id=message_id, error=exc)
 
 
 @shared_task
 def outbox_relay() -> int:
     """Periodic sweep: re-enqueue messages whose immediate nudge was lost."""
-    sent = 0
-    for message_id in outbox_pending():
-        if not enqueue(message_id):
-            break
-        sent += 1
-    return sent
+    return outbox_relay_sweep()
+
+
+@shared_task(acks_late=True)
+def reminders_sweep() -> int:
+    """Periodic sweep: send the reminders that are due (each once, a unique row decides)."""
+    from .reminders import reminders_send_due
+
+    return reminders_send_due()
+
+
+@shared_task(acks_late=True)
+def reminders_weekly_digest() -> int:
+    from .reminders import reminders_send_digests
+
+    return reminders_send_digests()

@@ -39,3 +39,25 @@ class EnrolmentConfig(AppConfig):
         register_nav(
             label=_("Mon entreprise"), url_name="enrolment:start", roles={Role.OWNER}, order=10
         )
+
+        # Issue 6: agreements rendered by the outbox relay, reminders about enrolments.
+        from core.registry import register_nav
+
+        from . import agreements, reminders
+
+        agreements.register()
+        reminders.register()
+        register_home_panel(
+            template="enrolment/panels/agreements.html",
+            roles={Role.OWNER, Role.RELAY_STAFF, Role.DIRECTOR, Role.ADMIN},
+            context=lambda user: {
+                "agreements": agreements.agreements_awaiting_signature(user=user)
+            },
+            order=20,
+        )
+        register_nav(
+            label=_("Conventions"),
+            url_name="enrolment:agreement_batch_new",
+            roles={Role.RELAY_STAFF, Role.DIRECTOR, Role.ADMIN},
+            order=40,
+        )

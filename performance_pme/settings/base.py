@@ -283,3 +283,51 @@ SPECTACULAR_SETTINGS = {
         "EnrolmentStateEnum": "enrolment.models.EnrolmentState",
     },
 }
+
+# --- Issue 6: documents, reminders, outbox robustness -----------------------------------------
+from celery.schedules import crontab  # noqa: E402
+
+# Celery 5.7: a task whose worker process dies is re-sent like retry() (bounded by max_retries).
+CELERY_TASK_RETRY_ON_WORKER_LOST = True
+OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "8"))
+OUTBOX_RETRY_BACKOFF = 5  # seconds, doubled at each retry, full jitter
+OUTBOX_RETRY_BACKOFF_MAX = 600
+# a message never tried for this long lost its nudge; one tried this long ago lost its worker
+OUTBOX_RELAY_AFTER_SECONDS = int(os.environ.get("OUTBOX_RELAY_AFTER_SECONDS", "20"))
+OUTBOX_RELAY_RETRY_AFTER_SECONDS = int(os.environ.get("OUTBOX_RELAY_RETRY_AFTER_SECONDS", "300"))
+OUTBOX_RELAY_BATCH = 500
+
+# PDF documents (WeasyPrint): fonts from a Debian package (fonts-inter), loaded by @font-face.
+PDF_FONT_DIR = Path(os.environ.get("PDF_FONT_DIR", "/usr/share/fonts/opentype/inter"))
+PDF_FONT_FILES = {
+    "regular": "Inter-Regular.otf",
+    "italic": "Inter-Italic.otf",
+    "semibold": "Inter-SemiBold.otf",
+    "bold": "Inter-Bold.otf",
+}
+AGREEMENT_MAX_UPLOAD_BYTES = int(
+    os.environ.get("AGREEMENT_MAX_UPLOAD_BYTES", str(10 * 1024 * 1024))
+)
+AGREEMENT_BATCH_MAX = 500
+
+# Reminders: delays in days (assumptions of the domain page, configurable), swept hourly.
+REMINDER_DELAYS = {
+    "diagnosis_draft": 7,
+    "agreement_unsigned": 14,
+    "mission_ending": 14,
+    "seminar_soon": 3,
+}
+REMINDER_FOLLOW_UP_MONTHS = [6, 12, 36]
+REMINDER_CATCH_UP_DAYS = 30  # a reminder missed (sweep down) is still sent within this window
+CELERY_BEAT_SCHEDULE["reminders-sweep"] = {
+    "task": "core.tasks.reminders_sweep",
+    "schedule": 3600.0,
+}
+CELERY_BEAT_SCHEDULE["reminders-weekly-digest"] = {
+    "task": "core.tasks.reminders_weekly_digest",
+    "schedule": crontab(minute=0, hour=8, day_of_week=1),
+}
+# WeasyPrint and fontTools log every rendering step at INFO: keep the workers' logs readable.
+LOGGING.setdefault("loggers", {}).update(
+    {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}}
+)
