@@ -24,3 +24,27 @@ class EnrolmentConfig(AppConfig):
             context=lambda user: {"state_counts": enrolment_counts_by_state(user=user)},
             order=10,
         )
+
+        # Collective action and follow-up (issue 7): groups follow the enrolment's life.
+        from core.outbox import register_handler
+        from core.registry import register_nav
+
+        from . import followups, groups
+
+        register_handler("enrolment.validated", groups.on_enrolment_validated, sync=True)
+        register_handler("enrolment.closed", groups.on_enrolment_closed, sync=True)
+        register_handler("enrolment.withdrawn", groups.on_enrolment_withdrawn, sync=True)
+        register_handler("enrolment.closed", followups.on_enrolment_closed, sync=True)
+        register_handler("seminar.scheduled", groups.on_seminar_scheduled)
+        register_nav(
+            label=_("Groupes"),
+            url_name="enrolment:group_list",
+            roles={Role.RELAY_STAFF, Role.DIRECTOR, Role.REGION, Role.ADMIN},
+            order=40,
+        )
+        register_nav(
+            label=_("Suivis"),
+            url_name="enrolment:followup_list",
+            roles={Role.RELAY_STAFF, Role.DIRECTOR, Role.REGION, Role.ADMIN},
+            order=45,
+        )
