@@ -60,19 +60,19 @@ def followups_schedule(*, enrolment: Enrolment) -> list[FollowUp]:
     if enrolment.closed_at is None:
         raise BusinessRuleError(_("Le suivi ne se planifie qu'après la clôture de la mission."))
     closed_on = timezone.localtime(enrolment.closed_at).date()
-    rows = []
-    for months in settings.FOLLOW_UP_MONTHS:
-        followup, created = FollowUp.objects.get_or_create(
-            enrolment=enrolment,
-            due_months=months,
-            defaults={"due_on": add_months(closed_on, months)},
-        )
-        if not created and followup.answered_at is None:
-            due_on = add_months(closed_on, months)
-            if followup.due_on != due_on:
-                followup.due_on = due_on
-                followup.save(update_fields=["due_on"])
-        rows.append(followup)
+    existing = {f.due_months: f for f in FollowUp.objects.filter(enrolment=enrolment)}
+    missing = [
+        FollowUp(enrolment=enrolment, due_months=m, due_on=add_months(closed_on, m))
+        for m in settings.FOLLOW_UP_MONTHS
+        if m not in existing
+    ]
+    FollowUp.objects.bulk_create(missing, ignore_conflicts=True)
+    for followup in existing.values():
+        due_on = add_months(closed_on, followup.due_months)
+        if followup.answered_at is None and followup.due_on != due_on:
+            followup.due_on = due_on
+            followup.save(update_fields=["due_on"])
+    rows = list(FollowUp.objects.filter(enrolment=enrolment).order_by("due_months"))
     return rows
 
 
