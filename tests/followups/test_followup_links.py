@@ -186,3 +186,23 @@ def test_the_relay_sees_who_has_not_answered(closed, client, settings):
 
     client.force_login(staff_of("thesame"))
     assert "Forge Bêta" not in client.get(reverse("enrolment:followup_list")).content.decode()
+
+
+def test_the_follow_up_list_issues_the_same_number_of_queries_for_few_and_many(closed, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(staff_of("afpi"))
+    url = reverse("enrolment:followup_list")
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    few = count()
+    with zeal_ignore():
+        for _ in range(3):
+            enrolment_at(S.CLOSED)
+    assert FollowUp.objects.count() == 15
+    assert count() == few
