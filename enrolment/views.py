@@ -117,7 +117,8 @@ def group_detail(request, pk: int):
     data = group_services.group_detail_data(group=group)
     add_form = None
     if can_edit and data["room"]:
-        add_form = MemberAddForm(enrolments=group_services.joinable_enrolments(group=group))
+        joinable = list(group_services.joinable_enrolments(group=group))
+        add_form = MemberAddForm(enrolments=joinable) if joinable else None
     return render(
         request,
         "enrolment/groups/group_detail.html",

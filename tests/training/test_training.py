@@ -112,7 +112,9 @@ def test_completion_produces_a_certificate_pdf(world, client):
     response = client.get(reverse("consultants:trainee_certificate", args=[trainee.pk]))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    text = PdfReader(io.BytesIO(response.content)).pages[0].extract_text()
+    pdf = PdfReader(io.BytesIO(response.content))
+    assert len(pdf.pages) == 1
+    text = pdf.pages[0].extract_text()
     assert "Attestation de formation" in text
     assert trainee.pilot.last_name in text
     assert "Fonderie Lyonnaise" in text
