@@ -58,16 +58,15 @@ def training_enrol_pilots(*, enrolment: Enrolment, trainer: Expert | None = None
     pilots = list(enrolment.pilots.all())
     if not pilots:
         raise BusinessRuleError(_("Aucun pilote n'est encore désigné pour cette entreprise."))
-    trainees = []
     with transaction.atomic():
-        for pilot in pilots:
-            trainee, created = Trainee.objects.get_or_create(
-                pilot=pilot, defaults={"trainer": trainer}
-            )
-            if not created and trainer is not None and trainee.trainer_id is None:
-                trainee.trainer = trainer
-                trainee.save(update_fields=["trainer"])
-            trainees.append(trainee)
+        existing = {t.pilot_id: t for t in Trainee.objects.filter(pilot__in=pilots)}
+        Trainee.objects.bulk_create(
+            [Trainee(pilot=p, trainer=trainer) for p in pilots if p.pk not in existing],
+            ignore_conflicts=True,
+        )
+        if trainer is not None:
+            Trainee.objects.filter(pilot__in=pilots, trainer__isnull=True).update(trainer=trainer)
+        trainees = list(Trainee.objects.filter(pilot__in=pilots).order_by("pilot__position"))
         timeline_record(
             subject=enrolment,
             verb="training.enrolled",
@@ -95,7 +94,11 @@ def training_session_create(
         raise BusinessRuleError(_("Indiquez le lieu de la session."), field="place")
     if not trainees:
         raise BusinessRuleError(_("Inscrivez au moins un stagiaire."), field="trainees")
-    foreign = [t for t in trainees if t.pilot.enrolment.company.relay_id != relay.pk]
+    foreign = (
+        Trainee.objects.filter(pk__in=[t.pk for t in trainees])
+        .exclude(pilot__enrolment__company__relay=relay)
+        .exists()
+    )
     if foreign:
         raise BusinessRuleError(
             _("Les stagiaires doivent appartenir à des entreprises de la structure relais."),

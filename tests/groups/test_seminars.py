@@ -182,3 +182,40 @@ def test_the_region_sees_seminars_but_may_not_record_attendance(world, client):
     assert client.post(url, {}).status_code == 403
     client.force_login(staff_of("thesame"))
     assert client.get(url).status_code == 404
+
+
+def test_changing_a_seminar_sends_an_updated_invitation(world, client):
+    seminar = seminar_create(
+        group=world["group"],
+        starts_at=_tomorrow_at(9),
+        ends_at=_tomorrow_at(12),
+        place="Salle Rhône",
+        title="Mesurer ses gains",
+        by=world["staff"],
+    )
+    with zeal_ignore():
+        outbox_process_message(OutboxMessage.objects.get(kind="seminar.scheduled").pk)
+    mail.outbox.clear()
+    client.force_login(world["staff"])
+    day = timezone.localtime(seminar.starts_at).date().isoformat()
+    client.post(
+        reverse("enrolment:seminar_edit", args=[seminar.pk]),
+        {
+            "date": day,
+            "start_time": "14:00",
+            "end_time": "17:00",
+            "place": "Salle Saône",
+            "title": "Mesurer ses gains",
+        },
+    )
+    seminar.refresh_from_db()
+    assert seminar.sequence == 1
+    assert seminar.place == "Salle Saône"
+    update = OutboxMessage.objects.get(key=f"seminar:{seminar.pk}:seq1")
+    with zeal_ignore():
+        outbox_process_message(update.pk)
+    assert len(mail.outbox) == 4
+    assert mail.outbox[0].subject.startswith("Mise à jour")
+    content = mail.outbox[0].attachments[0][1]
+    assert "SEQUENCE:1" in content
+    assert f"UID:seminaire-{seminar.pk}@performance-pme.fr" in content

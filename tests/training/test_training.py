@@ -13,7 +13,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 from zeal import zeal_ignore
 
-from consultants.models import Expert, Trainee, TrainingModule
+from consultants.models import Expert, Trainee, TrainingModule, TrainingSession
 from consultants.training import (
     pilots_trained_count,
     training_assess,
@@ -210,3 +210,39 @@ def test_training_pages_issue_the_same_number_of_queries_for_few_and_many(world,
         world["trainees"] += training_enrol_pilots(enrolment=more, by=world["staff"])
     follow_modules(world, modules[1:5])
     assert count() == few
+
+
+def test_staff_enrol_pilots_from_the_company_page_and_schedule_a_session(db, client):
+    staff = staff_of("afpi")
+    trainer = make_trainer()
+    with zeal_ignore():
+        enrolment = enrolment_at(S.IN_PROGRESS, offer="approfondie", staff=staff, name="Forge Nord")
+    client.force_login(staff)
+    company_url = reverse("enrolment:company_detail", args=[enrolment.company_id])
+    assert "pas encore inscrit(e)" in client.get(company_url).content.decode()
+    client.post(reverse("consultants:training_enrol", args=[enrolment.pk]))
+    trainees = list(Trainee.objects.filter(pilot__enrolment=enrolment))
+    assert len(trainees) == 2
+
+    module = TrainingModule.objects.get(code="cadrage-projet")
+    url = reverse("consultants:training_session_create")
+    bad = client.post(url, {"module": module.pk, "trainer": trainer.pk, "place": "Afpi Lyon"})
+    assert "Ce champ est obligatoire." in bad.content.decode()
+    assert 'value="Afpi Lyon"' in bad.content.decode()
+    response = client.post(
+        url,
+        {
+            "module": module.pk,
+            "trainer": trainer.pk,
+            "date": "2007-03-05",
+            "place": "Afpi Lyon",
+            "trainees": [t.pk for t in trainees],
+        },
+    )
+    session = TrainingSession.objects.get()
+    assert response["Location"] == reverse("consultants:training_session", args=[session.pk])
+    assert session.relay.slug == "afpi"
+    assert session.attendances.count() == 2
+
+    client.force_login(trainer.user)
+    assert client.get(url).status_code == 403  # trainers deliver, the relay organises
