@@ -66,7 +66,11 @@ def training_enrol_pilots(*, enrolment: Enrolment, trainer: Expert | None = None
         )
         if trainer is not None:
             Trainee.objects.filter(pilot__in=pilots, trainer__isnull=True).update(trainer=trainer)
-        trainees = list(Trainee.objects.filter(pilot__in=pilots).order_by("pilot__position"))
+        trainees = list(
+            Trainee.objects.filter(pilot__in=pilots)
+            .select_related("pilot__enrolment__company")
+            .order_by("pilot__position")
+        )
         timeline_record(
             subject=enrolment,
             verb="training.enrolled",
