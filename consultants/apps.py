@@ -39,3 +39,15 @@ class ConsultantsConfig(AppConfig):
             context=collective_results_context,
             order=60,
         )
+        register_home_panel(
+            template="consultants/panels/trainer_sessions.html",
+            roles={Role.TRAINER},
+            context=lambda user: {"sessions": _upcoming_sessions(user)},
+            order=20,
+        )
+
+
+def _upcoming_sessions(user):
+    from .training import sessions_for_user
+
+    return list(sessions_for_user(user=user)[:8])

@@ -148,15 +148,19 @@ def group_member_remove(*, membership: GroupMembership, reason: str, by=None) ->
             message=f"{locked.enrolment.company.name} : {locked.left_reason}",
             data={"enrolment_id": locked.enrolment_id},
         )
+        group_propose(enrolment=locked.enrolment, exclude_group_id=locked.group_id)
     return locked
 
 
-def group_with_room(*, relay_id: int, departement_id: str | None) -> TerritorialGroup | None:
+def group_with_room(
+    *, relay_id: int, departement_id: str | None, exclude_id: int | None = None
+) -> TerritorialGroup | None:
     """The group of this relay and territory with room left, fullest first (to open it sooner)."""
     if departement_id is None:
         return None
     return (
         TerritorialGroup.objects.filter(relay_id=relay_id, departement_id=departement_id)
+        .exclude(pk=exclude_id)
         .with_member_count()
         .filter(active_count__lt=settings.GROUP_MAX_COMPANIES)
         .order_by("-active_count", "created_at", "pk")
@@ -164,15 +168,23 @@ def group_with_room(*, relay_id: int, departement_id: str | None) -> Territorial
     )
 
 
-def group_propose(*, enrolment: Enrolment) -> GroupWaitlistEntry | None:
-    """On validation: propose a group with room (same relay and territory) or put on the waiting list."""
+def group_propose(
+    *, enrolment: Enrolment, exclude_group_id: int | None = None
+) -> GroupWaitlistEntry | None:
+    """Propose a group with room (same relay and territory) or put on the waiting list.
+
+    Called on validation, and after staff took a company out of a group while its
+    mission goes on (then the group it left is not proposed again).
+    """
     enrolment = Enrolment.objects.select_related("company").get(pk=enrolment.pk)
     if enrolment.state not in GROUP_STATES or enrolment.company.relay_id is None:
         return None
     if GroupMembership.objects.filter(enrolment=enrolment, left_at__isnull=True).exists():
         return None
     group = group_with_room(
-        relay_id=enrolment.company.relay_id, departement_id=enrolment.company.departement_id
+        relay_id=enrolment.company.relay_id,
+        departement_id=enrolment.company.departement_id,
+        exclude_id=exclude_group_id,
     )
     entry = GroupWaitlistEntry.objects.filter(enrolment=enrolment, resolved_at__isnull=True).first()
     if entry is None:

@@ -263,6 +263,9 @@ def test_staff_remove_a_company_with_a_reason(group, staff, client):
     client.post(url, {"reason": "Déménagement hors territoire"})
     membership.refresh_from_db()
     assert membership.left_reason == "Déménagement hors territoire"
+    # its mission goes on: back on the waiting list, the group it left is not proposed again
+    entry = GroupWaitlistEntry.objects.get(enrolment=enrolment, resolved_at__isnull=True)
+    assert entry.proposed_group is None
 
 
 @pytest.mark.django_db

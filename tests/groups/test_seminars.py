@@ -219,3 +219,69 @@ def test_changing_a_seminar_sends_an_updated_invitation(world, client):
     content = mail.outbox[0].attachments[0][1]
     assert "SEQUENCE:1" in content
     assert f"UID:seminaire-{seminar.pk}@performance-pme.fr" in content
+
+
+def test_the_attendance_sheet_issues_the_same_number_of_queries_for_few_and_many(world, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    seminar = seminar_create(
+        group=world["group"],
+        starts_at=_tomorrow_at(9),
+        ends_at=_tomorrow_at(12),
+        place="Salle Rhône",
+        title="Mesurer ses gains",
+        by=world["staff"],
+    )
+    client.force_login(world["staff"])
+    urls = [
+        reverse("enrolment:seminar_detail", args=[seminar.pk]),
+        reverse("enrolment:company_detail", args=[world["members"][0].company_id]),
+    ]
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            for url in urls:
+                assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    few = count()
+    with zeal_ignore():
+        for _ in range(3):
+            group_member_add(
+                group=world["group"],
+                enrolment=enrolment_at(S.IN_PROGRESS, staff=world["staff"], offer="approfondie"),
+                by=world["staff"],
+            )
+        seminar_create(
+            group=world["group"],
+            starts_at=_tomorrow_at(14),
+            ends_at=_tomorrow_at(16),
+            place="Salle Saône",
+            title="Deuxième séminaire",
+            by=world["staff"],
+        )
+    assert count() == few
+
+
+def test_the_director_creates_a_group_for_any_relay(client):
+    director = UserFactory(director=True)
+    client.force_login(director)
+    response = client.post(
+        reverse("enrolment:group_create"),
+        {
+            "name": "Groupe Savoie",
+            "departement": "73",
+            "relay": Relay.objects.get(slug="ceforalp").pk,
+        },
+    )
+    from enrolment.models import TerritorialGroup
+
+    group = TerritorialGroup.objects.get(name="Groupe Savoie")
+    assert response["Location"] == reverse("enrolment:group_detail", args=[group.pk])
+    assert group.relay.slug == "ceforalp"
+    again = client.post(
+        reverse("enrolment:group_create"),
+        {"name": "groupe savoie", "departement": "73", "relay": group.relay_id},
+    )
+    assert "a déjà un groupe nommé" in again.content.decode()

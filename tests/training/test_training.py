@@ -246,3 +246,14 @@ def test_staff_enrol_pilots_from_the_company_page_and_schedule_a_session(db, cli
 
     client.force_login(trainer.user)
     assert client.get(url).status_code == 403  # trainers deliver, the relay organises
+
+
+def test_a_trainer_home_lists_their_sessions(world, client):
+    follow_modules(world, TrainingModule.objects.filter(is_active=True)[:2])
+    client.force_login(world["trainer"].user)
+    page = client.get(reverse("core:home")).content.decode()
+    assert "Mes sessions de formation" in page
+    assert "Planifier et piloter un projet" in page
+    client.force_login(make_trainer("Roux").user)
+    page = client.get(reverse("core:home")).content.decode()
+    assert "Aucune session ne vous est confiée" in page
