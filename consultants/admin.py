@@ -18,3 +18,38 @@ class MissionAdmin(admin.ModelAdmin):
     list_display = ["enrolment", "consultant", "start_date", "planned_end_date", "closed_at"]
     list_select_related = ["enrolment__company", "consultant__user"]
     raw_id_fields = ["enrolment", "consultant"]
+
+
+# Pilot training (issue 7)
+from .models import Trainee, TrainingAttendance, TrainingModule, TrainingSession  # noqa: E402
+
+
+@admin.register(TrainingModule)
+class TrainingModuleAdmin(admin.ModelAdmin):
+    list_display = ["position", "title", "hours", "is_active"]
+    list_display_links = ["title"]
+    list_filter = ["is_active"]
+
+
+class TrainingAttendanceInline(admin.TabularInline):
+    model = TrainingAttendance
+    extra = 0
+    raw_id_fields = ["trainee", "recorded_by"]
+
+
+@admin.register(TrainingSession)
+class TrainingSessionAdmin(admin.ModelAdmin):
+    list_display = ["module", "date", "trainer", "relay", "place"]
+    list_filter = ["relay", "module"]
+    list_select_related = ["module", "trainer__user", "relay"]
+    raw_id_fields = ["trainer", "created_by"]
+    inlines = [TrainingAttendanceInline]
+
+
+@admin.register(Trainee)
+class TraineeAdmin(admin.ModelAdmin):
+    list_display = ["pilot", "trainer", "status", "assessment_result", "completed_on"]
+    list_filter = ["status", "assessment_result"]
+    list_select_related = ["pilot", "trainer__user"]
+    raw_id_fields = ["pilot", "trainer", "assessed_by"]
+    readonly_fields = ["certificate_number"]

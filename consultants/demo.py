@@ -170,3 +170,68 @@ def seed_missions(ctx: dict) -> None:
             planned_end_date=start + dt.timedelta(days=round(months * 30.44)),
         )
         load[consultant.pk] += 1
+
+
+# --- Pilot training (issue 7) ----------------------------------------------------------------
+
+#: Modules followed by the pilots, by enrolment state (the closed ones completed the training).
+MODULES_BY_STATE = {
+    EnrolmentState.AGREEMENT_SIGNED: 0,
+    EnrolmentState.IN_PROGRESS: 4,
+    EnrolmentState.CLOSED: None,  # all of them, then a passed assessment
+}
+
+
+def seed_training(ctx: dict) -> None:
+    """Enrol approfondie pilots in the qualifying training; sessions, attendance, assessments."""
+    from .models import Trainee, TrainingModule, TrainingSession
+    from .training import (
+        training_assess,
+        training_attendance_record,
+        training_enrol_pilots,
+        training_session_create,
+    )
+
+    trainers = list(Expert.objects.trainers().select_related("user").order_by("pk"))
+    modules = list(TrainingModule.objects.filter(is_active=True).order_by("position"))
+    enrolments = (
+        Enrolment.objects.filter(
+            state__in=list(MODULES_BY_STATE), tariff__includes_training=True, pilots__isnull=False
+        )
+        .select_related("company__relay")
+        .distinct()
+        .order_by("company__siret")
+    )
+    for n, enrolment in enumerate(enrolments):
+        trainer = trainers[(n * 7) % len(trainers)]
+        trainees = training_enrol_pilots(enrolment=enrolment, trainer=trainer)
+        count = MODULES_BY_STATE[enrolment.state]
+        followed = modules if count is None else modules[:count]
+        start = enrolment.created_at.date() + dt.timedelta(days=60)
+        for i, module in enumerate(followed):
+            if TrainingSession.objects.filter(
+                module=module, attendances__trainee=trainees[0]
+            ).exists():
+                continue
+            session = training_session_create(
+                module=module,
+                trainer=trainer,
+                relay=enrolment.company.relay,
+                date=start + dt.timedelta(days=14 * i),
+                place=f"{enrolment.company.relay.name} — centre de formation",
+                trainees=trainees,
+            )
+            training_attendance_record(
+                session=session, present={t.pk: True for t in trainees}, by=trainer.user
+            )
+        if count is None:
+            for trainee in trainees:
+                trainee.refresh_from_db()
+                if trainee.status != Trainee.Status.COMPLETED:
+                    training_assess(
+                        trainee=trainee,
+                        passed=True,
+                        score=Decimal("14.50"),
+                        comment="Projet mené à son terme, résultats mesurés et présentés au jury.",
+                        by=trainer.user,
+                    )

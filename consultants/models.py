@@ -140,3 +140,176 @@ class Mission(models.Model):
 
     def __str__(self) -> str:
         return f"Mission {self.enrolment.company}"
+
+
+# --- Pilot training (approfondie): CQPM "assistant de conduite de projet industriel" (issue 7)
+
+
+class TrainingModule(models.Model):
+    """A module of the pilots' qualifying training (reference data, editable in the admin)."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    title = models.CharField(_("intitulé"), max_length=200)
+    objectives = models.TextField(_("objectifs"), blank=True)
+    hours = models.PositiveSmallIntegerField(_("durée (heures)"))
+    position = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(_("au programme"), default=True)
+
+    class Meta:
+        ordering = ["position", "code"]
+        verbose_name = _("module de formation")
+        verbose_name_plural = _("modules de formation")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class TrainingSessionQuerySet(ScopedQuerySet):
+    def for_trainer(self, user):
+        return self.filter(trainer__user=user)
+
+    def for_relay_staff(self, user):
+        return self.filter(relay_id=user.relay_id)
+
+
+class TrainingSession(models.Model):
+    """One module delivered by a trainer of the pool, on a date, to pilots of a relay."""
+
+    module = models.ForeignKey(
+        TrainingModule, verbose_name=_("module"), on_delete=models.PROTECT, related_name="sessions"
+    )
+    trainer = models.ForeignKey(
+        Expert, verbose_name=_("formateur"), on_delete=models.PROTECT, related_name="sessions"
+    )
+    relay = models.ForeignKey(
+        "core.Relay",
+        verbose_name=_("structure relais"),
+        on_delete=models.PROTECT,
+        related_name="training_sessions",
+    )
+    date = models.DateField(_("date"))
+    place = models.CharField(_("lieu"), max_length=255)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = TrainingSessionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "pk"]
+        verbose_name = _("session de formation")
+        verbose_name_plural = _("sessions de formation")
+
+    def __str__(self) -> str:
+        return f"{self.module} — {self.date:%d/%m/%Y}"
+
+
+class TraineeQuerySet(ScopedQuerySet):
+    def for_trainer(self, user):
+        return self.filter(
+            models.Q(trainer__user=user) | models.Q(attendances__session__trainer__user=user)
+        ).distinct()
+
+    def for_relay_staff(self, user):
+        return self.filter(pilot__enrolment__company__relay_id=user.relay_id)
+
+    def for_owner(self, user):
+        return self.filter(pilot__enrolment__company__owner=user)
+
+    def completed(self):
+        return self.filter(status=Trainee.Status.COMPLETED)
+
+
+class Trainee(models.Model):
+    """A pilot following the qualifying training: attendance, assessment, completion."""
+
+    class Status(models.TextChoices):
+        ENROLLED = "enrolled", _("Inscrit")
+        IN_PROGRESS = "in_progress", _("En formation")
+        COMPLETED = "completed", _("Formation validée")
+        NOT_PASSED = "not_passed", _("Évaluation non réussie")
+
+    class Result(models.TextChoices):
+        PENDING = "pending", _("Non évalué")
+        PASSED = "passed", _("Réussie")
+        FAILED = "failed", _("Non réussie")
+
+    pilot = models.OneToOneField(
+        "enrolment.Pilot",
+        verbose_name=_("pilote"),
+        on_delete=models.PROTECT,
+        related_name="training",
+    )
+    trainer = models.ForeignKey(
+        Expert,
+        verbose_name=_("formateur référent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="trainees",
+    )
+    status = models.CharField(
+        _("état"), max_length=12, choices=Status.choices, default=Status.ENROLLED, db_index=True
+    )
+    assessment_result = models.CharField(
+        _("résultat de l'évaluation"),
+        max_length=8,
+        choices=Result.choices,
+        default=Result.PENDING,
+    )
+    assessment_score = models.DecimalField(
+        _("note de l'évaluation (sur 20)"), max_digits=4, decimal_places=2, null=True, blank=True
+    )
+    assessment_comment = models.TextField(_("appréciation du formateur"), blank=True)
+    assessed_at = models.DateTimeField(null=True, blank=True)
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    completed_on = models.DateField(_("formation validée le"), null=True, blank=True)
+    certificate_number = models.CharField(_("n° d'attestation"), max_length=30, blank=True)
+    enrolled_at = models.DateTimeField(default=timezone.now)
+
+    objects = TraineeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["pilot__enrolment", "pilot__position"]
+        verbose_name = _("stagiaire (pilote en formation)")
+        verbose_name_plural = _("stagiaires (pilotes en formation)")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(assessment_score__isnull=True)
+                | models.Q(assessment_score__gte=0, assessment_score__lte=20),
+                name="trainee_score_0_20",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.pilot)
+
+
+class TrainingAttendance(models.Model):
+    """A trainee's presence at one session, recorded by the trainer (or relay staff)."""
+
+    session = models.ForeignKey(
+        TrainingSession, on_delete=models.CASCADE, related_name="attendances"
+    )
+    trainee = models.ForeignKey(Trainee, on_delete=models.CASCADE, related_name="attendances")
+    present = models.BooleanField(_("présent"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["session", "trainee"]
+        verbose_name = _("présence en formation")
+        verbose_name_plural = _("présences en formation")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "trainee"], name="unique_training_attendance"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.trainee} — {self.session}"

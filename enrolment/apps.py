@@ -7,10 +7,51 @@ class EnrolmentConfig(AppConfig):
     verbose_name = _("Inscriptions")
 
     def ready(self) -> None:
-        from core.registry import register_home_panel
+        from core.outbox import register_handler
+        from core.registry import register_home_panel, register_nav
         from core.roles import Role
 
+        from . import agreements, followups, groups, reminders
         from .selectors import enrolment_counts_by_state, enrolments_for_owner
+        from .services import on_diagnosis_submitted
+
+        staff_and_watchers = {Role.RELAY_STAFF, Role.DIRECTOR, Role.REGION, Role.ADMIN}
+
+        # Events: the diagnosis moves the journey on; agreements are rendered from the outbox;
+        # groups and follow-ups follow the enrolment's life.
+        register_handler("diagnosis.submitted", on_diagnosis_submitted, sync=True)
+        agreements.register()
+        reminders.register()
+        register_handler("enrolment.validated", groups.on_enrolment_validated, sync=True)
+        register_handler("enrolment.closed", groups.on_enrolment_closed, sync=True)
+        register_handler("enrolment.withdrawn", groups.on_enrolment_withdrawn, sync=True)
+        register_handler("enrolment.closed", followups.on_enrolment_closed, sync=True)
+        register_handler("seminar.scheduled", groups.on_seminar_scheduled)
+
+        register_nav(
+            label=_("Mon entreprise"), url_name="enrolment:start", roles={Role.OWNER}, order=10
+        )
+        register_nav(
+            label=_("Inscriptions"),
+            url_name="enrolment:staff_list",
+            roles=staff_and_watchers,
+            order=20,
+        )
+        register_nav(
+            label=_("Conventions"),
+            url_name="enrolment:agreement_batch_new",
+            roles={Role.RELAY_STAFF, Role.DIRECTOR, Role.ADMIN},
+            order=40,
+        )
+        register_nav(
+            label=_("Groupes"), url_name="enrolment:group_list", roles=staff_and_watchers, order=40
+        )
+        register_nav(
+            label=_("Suivis"),
+            url_name="enrolment:followup_list",
+            roles=staff_and_watchers,
+            order=45,
+        )
 
         register_home_panel(
             template="enrolment/panels/owner.html",
@@ -20,33 +61,10 @@ class EnrolmentConfig(AppConfig):
         )
         register_home_panel(
             template="enrolment/panels/states.html",
-            roles={Role.RELAY_STAFF, Role.DIRECTOR, Role.REGION, Role.ADMIN},
+            roles=staff_and_watchers,
             context=lambda user: {"state_counts": enrolment_counts_by_state(user=user)},
             order=10,
         )
-        from core.outbox import register_handler
-        from core.registry import register_nav
-
-        from .services import on_diagnosis_submitted
-
-        register_handler("diagnosis.submitted", on_diagnosis_submitted, sync=True)
-        register_nav(
-            label=_("Inscriptions"),
-            url_name="enrolment:staff_list",
-            roles={Role.RELAY_STAFF, Role.DIRECTOR, Role.REGION, Role.ADMIN},
-            order=20,
-        )
-        register_nav(
-            label=_("Mon entreprise"), url_name="enrolment:start", roles={Role.OWNER}, order=10
-        )
-
-        # Issue 6: agreements rendered by the outbox relay, reminders about enrolments.
-        from core.registry import register_nav
-
-        from . import agreements, reminders
-
-        agreements.register()
-        reminders.register()
         register_home_panel(
             template="enrolment/panels/agreements.html",
             roles={Role.OWNER, Role.RELAY_STAFF, Role.DIRECTOR, Role.ADMIN},
@@ -54,10 +72,4 @@ class EnrolmentConfig(AppConfig):
                 "agreements": agreements.agreements_awaiting_signature(user=user)
             },
             order=20,
-        )
-        register_nav(
-            label=_("Conventions"),
-            url_name="enrolment:agreement_batch_new",
-            roles={Role.RELAY_STAFF, Role.DIRECTOR, Role.ADMIN},
-            order=40,
         )

@@ -52,3 +52,11 @@ def export_run(job_id: int) -> None:
 @shared_task(acks_late=True)
 def export_enrolments(job_id: int) -> None:
     export_run(job_id)
+
+
+@shared_task
+def followups_send_due() -> int:
+    """E-mail the signed links of the follow-ups that fell due (safe to run twice)."""
+    from .followups import followups_send_due as send
+
+    return send()

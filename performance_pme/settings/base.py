@@ -331,3 +331,17 @@ CELERY_BEAT_SCHEDULE["reminders-weekly-digest"] = {
 LOGGING.setdefault("loggers", {}).update(
     {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}}
 )
+
+# Collective action and follow-up (issue 7): group bounds, follow-up schedule and link validity.
+GROUP_MIN_COMPANIES = int(os.environ.get("GROUP_MIN_COMPANIES", "4"))
+GROUP_MAX_COMPANIES = int(os.environ.get("GROUP_MAX_COMPANIES", "10"))
+FOLLOW_UP_MONTHS = [int(m) for m in env_list("FOLLOW_UP_MONTHS", "6,12,36")]
+FOLLOW_UP_LINK_MAX_AGE_DAYS = int(os.environ.get("FOLLOW_UP_LINK_MAX_AGE_DAYS", "60"))
+FOLLOW_UP_OVERDUE_DAYS = int(os.environ.get("FOLLOW_UP_OVERDUE_DAYS", "30"))
+CONTINUATION_MONTHS = int(os.environ.get("CONTINUATION_MONTHS", "36"))
+CELERY_BEAT_SCHEDULE["followups-send-due"] = {
+    "task": "enrolment.tasks.followups_send_due",
+    "schedule": 6 * 3600.0,
+}
+#: Absolute address of the portal, for links in e-mails (follow-up links).
+PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000")

@@ -1,0 +1,77 @@
+"""The collective action demo data: idempotent, and every page of the feature renders on it."""
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.urls import reverse
+from zeal import zeal_ignore
+
+from consultants.demo import seed_training
+from consultants.models import Trainee, TrainingAttendance, TrainingSession
+from core.models import User
+from enrolment.demo import seed_followups, seed_groups
+from enrolment.models import (
+    FollowUp,
+    GroupMembership,
+    Seminar,
+    SeminarAttendance,
+    TerritorialGroup,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _counts():
+    return {
+        "groups": TerritorialGroup.objects.count(),
+        "memberships": GroupMembership.objects.count(),
+        "seminars": Seminar.objects.count(),
+        "attendances": SeminarAttendance.objects.count(),
+        "followups": FollowUp.objects.count(),
+        "answered": FollowUp.objects.filter(answered_at__isnull=False).count(),
+        "trainees": Trainee.objects.count(),
+        "completed": Trainee.objects.filter(status=Trainee.Status.COMPLETED).count(),
+        "sessions": TrainingSession.objects.count(),
+        "training_attendances": TrainingAttendance.objects.count(),
+    }
+
+
+def test_collective_demo_is_idempotent_and_its_pages_render(settings, client):
+    settings.DEBUG = True
+    with zeal_ignore():
+        call_command("seed_demo")
+        first = _counts()
+        for step in (seed_followups, seed_groups, seed_training):
+            with transaction.atomic():
+                step({})
+    assert _counts() == first
+    assert first["groups"] >= 7
+    assert first["seminars"] == 2 * first["groups"]
+    assert first["answered"] >= 4
+    assert first["completed"] >= 2
+
+    staff = User.objects.get(email="relais-thesame@demo.test")
+    client.force_login(staff)
+    group = TerritorialGroup.objects.filter(relay=staff.relay).first()
+    seminar = group.seminars.first()
+    trainee = Trainee.objects.filter(pilot__enrolment__company__relay=staff.relay).first()
+    urls = [
+        reverse("core:home"),
+        reverse("enrolment:group_list"),
+        reverse("enrolment:group_detail", args=[group.pk]),
+        reverse("enrolment:seminar_detail", args=[seminar.pk]),
+        reverse("enrolment:seminar_edit", args=[seminar.pk]),
+        reverse("enrolment:seminar_ics", args=[seminar.pk]),
+        reverse("enrolment:followup_list"),
+        reverse("consultants:training_home"),
+        reverse("consultants:training_session_create"),
+    ]
+    if trainee:
+        urls.append(reverse("consultants:trainee_detail", args=[trainee.pk]))
+    member = group.memberships.first()
+    urls.append(reverse("enrolment:company_detail", args=[member.enrolment.company_id]))
+    for url in urls:
+        assert client.get(url).status_code == 200, url
+
+    client.force_login(User.objects.get(email="region@demo.test"))
+    assert 'id="continuation-rate">50,0 %' in client.get(reverse("core:home")).content.decode()
