@@ -78,22 +78,30 @@ def test_staff_transition_on_another_relays_enrolment_is_404(world, token_client
     assert response.status_code == 404
 
 
-def test_owner_corrects_identity_before_validation(world, token_client):
+def test_owner_corrects_identity_of_a_draft(world, token_client):
     client = token_client(world["users"]["owner"])
     url = f"/api/v1/companies/{world['lyon'].pk}/"
-    response = client.patch(url, {"headcount": 55, "city": "Lyon"}, format="json")
+    # the enrolment form's own rules apply: turnover or balance sheet is required
+    refused = client.patch(url, {"headcount": 55}, format="json")
+    assert refused.status_code == 400
+    assert "chiffre d'affaires" in refused.json()["turnover"][0]
+    response = client.patch(
+        url, {"headcount": 55, "city": "Lyon", "turnover": "1 200 000,00"}, format="json"
+    )
     assert response.status_code == 200, response.content
     assert response.json()["headcount"] == 55
     world["lyon"].refresh_from_db()
     assert world["lyon"].city == "Lyon"
 
 
-def test_owner_cannot_change_identity_once_validated(world, token_client):
-    _advance(world["e_lyon"], S.SUBMITTED, S.ELIGIBLE, S.DIAGNOSED, S.OFFER_CHOSEN, S.VALIDATED)
+def test_owner_cannot_change_identity_once_submitted(world, token_client):
+    _advance(world["e_lyon"], S.SUBMITTED)
     client = token_client(world["users"]["owner"])
-    response = client.patch(f"/api/v1/companies/{world['lyon'].pk}/", {"headcount": 55})
+    response = client.patch(
+        f"/api/v1/companies/{world['lyon'].pk}/", {"headcount": 55, "turnover": "1000000"}
+    )
     assert response.status_code == 400
-    assert "ne peut plus être modifiée" in response.json()["non_field_errors"][0]
+    assert "contactez votre structure relais" in response.json()["non_field_errors"][0]
     world["lyon"].refresh_from_db()
     assert world["lyon"].headcount == 40
 
@@ -107,7 +115,7 @@ def test_bad_identity_input_is_400_per_field(world, token_client):
     )
     assert response.status_code == 400
     body = response.json()
-    assert set(body) == {"headcount", "postcode"}
+    assert set(body) == {"headcount", "postcode", "turnover"}
     assert "supérieure ou égale à" in body["headcount"][0]
 
 
