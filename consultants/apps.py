@@ -7,10 +7,10 @@ class ConsultantsConfig(AppConfig):
     verbose_name = _("Consultants et formateurs")
 
     def ready(self) -> None:
-        from core.registry import register_home_panel
+        from core.registry import register_home_panel, register_nav
         from core.roles import Role
 
-        from .selectors import expert_for_user, missions_for_consultant
+        from .selectors import expert_for_user, missions_for_consultant, queue_length
 
         register_home_panel(
             template="consultants/panels/expert.html",
@@ -20,4 +20,34 @@ class ConsultantsConfig(AppConfig):
                 "missions": missions_for_consultant(user=user),
             },
             order=10,
+        )
+        register_nav(
+            label=_("Mes missions"),
+            url_name="consultants:missions",
+            roles={Role.CONSULTANT},
+            order=20,
+        )
+        register_nav(
+            label=_("Missions"),
+            url_name="consultants:missions",
+            roles={Role.OWNER, Role.RELAY_STAFF, Role.DIRECTOR, Role.REGION, Role.ADMIN},
+            order=40,
+        )
+        register_nav(
+            label=_("Consultants"),
+            url_name="consultants:pool",
+            roles={Role.DIRECTOR, Role.REGION, Role.ADMIN},
+            order=30,
+        )
+        register_nav(
+            label=_("Désignations"),
+            url_name="consultants:queue",
+            roles={Role.DIRECTOR, Role.RELAY_STAFF, Role.ADMIN},
+            order=35,
+        )
+        register_home_panel(
+            template="consultants/panels/director.html",
+            roles={Role.DIRECTOR, Role.REGION, Role.ADMIN},
+            context=lambda user: {"queue_length": queue_length(user=user)},
+            order=20,
         )

@@ -233,3 +233,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# Consultant assignment (issue 4): the director designates consultants; set to 1 when the
+# director delegates the designation to relay staff (for their relay's enrolments).
+CONSULTANT_ASSIGNMENT_DELEGATED_TO_RELAYS = env_bool("CONSULTANT_ASSIGNMENT_DELEGATED_TO_RELAYS")
