@@ -185,7 +185,7 @@ def assignment_accept(*, assignment: Assignment, by) -> Mission:
     with transaction.atomic():
         assignment = (
             Assignment.objects.select_for_update()
-            .select_related("consultant", "mission")
+            .select_related("consultant__user", "mission")
             .get(pk=assignment.pk)
         )
         _require(assignment.consultant.user_id == getattr(by, "pk", None) or _is_director(by))
@@ -233,7 +233,7 @@ def assignment_decline(*, assignment: Assignment, by, reason: str) -> Assignment
     with transaction.atomic():
         assignment = (
             Assignment.objects.select_for_update()
-            .select_related("consultant", "mission")
+            .select_related("consultant__user", "mission")
             .get(pk=assignment.pk)
         )
         _require(assignment.consultant.user_id == getattr(by, "pk", None) or _is_director(by))
@@ -323,6 +323,18 @@ def half_day_log(
                 )
                 % {"allowed": allowed}
             )
+        return half_day_record(
+            mission=mission, by=by, date=date, subject=subject, attendees=attendees, notes=notes
+        )
+
+
+def half_day_record(
+    *, mission: Mission, by, date: dt.date, subject: str, attendees: str, notes: str = ""
+) -> HalfDay:
+    """Write a half-day and its ledger event, without the checks (used by `half_day_log`
+    and by demo/historical imports of missions already closed)."""
+    with transaction.atomic():
+        enrolment = mission.enrolment
         half_day = HalfDay.objects.create(
             mission=mission,
             date=date,
