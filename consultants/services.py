@@ -433,7 +433,9 @@ def action_plan_create(
 def action_create(*, plan: ActionPlan, by, title: str, owner: Pilot, due_date: dt.date) -> Action:
     _require_consultant_editing(plan.mission, by)
     if owner.enrolment_id != plan.mission.enrolment_id:
-        raise BusinessRuleError(_("Le responsable doit être un pilote de l'entreprise."), "owner")
+        raise BusinessRuleError(
+            _("Le responsable doit être un pilote de l'entreprise."), field="owner"
+        )
     return Action.objects.create(plan=plan, title=title, owner=owner, due_date=due_date)
 
 

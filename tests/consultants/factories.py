@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from decimal import Decimal
 
 import factory
@@ -118,3 +119,15 @@ def _running_mission(*, consultant, offer, started_days_ago) -> Mission:
     )
     enrolment_transition(enrolment=enrolment, to=S.AGREEMENT_SIGNED, by=enrolment.company.owner)
     return Mission.objects.select_related("enrolment", "consultant__user").get(pk=mission.pk)
+
+
+def service_story(test):
+    """A test that calls several services in a row (each call fetches its rows with .get()):
+    zeal's N+1 detection is meant for pages, which the page tests cover."""
+
+    @functools.wraps(test)
+    def wrapper(*args, **kwargs):
+        with zeal_ignore():
+            return test(*args, **kwargs)
+
+    return wrapper

@@ -67,9 +67,7 @@ def test_a_pending_proposal_reserves_a_slot():
     consultant = ExpertFactory(capacity=1)
     boss = director()
     with zeal_ignore():
-        services.consultant_assign(
-            enrolment=validated_enrolment(), consultant=consultant, by=boss
-        )
+        services.consultant_assign(enrolment=validated_enrolment(), consultant=consultant, by=boss)
     with pytest.raises(BusinessRuleError, match="capacité"):
         services.consultant_assign(enrolment=validated_enrolment(), consultant=consultant, by=boss)
 
@@ -112,8 +110,6 @@ def test_only_the_director_assigns_unless_delegated(settings):
 def test_only_the_proposed_consultant_answers():
     enrolment = validated_enrolment()
     consultant = ExpertFactory()
-    proposal = services.consultant_assign(
-        enrolment=enrolment, consultant=consultant, by=director()
-    )
+    proposal = services.consultant_assign(enrolment=enrolment, consultant=consultant, by=director())
     with pytest.raises(BusinessRuleError, match="autorisé"):
         services.assignment_accept(assignment=proposal, by=ExpertFactory().user)
