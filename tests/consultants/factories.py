@@ -7,8 +7,8 @@ import functools
 from decimal import Decimal
 
 import factory
-from zeal import zeal_ignore
 from django.utils import timezone
+from zeal import zeal_ignore
 
 from consultants import services
 from consultants.models import Expert, Mission
