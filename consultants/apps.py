@@ -10,7 +10,12 @@ class ConsultantsConfig(AppConfig):
         from core.registry import register_home_panel, register_nav
         from core.roles import Role
 
-        from .selectors import expert_for_user, missions_for_consultant, queue_length
+        from .selectors import (
+            expert_for_user,
+            missions_for_consultant,
+            pending_proposals_for,
+            queue_length,
+        )
 
         register_home_panel(
             template="consultants/panels/expert.html",
@@ -18,6 +23,7 @@ class ConsultantsConfig(AppConfig):
             context=lambda user: {
                 "expert": expert_for_user(user=user),
                 "missions": missions_for_consultant(user=user),
+                "proposals": pending_proposals_for(user=user),
             },
             order=10,
         )

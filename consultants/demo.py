@@ -338,6 +338,13 @@ def seed_missions(ctx: dict) -> None:
                 closed_at=enrolment.closed_at or timezone.now()
             )
     _seed_portfolio(rng)
+    # The queue shows waiting times: date the demo validations back to a plausible day.
+    for enrolment in Enrolment.objects.filter(
+        state=S.VALIDATED, validated_at__gt=timezone.now() - dt.timedelta(days=1)
+    ).order_by("pk"):
+        Enrolment.objects.filter(pk=enrolment.pk).update(
+            validated_at=timezone.now() - dt.timedelta(days=3 + enrolment.pk % 40)
+        )
 
 
 def _seed_portfolio(rng: random.Random) -> None:
@@ -419,13 +426,13 @@ def _seed_portfolio(rng: random.Random) -> None:
             )
             continue
         mission = services.assignment_accept(assignment=assignment, by=consultant.user)
+        if n % 9 == 0:
+            continue  # agreement not signed yet: the mission starts when it is
         duration = enrolment.tariff.duration_months
         start = services.add_months(today, -min(months_ago, duration + 2))
         Mission.objects.filter(pk=mission.pk).update(
             start_date=start, planned_end_date=services.add_months(start, duration)
         )
-        if n % 9 == 0:
-            continue  # agreement not signed yet
         enrolment_transition(enrolment=enrolment, to=S.AGREEMENT_SIGNED, by=owner)
         closing = services.add_months(start, duration) < today
         _fill_mission(mission, rng, closing=closing)

@@ -124,6 +124,15 @@ def wanted_theme_codes(*, enrolment: Enrolment, weak_theme_codes=None) -> list[s
     return [enrolment.problem_theme.code] if enrolment.problem_theme_id else []
 
 
+def diagnosis_weak_theme_codes(*, enrolment: Enrolment) -> list[str]:
+    """The key weak themes of the enrolment's submitted self-diagnosis (approfondie).
+
+    The one place to wire the diagnosis (issue 3) into the ranking: until it exists,
+    no weak themes are known and the ranking falls back to the problem theme.
+    """
+    return []
+
+
 @dataclass
 class Suggestion:
     expert: Expert
@@ -141,6 +150,8 @@ def consultant_suggestions(
     Excludes those not active, at capacity, or with a declared conflict of interest.
     One query for the ranking plus two prefetches, whatever the pool's size.
     """
+    if weak_theme_codes is None:
+        weak_theme_codes = diagnosis_weak_theme_codes(enrolment=enrolment)
     wanted = wanted_theme_codes(enrolment=enrolment, weak_theme_codes=weak_theme_codes)
     through_s = Expert.specialties.through
     through_d = Expert.departements.through
