@@ -119,7 +119,8 @@ def wanted_theme_codes(*, enrolment: Enrolment, weak_theme_codes=None) -> list[s
     """Themes the consultant should master: the chosen problem (ciblée) or the key weak
     themes of the self-diagnosis (approfondie, passed in as codes); falls back to the
     problem theme, or nothing."""
-    if weak_theme_codes:
+    targeted = enrolment.offer_id is not None and enrolment.offer.code == "ciblee"
+    if weak_theme_codes and not targeted:
         return list(weak_theme_codes)
     return [enrolment.problem_theme.code] if enrolment.problem_theme_id else []
 

@@ -315,6 +315,15 @@ def mission_detail(request, pk: int, action: str | None = None, target: int | No
     if request.method == "POST":
         if action not in FORMS and action != "close":
             raise PermissionDenied
+        relay_action = action in {"amendment", "close"}
+        allowed = (
+            services.is_mission_relay_staff(user=request.user, mission=mission)
+            and not request.user.is_read_only
+            if relay_action
+            else services.is_mission_consultant(user=request.user, mission=mission)
+        )
+        if not allowed:
+            raise PermissionDenied
         form = None
         if action in FORMS:
             form = _build_form(action, mission, request.POST, target)

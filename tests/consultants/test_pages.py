@@ -163,7 +163,7 @@ def test_scoping_foreign_mission_is_404_and_owner_reads_only(client):
         reverse("consultants:mission_action", args=[mission.pk, "halfday"]),
         {"halfday-date": timezone.localdate().isoformat(), "halfday-subject": "x"},
     )
-    assert response.status_code == 200
+    assert response.status_code == 403
     assert not HalfDay.objects.exists()
     assert client.get(reverse("consultants:pool")).status_code == 403
     assert client.get(reverse("consultants:overview")).status_code == 403

@@ -92,8 +92,8 @@ def test_ranking_takes_a_bounded_number_of_queries(django_assert_num_queries):
     with zeal_ignore():
         for i in range(30):
             ExpertFactory(firm=f"c{i}", specialties=["stocks"], departements=["69"])
-    enrolment = Enrolment.objects.select_related("company__departement", "problem_theme").get(
-        pk=enrolment.pk
-    )
+    enrolment = Enrolment.objects.select_related(
+        "company__departement", "problem_theme", "offer"
+    ).get(pk=enrolment.pk)
     with django_assert_num_queries(3):  # ranking + specialties + départements
         consultant_suggestions(enrolment=enrolment, limit=30)
