@@ -240,3 +240,48 @@ def test_csv_import_reports_every_rejected_row_and_keeps_the_good_ones(client):
     export = client.get(reverse("consultants:pool_export")).content.decode("utf-8-sig")
     assert "new@test.example;Ana;Neuve;consultant;Cab;" in export
     assert "805.00" in export
+
+
+def test_profile_shows_current_missions_and_conflicts(client):
+    mission = running_mission()
+    expert = mission.consultant
+    with zeal_ignore():
+        services.conflict_declare(
+            expert=expert, company=mission.enrolment.company, reason="Cousin", by=director()
+        )
+        running_mission(consultant=expert)
+    client.force_login(director())
+    html = client.get(reverse("consultants:profile", args=[expert.pk])).content.decode()
+    assert mission.enrolment.company.name in html
+    assert "Cousin" in html
+    assert "2 / 4" in html  # load / capacity
+
+
+def test_overview_query_count_does_not_grow_with_the_pool(client):
+    client.force_login(director())
+    with zeal_ignore():
+        running_mission()
+    _bulk_experts(5)
+    few = _count(client, reverse("consultants:overview"))
+    _bulk_experts(195, start=5)
+    assert _count(client, reverse("consultants:overview")) == few
+
+
+def test_measurement_without_a_value_is_refused_and_the_date_kept(client):
+    mission = running_mission()
+    user = mission.consultant.user
+    with zeal_ignore():
+        plan = services.action_plan_create(mission=mission, by=user, title="Plan")
+        indicator = services.indicator_create(
+            plan=plan, by=user, name="Rebut", unit="%", baseline=Decimal("6"), target=Decimal("3")
+        )
+    client.force_login(user)
+    day = timezone.localdate().isoformat()
+    response = client.post(
+        reverse("consultants:mission_action_on", args=[mission.pk, "measurement", indicator.pk]),
+        {f"measurement-{indicator.pk}-date": day, f"measurement-{indicator.pk}-value": ""},
+    )
+    html = response.content.decode()
+    assert "Saisissez la valeur mesurée." in html
+    assert f'value="{day}"' in html
+    assert not Measurement.objects.exists()
