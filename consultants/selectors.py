@@ -169,6 +169,7 @@ def consultant_suggestions(
             ),
         )
         .filter(load__lt=F("capacity"))
+        .exclude(Exists(Mission.objects.filter(consultant=OuterRef("pk"), enrolment=enrolment)))
         .exclude(
             Exists(
                 ConflictOfInterest.objects.filter(

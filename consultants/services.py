@@ -34,6 +34,8 @@ from .models import (
 )
 
 S = EnrolmentState
+#: States in which a running mission's consultant may be replaced (the history is kept).
+REASSIGNABLE_STATES = frozenset({S.CONSULTANT_ASSIGNED, S.AGREEMENT_SIGNED, S.IN_PROGRESS})
 MAX_KEY_ISSUES = 3
 MIN_KEY_ISSUES = 2
 
@@ -128,6 +130,9 @@ def conflict_declare(*, expert: Expert, company: Company, reason: str, by) -> Co
 def consultant_assign(*, enrolment: Enrolment, consultant: Expert, by) -> Assignment:
     """Propose `consultant` for the enrolment's mission, reserving one of their slots.
 
+    For a validated enrolment this is the first designation; for a running mission it
+    proposes a replacement, who takes over on acceptance (the previous one is "replaced").
+
     The consultant's row is locked for the whole transaction, so two people
     assigning the last free slot at once are serialised: the second one sees
     the slot taken and gets a refusal.
@@ -138,10 +143,16 @@ def consultant_assign(*, enrolment: Enrolment, consultant: Expert, by) -> Assign
             Enrolment.objects.select_for_update().select_related("company").get(pk=enrolment.pk)
         )
         expert = Expert.objects.select_for_update().select_related("user").get(pk=consultant.pk)
-        if locked_enrolment.state != S.VALIDATED:
+        current = Mission.objects.filter(enrolment=locked_enrolment).first()
+        replacing = locked_enrolment.state in REASSIGNABLE_STATES and (
+            current is not None and current.consultant_id is not None and current.closed_at is None
+        )
+        if locked_enrolment.state != S.VALIDATED and not replacing:
             raise BusinessRuleError(
                 _("Seule une inscription validée par son relais peut recevoir un consultant.")
             )
+        if replacing and current.consultant_id == expert.pk:
+            raise BusinessRuleError(_("%(name)s conduit déjà cette mission.") % {"name": expert})
         if expert.kind != Expert.Kind.CONSULTANT:
             raise BusinessRuleError(_("%(name)s n'est pas consultant.") % {"name": expert})
         if expert.accreditation != Expert.Accreditation.ACTIVE:

@@ -164,6 +164,9 @@ def queue_detail(request, pk: int):
         pk=pk,
     )
     can_assign = services.can_assign(user=request.user, enrolment=enrolment)
+    open_for_assignment = enrolment.state == EnrolmentState.VALIDATED or (
+        enrolment.state in services.REASSIGNABLE_STATES
+    )
     form = AssignForm(request.POST or None)
     if request.method == "POST":
         if not can_assign:
@@ -193,11 +196,12 @@ def queue_detail(request, pk: int):
         {
             "enrolment": enrolment,
             "suggestions": selectors.consultant_suggestions(enrolment=enrolment)
-            if enrolment.state == EnrolmentState.VALIDATED
+            if open_for_assignment
             else [],
             "history": history,
             "form": form,
-            "can_assign": can_assign and enrolment.state == EnrolmentState.VALIDATED,
+            "can_assign": can_assign and open_for_assignment,
+            "replacing": enrolment.state in services.REASSIGNABLE_STATES,
         },
     )
 
@@ -388,6 +392,9 @@ def _render_mission(request, mission: Mission, bound: dict):
         "is_consultant": is_consultant,
         "is_relay": is_relay,
         "can_close": is_relay and mission.closed_at is None and bool(mission.closing_summary),
+        "can_replace": mission.closed_at is None
+        and mission.consultant_id is not None
+        and services.can_assign(user=user, enrolment=mission.enrolment),
         "remaining": mission.half_days_allowed - mission.half_days_used,
         "assignments": mission.assignments.all(),
         "today": timezone.localdate(),

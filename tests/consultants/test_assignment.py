@@ -113,3 +113,36 @@ def test_only_the_proposed_consultant_answers():
     proposal = services.consultant_assign(enrolment=enrolment, consultant=consultant, by=director())
     with pytest.raises(BusinessRuleError, match="autorisé"):
         services.assignment_accept(assignment=proposal, by=ExpertFactory().user)
+
+
+def test_replacing_the_consultant_of_a_running_mission_keeps_the_history():
+    from .factories import running_mission, service_story
+
+    @service_story
+    def story():
+        mission = running_mission()
+        first = mission.consultant
+        replacement = ExpertFactory()
+        boss = director()
+        with pytest.raises(BusinessRuleError, match="conduit déjà"):
+            services.consultant_assign(enrolment=mission.enrolment, consultant=first, by=boss)
+        proposal = services.consultant_assign(
+            enrolment=mission.enrolment, consultant=replacement, by=boss
+        )
+        mission.refresh_from_db()
+        assert mission.consultant == first  # until the replacement accepts
+        services.assignment_accept(assignment=proposal, by=replacement.user)
+        mission.refresh_from_db()
+        mission.enrolment.refresh_from_db()
+        assert mission.consultant == replacement
+        assert mission.enrolment.state == S.AGREEMENT_SIGNED  # unchanged
+        assert services.consultant_load(expert=first) == 0
+        statuses = dict(
+            Assignment.objects.filter(mission=mission).values_list("consultant_id", "status")
+        )
+        assert statuses == {
+            first.pk: Assignment.Status.REPLACED,
+            replacement.pk: Assignment.Status.ACCEPTED,
+        }
+
+    story()
