@@ -7,10 +7,47 @@ class ConsultantsConfig(AppConfig):
     verbose_name = _("Consultants et formateurs")
 
     def ready(self) -> None:
-        from core.registry import register_home_panel
+        from core.registry import register_home_panel, register_nav
         from core.roles import Role
 
-        from .selectors import expert_for_user, missions_for_consultant
+        from .panels import collective_results_context
+        from .selectors import (
+            expert_for_user,
+            missions_for_consultant,
+            pending_proposals_for,
+            queue_length,
+        )
+
+        register_nav(
+            label=_("Mes missions"),
+            url_name="consultants:missions",
+            roles={Role.CONSULTANT},
+            order=20,
+        )
+        register_nav(
+            label=_("Consultants"),
+            url_name="consultants:pool",
+            roles={Role.DIRECTOR, Role.REGION, Role.ADMIN},
+            order=30,
+        )
+        register_nav(
+            label=_("Désignations"),
+            url_name="consultants:queue",
+            roles={Role.DIRECTOR, Role.RELAY_STAFF, Role.ADMIN},
+            order=35,
+        )
+        register_nav(
+            label=_("Missions"),
+            url_name="consultants:missions",
+            roles={Role.OWNER, Role.RELAY_STAFF, Role.DIRECTOR, Role.REGION, Role.ADMIN},
+            order=40,
+        )
+        register_nav(
+            label=_("Formation des pilotes"),
+            url_name="consultants:training_home",
+            roles={Role.TRAINER, Role.RELAY_STAFF, Role.DIRECTOR, Role.REGION, Role.ADMIN},
+            order=50,
+        )
 
         register_home_panel(
             template="consultants/panels/expert.html",
@@ -18,32 +55,27 @@ class ConsultantsConfig(AppConfig):
             context=lambda user: {
                 "expert": expert_for_user(user=user),
                 "missions": missions_for_consultant(user=user),
+                "proposals": pending_proposals_for(user=user),
             },
             order=10,
         )
-
-        # Pilot training and the collective results panel (issue 7).
-        from core.registry import register_nav
-
-        from .panels import collective_results_context
-
-        register_nav(
-            label=_("Formation des pilotes"),
-            url_name="consultants:training_home",
-            roles={Role.TRAINER, Role.RELAY_STAFF, Role.DIRECTOR, Role.REGION, Role.ADMIN},
-            order=50,
-        )
         register_home_panel(
-            template="consultants/panels/collective_results.html",
-            roles={Role.RELAY_STAFF, Role.DIRECTOR, Role.REGION, Role.ADMIN},
-            context=collective_results_context,
-            order=60,
+            template="consultants/panels/director.html",
+            roles={Role.DIRECTOR, Role.REGION, Role.ADMIN},
+            context=lambda user: {"queue_length": queue_length(user=user)},
+            order=20,
         )
         register_home_panel(
             template="consultants/panels/trainer_sessions.html",
             roles={Role.TRAINER},
             context=lambda user: {"sessions": _upcoming_sessions(user)},
             order=20,
+        )
+        register_home_panel(
+            template="consultants/panels/collective_results.html",
+            roles={Role.RELAY_STAFF, Role.DIRECTOR, Role.REGION, Role.ADMIN},
+            context=collective_results_context,
+            order=60,
         )
 
 

@@ -6,13 +6,19 @@ import datetime as dt
 import random
 from decimal import Decimal
 
+from django.utils import timezone
+
 from core.demo import demo_user
-from core.models import Departement
+from core.models import Departement, User
 from core.roles import Role
 from diagnostics.models import Theme
-from enrolment.models import Enrolment, EnrolmentState
+from enrolment.models import Company, Enrolment, EnrolmentState, Pilot
+from enrolment.services import enrolment_transition
+from funding.models import Offer
+from funding.selectors import tariff_in_force
 
-from .models import Expert, Mission
+from . import selectors, services
+from .models import Assignment, Expert, Mission
 
 FIRST = [
     "Pierre",
@@ -140,39 +146,301 @@ MISSION_STATES = {
     EnrolmentState.IN_PROGRESS,
     EnrolmentState.CLOSED,
 }
+S = EnrolmentState
+
+SUBJECTS = [
+    "Lancement de la mission et visite de l'atelier",
+    "Cartographie des flux (VSM)",
+    "Chantier 5S au poste de montage",
+    "Analyse des causes des retards de livraison",
+    "Mise en place du tableau de bord d'indicateurs",
+    "Atelier SMED sur la presse principale",
+    "Revue des stocks et des seuils de réapprovisionnement",
+    "Point d'avancement avec la direction",
+    "Formation des équipes au standard de travail",
+    "Bilan intermédiaire du plan d'action",
+]
+INDICATORS = [
+    ("Taux de service client", "%", Decimal("82.00"), Decimal("95.00")),
+    ("Délai moyen de livraison", "jours", Decimal("21.00"), Decimal("12.00")),
+    ("Valeur du stock", "k€", Decimal("480.00"), Decimal("350.00")),
+    ("Taux de rebut", "%", Decimal("6.50"), Decimal("3.00")),
+    ("Disponibilité machine (TRS)", "%", Decimal("61.00"), Decimal("75.00")),
+    ("Temps de changement de série", "min", Decimal("95.00"), Decimal("40.00")),
+]
+ISSUES = [
+    "Fiabiliser les délais de livraison",
+    "Réduire les stocks et en-cours",
+    "Améliorer la qualité en sortie de ligne",
+]
+
+# name, postcode, city, NAF, headcount, target state, months ago the enrolment started
+EXTRA = [
+    "Usinage",
+    "Décolletage",
+    "Mécanique",
+    "Tôlerie",
+    "Plasturgie",
+    "Chaudronnerie",
+    "Fonderie",
+    "Traitement thermique",
+    "Outillage",
+    "Électronique",
+    "Emballage",
+    "Câblage",
+]
+TOWNS = [
+    ("01100", "Oyonnax"),
+    ("07100", "Annonay"),
+    ("26000", "Valence"),
+    ("38000", "Grenoble"),
+    ("42000", "Saint-Étienne"),
+    ("69100", "Villeurbanne"),
+    ("73000", "Chambéry"),
+    ("74300", "Cluses"),
+    ("38300", "Bourgoin-Jallieu"),
+    ("69400", "Villefranche-sur-Saône"),
+    ("42300", "Roanne"),
+    ("74000", "Annecy"),
+    ("26200", "Montélimar"),
+    ("01000", "Bourg-en-Bresse"),
+]
+EXTRA_COUNT = 110
+
+
+def _director() -> User:
+    return User.objects.filter(role=Role.DIRECTOR).order_by("pk").first()
+
+
+def _staff(enrolment: Enrolment) -> User:
+    return User.objects.filter(role=Role.RELAY_STAFF, relay_id=enrolment.company.relay_id).first()
+
+
+def _fill_mission(mission: Mission, rng: random.Random, *, closing: bool) -> None:
+    """Half-days, action plans, actions and indicators through the services."""
+    mission = Mission.objects.select_related(
+        "enrolment__tariff", "enrolment__offer", "enrolment__company", "consultant__user"
+    ).get(pk=mission.pk)
+    consultant = mission.consultant.user
+    today = timezone.localdate()
+    allowed = services.mission_allowed_half_days(mission=mission)
+    total_days = max((mission.planned_end_date - mission.start_date).days, 1)
+    elapsed = min(max((today - mission.start_date).days, 0), total_days)
+    pace = 1.0 if closing else rng.choice([0.3, 0.7, 0.9, 1.0, 1.0, 1.1])
+    count = allowed if closing else min(allowed, round(allowed * elapsed / total_days * pace))
+    last = min(today, mission.planned_end_date)
+    span = max((last - mission.start_date).days, 1)
+    dates = sorted(
+        mission.start_date + dt.timedelta(days=round(span * (k + 1) / (count + 1)))
+        for k in range(count)
+    )
+    for k, day in enumerate(dates):
+        services.half_day_record(
+            mission=mission,
+            by=consultant,
+            date=min(day, today),
+            subject=SUBJECTS[k % len(SUBJECTS)],
+            attendees="Direction, pilote(s) interne(s)",
+        )
+    pilots = list(mission.enrolment.pilots.all())
+    if not pilots or (not closing and count == 0):
+        return
+    targeted = services.mission_is_targeted(mission)
+    issues = (
+        [None]
+        if targeted
+        else [
+            services.key_issue_create(mission=mission, by=consultant, title=t)
+            for t in rng.sample(ISSUES, k=rng.choice([2, 3]))
+        ]
+    )
+    for n, issue in enumerate(issues):
+        plan = services.action_plan_create(
+            mission=mission,
+            by=consultant,
+            title=f"Plan d'action {n + 1}" if issue else "Plan d'action",
+            objective="Objectifs chiffrés convenus avec le chef d'entreprise.",
+            key_issue=issue,
+        )
+        for j in range(2):
+            action = services.action_create(
+                plan=plan,
+                by=consultant,
+                title=SUBJECTS[(n + j + 2) % len(SUBJECTS)],
+                owner=pilots[j % len(pilots)],
+                due_date=mission.start_date + dt.timedelta(days=30 * (j + 1)),
+            )
+            status = "done" if closing or j == 0 else "in_progress"
+            services.action_set_status(action=action, by=consultant, status=status)
+        name, unit, baseline, target = INDICATORS[rng.randrange(len(INDICATORS))]
+        indicator = services.indicator_create(
+            plan=plan, by=consultant, name=name, unit=unit, baseline=baseline, target=target
+        )
+        measures = max(1, min(4, count // 2))
+        measure_dates = (dates or [today])[-measures:]
+        for m, day in enumerate(measure_dates, start=1):
+            share = Decimal(m) / Decimal(len(measure_dates)) * Decimal("1.0" if closing else "0.6")
+            value = (baseline + (target - baseline) * share).quantize(Decimal("0.01"))
+            services.measurement_record(indicator=indicator, by=consultant, date=day, value=value)
+    if closing:
+        services.mission_write_summary(
+            mission=mission,
+            by=consultant,
+            summary="Objectifs atteints pour l'essentiel ; l'équipe poursuit les routines "
+            "de mesure mises en place.",
+        )
+
+
+def _make_mission(enrolment: Enrolment, consultant: Expert, start: dt.date) -> Mission:
+    """For the foundation's demo enrolments already past validation: an accepted assignment."""
+    months = enrolment.tariff.duration_months if enrolment.tariff else 4
+    mission = Mission.objects.create(
+        enrolment=enrolment,
+        consultant=consultant,
+        start_date=start,
+        planned_end_date=services.add_months(start, months),
+    )
+    Assignment.objects.create(
+        mission=mission,
+        consultant=consultant,
+        status=Assignment.Status.ACCEPTED,
+        proposed_by=_director(),
+        responded_by=consultant.user,
+        responded_at=timezone.now(),
+    )
+    return mission
 
 
 def seed_missions(ctx: dict) -> None:
-    """Give every demo enrolment past assignment a consultant covering its territory."""
-    consultants = list(
-        Expert.objects.consultants()
-        .filter(accreditation=Expert.Accreditation.ACTIVE)
-        .prefetch_related("departements")
-        .order_by("pk")
-    )
-    load = {c.pk: c.missions.count() for c in consultants}
+    """Missions for the demo enrolments past assignment, then a realistic portfolio."""
+    rng = random.Random(2008)
+    today = timezone.localdate()
     enrolments = (
         Enrolment.objects.filter(state__in=MISSION_STATES, mission__isnull=True)
-        .select_related("company", "tariff")
+        .select_related("company", "tariff", "offer", "problem_theme")
         .order_by("pk")
     )
     for enrolment in enrolments:
-        dep = enrolment.company.departement_id
-        candidates = [c for c in consultants if load[c.pk] < c.capacity] or consultants
-        candidates.sort(key=lambda c: (dep not in {d.pk for d in c.departements.all()}, load[c.pk]))
-        consultant = candidates[0]
-        start = enrolment.created_at.date() + dt.timedelta(days=45)
+        suggestions = selectors.consultant_suggestions(enrolment=enrolment, limit=3)
+        consultant = rng.choice(suggestions).expert
         months = enrolment.tariff.duration_months if enrolment.tariff else 4
-        Mission.objects.create(
-            enrolment=enrolment,
-            consultant=consultant,
-            start_date=start,
-            planned_end_date=start + dt.timedelta(days=round(months * 30.44)),
+        if enrolment.state == S.CLOSED:
+            start = services.add_months(today, -months - 2)
+        elif enrolment.state == S.IN_PROGRESS:
+            start = today - dt.timedelta(days=rng.randint(20, months * 28))
+        else:
+            start = today - dt.timedelta(days=rng.randint(0, 10))
+        mission = _make_mission(enrolment, consultant, start)
+        if enrolment.state in {S.IN_PROGRESS, S.CLOSED}:
+            _fill_mission(mission, rng, closing=enrolment.state == S.CLOSED)
+        if enrolment.state == S.CLOSED:
+            Mission.objects.filter(pk=mission.pk).update(
+                closed_at=enrolment.closed_at or timezone.now()
+            )
+    _seed_portfolio(rng)
+    # The queue shows waiting times: date the demo validations back to a plausible day.
+    for enrolment in Enrolment.objects.filter(
+        state=S.VALIDATED, validated_at__gt=timezone.now() - dt.timedelta(days=1)
+    ).order_by("pk"):
+        Enrolment.objects.filter(pk=enrolment.pk).update(
+            validated_at=timezone.now() - dt.timedelta(days=3 + enrolment.pk % 40)
         )
-        load[consultant.pk] += 1
 
 
-# --- Pilot training (issue 7) ----------------------------------------------------------------
+def _seed_portfolio(rng: random.Random) -> None:
+    """About a hundred more companies taken through the whole journey with the services,
+    so the 60 consultants carry a realistic spread of running and closed missions."""
+    from enrolment.demo import demo_siret
+
+    director = _director()
+    themes = list(Theme.objects.all())
+    departements = {d.code: d for d in Departement.objects.select_related("default_relay")}
+    offers = {o.code: o for o in Offer.objects.all()}
+    today = timezone.localdate()
+    now = timezone.now()
+    for n in range(1, EXTRA_COUNT + 1):
+        siret = demo_siret(500 + n)
+        if Company.objects.filter(siret=siret).exists():
+            continue
+        postcode, city = TOWNS[n % len(TOWNS)]
+        dep = departements[postcode[:2]]
+        headcount = rng.randint(12, 180)
+        # No password (hashing a hundred would slow the seed): these owners never log in.
+        owner, _created = User.objects.get_or_create(
+            email=f"portefeuille{n:03d}@demo.test",
+            defaults={"role": Role.OWNER, "first_name": "Dirigeant", "last_name": f"n°{n}"},
+        )
+        company = Company.objects.create(
+            siret=siret,
+            name=f"{EXTRA[n % len(EXTRA)]} {city} {n}",
+            naf_code="25.62B",
+            headcount=headcount,
+            turnover=Decimal(headcount) * Decimal("110000.00"),
+            postcode=postcode,
+            city=city,
+            departement=dep,
+            relay=dep.default_relay,
+            owner=owner,
+        )
+        months_ago = rng.randint(1, 16)
+        enrolment = Enrolment.objects.create(
+            company=company,
+            created_by=owner,
+            created_at=now - dt.timedelta(days=30 * months_ago + 40),
+        )
+        staff = _staff(enrolment)
+        for state, by in ((S.SUBMITTED, owner), (S.ELIGIBLE, None), (S.DIAGNOSED, owner)):
+            enrolment_transition(enrolment=enrolment, to=state, by=by)
+        offer = offers["ciblee" if headcount < 50 and rng.random() < 0.7 else "approfondie"]
+        enrolment.offer = offer
+        enrolment.tariff = tariff_in_force(offer=offer, on=enrolment.created_at.date())
+        enrolment.problem_theme = rng.choice(themes)
+        enrolment.save(update_fields=["offer", "tariff", "problem_theme"])
+        for position in range(1, (enrolment.tariff.pilots or 1) + 1):
+            Pilot.objects.create(
+                enrolment=enrolment,
+                position=position,
+                first_name=["Karim", "Laure"][position - 1],
+                last_name=f"Pilote{n}",
+                job_title="Responsable de production",
+                email=f"pilote{position}.{n}@portefeuille.demo.test",
+            )
+        enrolment_transition(enrolment=enrolment, to=S.OFFER_CHOSEN, by=owner)
+        enrolment_transition(enrolment=enrolment, to=S.VALIDATED, by=staff)
+        if n % 11 == 0:  # a few wait in the queue
+            continue
+        suggestions = selectors.consultant_suggestions(enrolment=enrolment, limit=4)
+        if not suggestions:
+            continue
+        consultant = rng.choice(suggestions).expert
+        assignment = services.consultant_assign(
+            enrolment=enrolment, consultant=consultant, by=director
+        )
+        if n % 13 == 0:  # a proposal awaiting the consultant's answer
+            continue
+        if n % 17 == 0:
+            services.assignment_decline(
+                assignment=assignment,
+                by=consultant.user,
+                reason="Indisponible sur la période demandée.",
+            )
+            continue
+        mission = services.assignment_accept(assignment=assignment, by=consultant.user)
+        if n % 9 == 0:
+            continue  # agreement not signed yet: the mission starts when it is
+        duration = enrolment.tariff.duration_months
+        start = services.add_months(today, -min(months_ago, duration + 2))
+        Mission.objects.filter(pk=mission.pk).update(
+            start_date=start, planned_end_date=services.add_months(start, duration)
+        )
+        enrolment_transition(enrolment=enrolment, to=S.AGREEMENT_SIGNED, by=owner)
+        closing = services.add_months(start, duration) < today
+        _fill_mission(mission, rng, closing=closing)
+        if closing:
+            services.mission_close(mission=mission, by=staff)
+
+
+# --- Pilot training ----------------------------------------------------------------
 
 #: Modules followed by the pilots, by enrolment state (the closed ones completed the training).
 MODULES_BY_STATE = {

@@ -313,3 +313,315 @@ class TrainingAttendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.trainee} — {self.session}"
+
+
+# --- Pool, assignment and the mission workspace (issue 4) -------------------------------
+
+
+class ConflictOfInterestQuerySet(ScopedQuerySet):
+    def for_consultant(self, user):
+        return self.filter(expert__user=user)
+
+
+class ConflictOfInterest(models.Model):
+    """A declared conflict of interest: this expert may not work for this company."""
+
+    expert = models.ForeignKey(
+        Expert, verbose_name=_("expert"), on_delete=models.CASCADE, related_name="conflicts"
+    )
+    company = models.ForeignKey(
+        "enrolment.Company",
+        verbose_name=_("entreprise"),
+        on_delete=models.CASCADE,
+        related_name="expert_conflicts",
+    )
+    reason = models.TextField(_("motif"))
+    declared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    declared_at = models.DateTimeField(default=timezone.now)
+
+    objects = ConflictOfInterestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-declared_at"]
+        verbose_name = _("conflit d'intérêts")
+        verbose_name_plural = _("conflits d'intérêts")
+        constraints = [
+            models.UniqueConstraint(fields=["expert", "company"], name="unique_expert_conflict")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.expert} × {self.company}"
+
+
+class MissionScopedQuerySet(ScopedQuerySet):
+    """Scope of every object hanging off a mission; `mission_path` is the lookup to it."""
+
+    mission_path = "mission"
+
+    def _p(self, lookup: str) -> str:
+        return f"{self.mission_path}__{lookup}" if self.mission_path else lookup
+
+    def for_consultant(self, user):
+        return self.filter(**{self._p("consultant__user"): user})
+
+    def for_relay_staff(self, user):
+        return self.filter(**{self._p("enrolment__company__relay_id"): user.relay_id})
+
+    def for_owner(self, user):
+        return self.filter(**{self._p("enrolment__company__owner"): user})
+
+
+class AssignmentQuerySet(MissionScopedQuerySet):
+    def for_consultant(self, user):
+        # A consultant sees the proposals made to them, not the mission's other candidates.
+        return self.filter(consultant__user=user)
+
+    def pending(self):
+        return self.filter(status=Assignment.Status.PROPOSED)
+
+
+class Assignment(models.Model):
+    """One proposal of a consultant for a mission, and the consultant's answer (the history)."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposée, en attente de réponse")
+        ACCEPTED = "accepted", _("Acceptée")
+        DECLINED = "declined", _("Refusée")
+        REPLACED = "replaced", _("Remplacée")
+
+    mission = models.ForeignKey(
+        "Mission", verbose_name=_("mission"), on_delete=models.CASCADE, related_name="assignments"
+    )
+    consultant = models.ForeignKey(
+        Expert,
+        verbose_name=_("consultant"),
+        on_delete=models.PROTECT,
+        related_name="assignments",
+    )
+    status = models.CharField(
+        _("statut"), max_length=10, choices=Status.choices, default=Status.PROPOSED
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    proposed_at = models.DateTimeField(_("proposée le"), default=timezone.now)
+    responded_at = models.DateTimeField(_("réponse le"), null=True, blank=True)
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.TextField(_("motif"), blank=True)
+
+    objects = AssignmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-proposed_at", "-pk"]
+        verbose_name = _("désignation")
+        verbose_name_plural = _("désignations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mission"],
+                condition=models.Q(status="proposed"),
+                name="one_pending_assignment_per_mission",
+                violation_error_message=_(
+                    "Une proposition est déjà en attente pour cette mission."
+                ),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.consultant} → {self.mission_id} ({self.get_status_display()})"
+
+
+class HalfDay(models.Model):
+    """A consulting half-day delivered at the company."""
+
+    mission = models.ForeignKey(
+        "Mission", verbose_name=_("mission"), on_delete=models.CASCADE, related_name="half_days"
+    )
+    date = models.DateField(_("date"))
+    subject = models.CharField(_("objet"), max_length=255)
+    attendees = models.CharField(_("participants"), max_length=500)
+    notes = models.TextField(_("notes"), blank=True)
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = MissionScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["date", "pk"]
+        verbose_name = _("demi-journée")
+        verbose_name_plural = _("demi-journées")
+
+    def __str__(self) -> str:
+        return f"{self.date:%d/%m/%Y} — {self.subject}"
+
+
+class Amendment(models.Model):
+    """Extra half-days beyond the offer's count, recorded by the relay with a reason."""
+
+    mission = models.ForeignKey(
+        "Mission", verbose_name=_("mission"), on_delete=models.CASCADE, related_name="amendments"
+    )
+    extra_half_days = models.PositiveSmallIntegerField(_("demi-journées supplémentaires"))
+    reason = models.TextField(_("motif"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = MissionScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("avenant")
+        verbose_name_plural = _("avenants")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(extra_half_days__gte=1), name="amendment_adds_half_days"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"+{self.extra_half_days} ({self.mission_id})"
+
+
+class KeyIssue(models.Model):
+    """One of the two or three key issues agreed with the owner (approfondie)."""
+
+    mission = models.ForeignKey(
+        "Mission", verbose_name=_("mission"), on_delete=models.CASCADE, related_name="key_issues"
+    )
+    title = models.CharField(_("enjeu clé"), max_length=255)
+    position = models.PositiveSmallIntegerField(default=1)
+
+    objects = MissionScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("enjeu clé")
+        verbose_name_plural = _("enjeux clés")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ActionPlan(models.Model):
+    """An action plan: one for ciblée, one or more per key issue for approfondie."""
+
+    mission = models.ForeignKey(
+        "Mission", verbose_name=_("mission"), on_delete=models.CASCADE, related_name="action_plans"
+    )
+    key_issue = models.ForeignKey(
+        KeyIssue,
+        verbose_name=_("enjeu clé"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="action_plans",
+    )
+    title = models.CharField(_("intitulé"), max_length=255)
+    objective = models.TextField(_("objectif"), blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = MissionScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("plan d'action")
+        verbose_name_plural = _("plans d'action")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class PlanScopedQuerySet(MissionScopedQuerySet):
+    mission_path = "plan__mission"
+
+
+class Action(models.Model):
+    class Status(models.TextChoices):
+        TODO = "todo", _("À faire")
+        IN_PROGRESS = "in_progress", _("En cours")
+        DONE = "done", _("Terminée")
+        DROPPED = "dropped", _("Abandonnée")
+
+    plan = models.ForeignKey(
+        ActionPlan,
+        verbose_name=_("plan d'action"),
+        on_delete=models.CASCADE,
+        related_name="actions",
+    )
+    title = models.CharField(_("action"), max_length=255)
+    owner = models.ForeignKey(
+        "enrolment.Pilot", verbose_name=_("responsable (pilote)"), on_delete=models.PROTECT
+    )
+    due_date = models.DateField(_("échéance"))
+    status = models.CharField(
+        _("statut"), max_length=12, choices=Status.choices, default=Status.TODO
+    )
+
+    objects = PlanScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_date", "pk"]
+        verbose_name = _("action")
+        verbose_name_plural = _("actions")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Indicator(models.Model):
+    plan = models.ForeignKey(
+        ActionPlan,
+        verbose_name=_("plan d'action"),
+        on_delete=models.CASCADE,
+        related_name="indicators",
+    )
+    name = models.CharField(_("indicateur"), max_length=200)
+    unit = models.CharField(_("unité"), max_length=40)
+    baseline = models.DecimalField(_("valeur de départ"), max_digits=14, decimal_places=2)
+    target = models.DecimalField(_("cible"), max_digits=14, decimal_places=2)
+
+    objects = PlanScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("indicateur")
+        verbose_name_plural = _("indicateurs")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.unit})"
+
+
+class IndicatorScopedQuerySet(MissionScopedQuerySet):
+    mission_path = "indicator__plan__mission"
+
+
+class Measurement(models.Model):
+    indicator = models.ForeignKey(
+        Indicator,
+        verbose_name=_("indicateur"),
+        on_delete=models.CASCADE,
+        related_name="measurements",
+    )
+    date = models.DateField(_("date"))
+    value = models.DecimalField(_("valeur"), max_digits=14, decimal_places=2)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = IndicatorScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["date", "pk"]
+        verbose_name = _("mesure")
+        verbose_name_plural = _("mesures")
+
+    def __str__(self) -> str:
+        return f"{self.date:%d/%m/%Y} : {self.value}"

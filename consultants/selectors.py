@@ -2,7 +2,44 @@
 
 from __future__ import annotations
 
-from .models import Expert, Mission
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Cast, Coalesce, NullIf, TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from enrolment.models import Enrolment, EnrolmentState
+
+from .models import (
+    Action,
+    ActionPlan,
+    Assignment,
+    ConflictOfInterest,
+    Expert,
+    HalfDay,
+    Indicator,
+    Measurement,
+    Mission,
+)
+
+#: A mission is "behind schedule" when the share of half-days used trails the share of
+#: the planned duration elapsed by at least this much (assumption, tune here).
+BEHIND_SCHEDULE_GAP = 0.3
 
 
 def missions_for_consultant(*, user):
@@ -15,3 +52,331 @@ def missions_for_consultant(*, user):
 
 def expert_for_user(*, user) -> Expert | None:
     return Expert.objects.filter(user=user).prefetch_related("specialties", "departements").first()
+
+
+# --- load -------------------------------------------------------------------------------
+
+
+def _count_subquery(queryset: QuerySet, ref: str) -> Coalesce:
+    counted = (
+        queryset.filter(**{ref: OuterRef("pk")})
+        .order_by()
+        .values(ref)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def with_load(queryset: QuerySet) -> QuerySet:
+    """Annotate experts with active missions, pending proposals and load = both."""
+    return queryset.annotate(
+        active_missions=_count_subquery(
+            Mission.objects.filter(closed_at__isnull=True), "consultant"
+        ),
+        pending_proposals=_count_subquery(
+            Assignment.objects.pending().exclude(mission__consultant_id=F("consultant_id")),
+            "consultant",
+        ),
+        closed_missions=_count_subquery(
+            Mission.objects.filter(closed_at__isnull=False), "consultant"
+        ),
+    ).annotate(
+        load=F("active_missions") + F("pending_proposals"),
+        load_ratio=Cast(F("load"), FloatField())
+        / Cast(NullIf(F("capacity"), Value(0)), FloatField()),
+    )
+
+
+def pool_for(*, user) -> QuerySet:
+    """The pool list: experts with their load, specialties and territories, in few queries."""
+    return (
+        with_load(Expert.objects.visible_to(user))
+        .select_related("user")
+        .prefetch_related("specialties", "departements")
+    )
+
+
+def expert_profile(*, user, pk: int):
+    from core.scoping import get_visible_or_404
+
+    expert = get_visible_or_404(
+        with_load(Expert.objects.select_related("user")).prefetch_related(
+            "specialties", "departements"
+        ),
+        user,
+        pk=pk,
+    )
+    missions = missions_list(user=user).filter(consultant=expert)
+    conflicts = ConflictOfInterest.objects.filter(expert=expert).select_related("company")
+    return expert, missions, conflicts
+
+
+# --- suggestions ------------------------------------------------------------------------
+
+
+def wanted_theme_codes(*, enrolment: Enrolment, weak_theme_codes=None) -> list[str]:
+    """Themes the consultant should master: the chosen problem (ciblée) or the key weak
+    themes of the self-diagnosis (approfondie, passed in as codes); falls back to the
+    problem theme, or nothing."""
+    targeted = enrolment.offer_id is not None and enrolment.offer.code == "ciblee"
+    if weak_theme_codes and not targeted:
+        return list(weak_theme_codes)
+    return [enrolment.problem_theme.code] if enrolment.problem_theme_id else []
+
+
+def diagnosis_weak_theme_codes(*, enrolment: Enrolment) -> list[str]:
+    """The key weak themes of the enrolment's submitted self-diagnosis (approfondie).
+
+    The one place to wire the diagnosis (issue 3) into the ranking: until it exists,
+    no weak themes are known and the ranking falls back to the problem theme.
+    """
+    return []
+
+
+@dataclass
+class Suggestion:
+    expert: Expert
+    specialty_names: list[str]
+    covers_territory: bool
+    load: int
+    reasons: list[str] = field(default_factory=list)
+
+
+def consultant_suggestions(
+    *, enrolment: Enrolment, weak_theme_codes=None, limit: int | None = 10
+) -> list[Suggestion]:
+    """Consultants who may take the enrolment, best first: specialty, territory, load.
+
+    Excludes those not active, at capacity, or with a declared conflict of interest.
+    One query for the ranking plus two prefetches, whatever the pool's size.
+    """
+    if weak_theme_codes is None:
+        weak_theme_codes = diagnosis_weak_theme_codes(enrolment=enrolment)
+    wanted = wanted_theme_codes(enrolment=enrolment, weak_theme_codes=weak_theme_codes)
+    through_s = Expert.specialties.through
+    through_d = Expert.departements.through
+    ranked = (
+        with_load(Expert.objects.consultants().filter(accreditation=Expert.Accreditation.ACTIVE))
+        .annotate(
+            specialty_hits=_count_subquery(
+                through_s.objects.filter(theme__code__in=wanted), "expert"
+            ),
+            covers_territory=Exists(
+                through_d.objects.filter(
+                    expert=OuterRef("pk"), departement_id=enrolment.company.departement_id
+                )
+            ),
+        )
+        .filter(load__lt=F("capacity"))
+        .exclude(Exists(Mission.objects.filter(consultant=OuterRef("pk"), enrolment=enrolment)))
+        .exclude(
+            Exists(
+                ConflictOfInterest.objects.filter(
+                    expert=OuterRef("pk"), company_id=enrolment.company_id
+                )
+            )
+        )
+        .select_related("user")
+        .prefetch_related("specialties", "departements")
+        .order_by("-specialty_hits", "-covers_territory", "load_ratio", "user__last_name", "pk")
+    )
+    if limit:
+        ranked = ranked[:limit]
+    dep = enrolment.company.departement
+    suggestions = []
+    for expert in ranked:
+        names = [t.name for t in expert.specialties.all() if t.code in wanted]
+        reasons = []
+        if names:
+            reasons.append(_("Spécialité : %(names)s") % {"names": ", ".join(names)})
+        elif wanted:
+            reasons.append(_("Aucune spécialité correspondante"))
+        if expert.covers_territory:
+            reasons.append(_("Couvre le département %(dep)s") % {"dep": dep})
+        else:
+            reasons.append(_("Hors territoire"))
+        reasons.append(
+            _("Charge : %(load)s mission(s) sur %(capacity)s")
+            % {"load": expert.load, "capacity": expert.capacity}
+        )
+        suggestions.append(
+            Suggestion(
+                expert=expert,
+                specialty_names=names,
+                covers_territory=expert.covers_territory,
+                load=expert.load,
+                reasons=reasons,
+            )
+        )
+    return suggestions
+
+
+# --- the queue --------------------------------------------------------------------------
+
+
+def assignment_queue(*, user) -> QuerySet:
+    """Enrolments validated by their relay and waiting for a consultant, oldest first."""
+    return (
+        Enrolment.objects.visible_to(user)
+        .filter(state=EnrolmentState.VALIDATED)
+        .select_related(
+            "company__departement", "company__relay", "offer", "problem_theme", "mission"
+        )
+        .prefetch_related(
+            Prefetch(
+                "mission__assignments",
+                queryset=Assignment.objects.select_related("consultant__user").order_by(
+                    "-proposed_at"
+                ),
+            )
+        )
+        .order_by(Coalesce("validated_at", "state_changed_at"), "pk")
+    )
+
+
+# --- missions ---------------------------------------------------------------------------
+
+
+def _with_half_days(queryset: QuerySet) -> QuerySet:
+    extra = (
+        Mission.objects.filter(pk=OuterRef("pk"))
+        .annotate(n=Sum("amendments__extra_half_days"))
+        .values("n")
+    )
+    return queryset.annotate(
+        half_days_used=_count_subquery(HalfDay.objects.all(), "mission"),
+        extra_half_days=Coalesce(Subquery(extra, output_field=IntegerField()), Value(0)),
+    ).annotate(
+        half_days_allowed=Coalesce(F("enrolment__tariff__half_days"), Value(0))
+        + F("extra_half_days")
+    )
+
+
+def missions_list(*, user) -> QuerySet:
+    return _with_half_days(
+        Mission.objects.visible_to(user)
+        .filter(consultant__isnull=False)
+        .select_related(
+            "enrolment__company__relay", "enrolment__offer", "enrolment__tariff", "consultant__user"
+        )
+        .order_by(F("closed_at").desc(nulls_first=True), "-start_date", "-pk")
+    )
+
+
+def pending_proposals_for(*, user) -> QuerySet:
+    return (
+        Assignment.objects.pending()
+        .filter(consultant__user=user)
+        .select_related(
+            "mission__enrolment__company__departement",
+            "mission__enrolment__offer",
+            "mission__enrolment__problem_theme",
+        )
+        .order_by("proposed_at")
+    )
+
+
+def mission_workspace(*, user, pk: int) -> Mission:
+    from core.scoping import get_visible_or_404
+
+    measurements = Prefetch("measurements", queryset=Measurement.objects.order_by("date", "pk"))
+    indicators = Prefetch("indicators", queryset=Indicator.objects.prefetch_related(measurements))
+    plans = Prefetch(
+        "action_plans",
+        queryset=ActionPlan.objects.prefetch_related(
+            Prefetch("actions", queryset=Action.objects.select_related("owner")), indicators
+        ),
+    )
+    return get_visible_or_404(
+        _with_half_days(Mission.objects.all())
+        .select_related(
+            "enrolment__company__relay",
+            "enrolment__company__departement",
+            "enrolment__company__owner",
+            "enrolment__offer",
+            "enrolment__tariff",
+            "enrolment__problem_theme",
+            "consultant__user",
+        )
+        .prefetch_related(
+            "half_days",
+            "amendments",
+            plans,
+            Prefetch("key_issues__action_plans", queryset=ActionPlan.objects.only("id")),
+            "enrolment__pilots",
+            Prefetch(
+                "assignments",
+                queryset=Assignment.objects.select_related("consultant__user", "proposed_by"),
+            ),
+        ),
+        user,
+        pk=pk,
+    )
+
+
+# --- director's overview ----------------------------------------------------------------
+
+
+def month_starts(*, today: dt.date, months: int) -> list[dt.date]:
+    first = today.replace(day=1)
+    out = []
+    for _i in range(months):
+        out.append(first)
+        first = (first - dt.timedelta(days=1)).replace(day=1)
+    return list(reversed(out))
+
+
+def schedule_gap(mission: Mission, *, today: dt.date) -> float | None:
+    """Elapsed share of the planned duration minus the share of half-days used."""
+    if not (mission.start_date and mission.planned_end_date) or not mission.half_days_allowed:
+        return None
+    total = (mission.planned_end_date - mission.start_date).days or 1
+    elapsed = min(max((today - mission.start_date).days / total, 0.0), 1.0)
+    used = mission.half_days_used / mission.half_days_allowed
+    return elapsed - used
+
+
+def director_overview(*, user, months: int = 6) -> dict:
+    today = timezone.localdate()
+    consultants = list(
+        with_load(Expert.objects.visible_to(user).consultants())
+        .select_related("user")
+        .order_by("-load_ratio", "user__last_name", "pk")
+    )
+    starts = month_starts(today=today, months=months)
+    rows = (
+        HalfDay.objects.visible_to(user)
+        .filter(date__gte=starts[0], mission__consultant__isnull=False)
+        .annotate(month=TruncMonth("date"))
+        .values("mission__consultant_id", "month")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    per = {(r["mission__consultant_id"], r["month"]): r["n"] for r in rows}
+    for expert in consultants:
+        expert.per_month = [per.get((expert.pk, m), 0) for m in starts]
+        expert.half_days_period = sum(expert.per_month)
+    active = missions_list(user=user).filter(closed_at__isnull=True)
+    behind = []
+    for mission in active:
+        gap = schedule_gap(mission, today=today)
+        if gap is not None and gap >= BEHIND_SCHEDULE_GAP:
+            mission.schedule_gap = round(gap * 100)
+            behind.append(mission)
+    active_consultants = [c for c in consultants if c.accreditation == Expert.Accreditation.ACTIVE]
+    return {
+        "consultants": consultants,
+        "months": starts,
+        "behind": sorted(behind, key=lambda m: -m.schedule_gap),
+        "queue_length": assignment_queue(user=user)
+        .filter(~Q(mission__assignments__status=Assignment.Status.PROPOSED))
+        .count(),
+        "queue_total": assignment_queue(user=user).count(),
+        "capacity_total": sum(c.capacity for c in active_consultants),
+        "load_total": sum(c.load for c in active_consultants),
+    }
+
+
+def queue_length(*, user) -> int:
+    return assignment_queue(user=user).count()

@@ -1,26 +1,435 @@
-"""Pages of the consultants app: the pilots' training (issue 7)."""
+"""Pages of the pool, the assignment queue, the missions and the director's overview."""
+
+from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_tables2 import RequestConfig
 
 from core.exceptions import BusinessRuleError
 from core.roles import Role
 from core.scoping import get_visible_or_404
-from enrolment.models import Enrolment
+from enrolment.models import Company, Enrolment, EnrolmentState
 
+from . import selectors, services
 from . import training as training_services
-from .models import Trainee, TrainingSession
+from .charts import indicator_chart_svg, indicator_progress
+from .forms import (
+    ActionForm,
+    ActionPlanForm,
+    ActionStatusForm,
+    AmendmentForm,
+    AssignForm,
+    ConflictForm,
+    DeclineForm,
+    HalfDayForm,
+    ImportForm,
+    IndicatorForm,
+    KeyIssueForm,
+    MeasurementForm,
+    PoolFilter,
+    SummaryForm,
+)
+from .models import Action, ActionPlan, Assignment, Indicator, Mission, Trainee, TrainingSession
+from .pool_csv import pool_export_csv, pool_import_csv
+from .tables import PoolTable
 from .training_forms import (
     AssessmentForm,
     EnrolPilotsForm,
     TrainingAttendanceForm,
     TrainingSessionForm,
 )
+
+POOL_READERS = {Role.DIRECTOR, Role.ADMIN, Role.REGION, Role.RELAY_STAFF}
+OVERVIEW_READERS = {Role.DIRECTOR, Role.ADMIN, Role.REGION}
+
+
+def _require_role(user, roles) -> None:
+    if not (user.is_superuser or user.role in roles):
+        raise PermissionDenied(_("Cette page n'est pas accessible à votre rôle."))
+
+
+def _form_error(form, exc: BusinessRuleError) -> None:
+    field = exc.field if exc.field in form.fields else None
+    form.add_error(field, exc.message)
+
+
+# --- the pool ---------------------------------------------------------------------------
+
+
+@login_required
+def pool_list(request):
+    _require_role(request.user, POOL_READERS)
+    filterset = PoolFilter(request.GET or None, queryset=selectors.pool_for(user=request.user))
+    table = PoolTable(filterset.qs.order_by("user__last_name", "user__first_name", "pk"))
+    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    return render(
+        request,
+        "consultants/pool_list.html",
+        {
+            "filter": filterset,
+            "table": table,
+            "can_manage": services.can_manage_pool(user=request.user),
+        },
+    )
+
+
+@login_required
+def profile(request, pk: int):
+    expert, missions, conflicts = selectors.expert_profile(user=request.user, pk=pk)
+    can_manage = services.can_manage_pool(user=request.user)
+    form = ConflictForm(request.POST or None)
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied
+        if form.is_valid():
+            company = Company.objects.filter(siret=form.cleaned_data["siret"]).first()
+            if company is None:
+                form.add_error("siret", _("Aucune entreprise inscrite avec ce SIRET."))
+            else:
+                services.conflict_declare(
+                    expert=expert,
+                    company=company,
+                    reason=form.cleaned_data["reason"],
+                    by=request.user,
+                )
+                messages.success(request, _("Le conflit d'intérêts est enregistré."))
+                return redirect("consultants:profile", pk=expert.pk)
+    missions = list(missions)
+    return render(
+        request,
+        "consultants/profile.html",
+        {
+            "expert": expert,
+            "current": [m for m in missions if m.closed_at is None],
+            "past": [m for m in missions if m.closed_at is not None],
+            "conflicts": conflicts,
+            "form": form,
+            "can_manage": can_manage,
+        },
+    )
+
+
+@login_required
+def pool_import(request):
+    if not services.can_manage_pool(user=request.user):
+        raise PermissionDenied
+    form = ImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        raw = form.cleaned_data["file"].read()
+        try:
+            content = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            content = raw.decode("cp1252")
+        report = pool_import_csv(content=content, by=request.user)
+    return render(request, "consultants/pool_import.html", {"form": form, "report": report})
+
+
+@login_required
+def pool_export(request):
+    _require_role(request.user, OVERVIEW_READERS)
+    experts = selectors.pool_for(user=request.user).order_by("kind", "user__last_name", "pk")
+    response = HttpResponse(
+        "\ufeff" + pool_export_csv(experts=experts), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="vivier-experts.csv"'
+    return response
+
+
+# --- queue and assignment ---------------------------------------------------------------
+
+
+@login_required
+def queue(request):
+    _require_role(request.user, POOL_READERS)
+    enrolments = list(selectors.assignment_queue(user=request.user))
+    now = timezone.now()
+    for e in enrolments:
+        e.waiting_since = e.validated_at or e.state_changed_at
+        e.waiting_days = (now - e.waiting_since).days
+        history = list(e.mission.assignments.all()) if hasattr(e, "mission") else []
+        e.pending = next((a for a in history if a.status == Assignment.Status.PROPOSED), None)
+        e.declines = sum(1 for a in history if a.status == Assignment.Status.DECLINED)
+    return render(request, "consultants/queue.html", {"enrolments": enrolments})
+
+
+@login_required
+def queue_detail(request, pk: int):
+    _require_role(request.user, POOL_READERS)
+    enrolment = get_visible_or_404(
+        Enrolment.objects.select_related(
+            "company__departement", "company__relay", "offer", "problem_theme", "tariff"
+        ),
+        request.user,
+        pk=pk,
+    )
+    can_assign = services.can_assign(user=request.user, enrolment=enrolment)
+    open_for_assignment = enrolment.state == EnrolmentState.VALIDATED or (
+        enrolment.state in services.REASSIGNABLE_STATES
+    )
+    form = AssignForm(request.POST or None)
+    if request.method == "POST":
+        if not can_assign:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.consultant_assign(
+                    enrolment=enrolment, consultant=form.cleaned_data["consultant"], by=request.user
+                )
+            except BusinessRuleError as exc:
+                _form_error(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("%(name)s est proposé ; la mission attend son acceptation.")
+                    % {"name": form.cleaned_data["consultant"]},
+                )
+                return redirect("consultants:queue")
+    history = (
+        Assignment.objects.filter(mission__enrolment=enrolment)
+        .select_related("consultant__user", "proposed_by")
+        .order_by("-proposed_at")
+    )
+    return render(
+        request,
+        "consultants/queue_detail.html",
+        {
+            "enrolment": enrolment,
+            "suggestions": selectors.consultant_suggestions(enrolment=enrolment)
+            if open_for_assignment
+            else [],
+            "history": history,
+            "form": form,
+            "can_assign": can_assign and open_for_assignment,
+            "replacing": enrolment.state in services.REASSIGNABLE_STATES,
+        },
+    )
+
+
+@login_required
+@require_POST
+def proposal_answer(request, pk: int, answer: str):
+    assignment = get_visible_or_404(
+        Assignment.objects.select_related("consultant", "mission"), request.user, pk=pk
+    )
+    if assignment.consultant.user_id != request.user.pk or answer not in {"accept", "decline"}:
+        raise PermissionDenied
+    try:
+        if answer == "accept":
+            mission = services.assignment_accept(assignment=assignment, by=request.user)
+            messages.success(request, _("Mission acceptée."))
+            return redirect("consultants:mission", pk=mission.pk)
+        form = DeclineForm(request.POST)
+        if not form.is_valid():
+            raise BusinessRuleError(_("Indiquez le motif du refus."))
+        services.assignment_decline(
+            assignment=assignment, by=request.user, reason=form.cleaned_data["reason"]
+        )
+        messages.info(request, _("Proposition refusée ; l'inscription retourne en file d'attente."))
+    except BusinessRuleError as exc:
+        messages.error(request, exc.message)
+    return redirect("consultants:missions")
+
+
+# --- missions ---------------------------------------------------------------------------
+
+
+@login_required
+def missions(request):
+    missions = selectors.missions_list(user=request.user)
+    proposals = (
+        selectors.pending_proposals_for(user=request.user)
+        if request.user.role == Role.CONSULTANT
+        else []
+    )
+    return render(
+        request,
+        "consultants/missions.html",
+        {"missions": missions, "proposals": proposals, "decline_form": DeclineForm()},
+    )
+
+
+FORMS = {
+    "halfday": HalfDayForm,
+    "amendment": AmendmentForm,
+    "keyissue": KeyIssueForm,
+    "plan": ActionPlanForm,
+    "action": ActionForm,
+    "actionstatus": ActionStatusForm,
+    "indicator": IndicatorForm,
+    "measurement": MeasurementForm,
+    "summary": SummaryForm,
+}
+
+
+def _build_form(name: str, mission: Mission, data=None, prefix_id=None):
+    kwargs = {}
+    if name == "plan":
+        kwargs = {
+            "key_issues": mission.key_issues.all(),
+            "targeted": services.mission_is_targeted(mission),
+        }
+    if name == "action":
+        kwargs = {"pilots": mission.enrolment.pilots.all()}
+    prefix = f"{name}-{prefix_id}" if prefix_id else name
+    initial = {"closing_summary": mission.closing_summary} if name == "summary" else None
+    return FORMS[name](data, prefix=prefix, initial=initial, **kwargs)
+
+
+def _act(name: str, mission: Mission, user, form, target_id):
+    d = form.cleaned_data if form is not None else {}
+    if name == "halfday":
+        return services.half_day_log(mission=mission, by=user, **d)
+    if name == "amendment":
+        return services.amendment_record(mission=mission, by=user, **d)
+    if name == "keyissue":
+        return services.key_issue_create(mission=mission, by=user, **d)
+    if name == "plan":
+        return services.action_plan_create(mission=mission, by=user, **d)
+    if name == "summary":
+        return services.mission_write_summary(
+            mission=mission, by=user, summary=d["closing_summary"]
+        )
+    if name == "close":
+        return services.mission_close(mission=mission, by=user)
+    if name in {"action", "indicator"}:
+        plan = ActionPlan.objects.select_related("mission__consultant").get(
+            pk=target_id, mission=mission
+        )
+        if name == "action":
+            return services.action_create(plan=plan, by=user, **d)
+        return services.indicator_create(plan=plan, by=user, **d)
+    if name == "actionstatus":
+        action = Action.objects.select_related("plan__mission__consultant").get(
+            pk=target_id, plan__mission=mission
+        )
+        return services.action_set_status(action=action, by=user, **d)
+    if name == "measurement":
+        indicator = Indicator.objects.select_related("plan__mission__consultant").get(
+            pk=target_id, plan__mission=mission
+        )
+        return services.measurement_record(indicator=indicator, by=user, **d)
+    raise PermissionDenied
+
+
+@login_required
+def mission_detail(request, pk: int, action: str | None = None, target: int | None = None):
+    mission = selectors.mission_workspace(user=request.user, pk=pk)
+    bound = {}
+    if request.method == "POST":
+        if action not in FORMS and action != "close":
+            raise PermissionDenied
+        relay_action = action in {"amendment", "close"}
+        allowed = (
+            services.is_mission_relay_staff(user=request.user, mission=mission)
+            and not request.user.is_read_only
+            if relay_action
+            else services.is_mission_consultant(user=request.user, mission=mission)
+        )
+        if not allowed:
+            raise PermissionDenied
+        form = None
+        if action in FORMS:
+            form = _build_form(action, mission, request.POST, target)
+        if form is None or form.is_valid():
+            try:
+                _act(action, mission, request.user, form, target)
+            except BusinessRuleError as exc:
+                if form is None:
+                    messages.error(request, exc.message)
+                else:
+                    _form_error(form, exc)
+            except (ActionPlan.DoesNotExist, Action.DoesNotExist, Indicator.DoesNotExist):
+                raise PermissionDenied
+            else:
+                messages.success(request, _("Enregistré."))
+                return redirect("consultants:mission", pk=mission.pk)
+        if form is not None:
+            bound[(action, target)] = form
+            messages.error(request, _("Le formulaire contient des erreurs : voir ci-dessous."))
+    return _render_mission(request, mission, bound)
+
+
+def _render_mission(request, mission: Mission, bound: dict):
+    user = request.user
+    is_consultant = services.is_mission_consultant(user=user, mission=mission)
+    editable = is_consultant and mission.closed_at is None
+    is_relay = services.is_mission_relay_staff(user=user, mission=mission) and not user.is_read_only
+
+    def form(name, target=None):
+        return bound.get((name, target)) or _build_form(name, mission, None, target)
+
+    plans = list(mission.action_plans.all())
+    for plan in plans:
+        plan.indicator_list = list(plan.indicators.all())
+        for ind in plan.indicator_list:
+            ind.chart = indicator_chart_svg(ind)
+            ind.progress = indicator_progress(ind)
+            ms = list(ind.measurements.all())
+            ind.latest = ms[-1] if ms else None
+            if editable:
+                ind.form = form("measurement", ind.pk)
+        if editable:
+            plan.action_form = form("action", plan.pk)
+            plan.indicator_form = form("indicator", plan.pk)
+            for a in plan.actions.all():
+                a.form = bound.get(("actionstatus", a.pk)) or ActionStatusForm(
+                    prefix=f"actionstatus-{a.pk}", initial={"status": a.status}
+                )
+    key_issues = list(mission.key_issues.all())
+    by_issue = {ki.pk: [p for p in plans if p.key_issue_id == ki.pk] for ki in key_issues}
+    for ki in key_issues:
+        ki.plan_list = by_issue[ki.pk]
+    targeted = services.mission_is_targeted(mission)
+    context = {
+        "mission": mission,
+        "enrolment": mission.enrolment,
+        "targeted": targeted,
+        "plans": plans,
+        "key_issues": key_issues,
+        "loose_plans": [p for p in plans if p.key_issue_id is None],
+        "editable": editable,
+        "is_consultant": is_consultant,
+        "is_relay": is_relay,
+        "can_close": is_relay and mission.closed_at is None and bool(mission.closing_summary),
+        "can_replace": mission.closed_at is None
+        and mission.consultant_id is not None
+        and services.can_assign(user=user, enrolment=mission.enrolment),
+        "remaining": mission.half_days_allowed - mission.half_days_used,
+        "assignments": mission.assignments.all(),
+        "today": timezone.localdate(),
+    }
+    if editable:
+        context.update(
+            halfday_form=form("halfday"),
+            keyissue_form=form("keyissue") if not targeted and len(key_issues) < 3 else None,
+            plan_form=form("plan") if not (targeted and plans) else None,
+            summary_form=form("summary"),
+        )
+    if is_relay and mission.closed_at is None:
+        context["amendment_form"] = form("amendment")
+    return render(request, "consultants/mission_detail.html", context)
+
+
+# --- director's overview ----------------------------------------------------------------
+
+
+@login_required
+def overview(request):
+    _require_role(request.user, OVERVIEW_READERS)
+    return render(
+        request, "consultants/overview.html", selectors.director_overview(user=request.user)
+    )
+
+
+# --- Pilot training -------------------------------------------------------------
 
 TRAINING_VIEWERS = frozenset(
     {Role.TRAINER, Role.RELAY_STAFF, Role.DIRECTOR, Role.REGION, Role.ADMIN}

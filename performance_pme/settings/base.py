@@ -345,3 +345,7 @@ CELERY_BEAT_SCHEDULE["followups-send-due"] = {
 }
 #: Absolute address of the portal, for links in e-mails (follow-up links).
 PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000")
+
+# Consultant assignment (issue 4): the director designates consultants; set to 1 when the
+# director delegates the designation to relay staff (for their relay's enrolments).
+CONSULTANT_ASSIGNMENT_DELEGATED_TO_RELAYS = env_bool("CONSULTANT_ASSIGNMENT_DELEGATED_TO_RELAYS")

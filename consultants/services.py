@@ -1,0 +1,511 @@
+"""Writes on the pool and missions: assignment within capacity, half-days, plans, closing."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.exceptions import BusinessRuleError
+from core.outbox import outbox_publish
+from core.roles import Role
+from core.services import timeline_record
+from enrolment.models import Company, Enrolment, EnrolmentState, Pilot
+from enrolment.services import enrolment_transition
+
+from .models import (
+    Action,
+    ActionPlan,
+    Amendment,
+    Assignment,
+    ConflictOfInterest,
+    Expert,
+    HalfDay,
+    Indicator,
+    KeyIssue,
+    Measurement,
+    Mission,
+)
+
+S = EnrolmentState
+#: States in which a running mission's consultant may be replaced (the history is kept).
+REASSIGNABLE_STATES = frozenset({S.CONSULTANT_ASSIGNED, S.AGREEMENT_SIGNED, S.IN_PROGRESS})
+MAX_KEY_ISSUES = 3
+MIN_KEY_ISSUES = 2
+
+
+# --- who may act ------------------------------------------------------------------------
+
+
+def _is_director(user) -> bool:
+    return user is not None and (user.is_superuser or user.role in {Role.DIRECTOR, Role.ADMIN})
+
+
+def can_assign(*, user, enrolment: Enrolment) -> bool:
+    """The director designates; relay staff only if the director delegated it to relays."""
+    if _is_director(user):
+        return True
+    return (
+        user is not None
+        and user.role == Role.RELAY_STAFF
+        and getattr(settings, "CONSULTANT_ASSIGNMENT_DELEGATED_TO_RELAYS", False)
+        and enrolment.company.relay_id == user.relay_id
+    )
+
+
+def can_manage_pool(*, user) -> bool:
+    return _is_director(user)
+
+
+def is_mission_consultant(*, user, mission: Mission) -> bool:
+    return (
+        user is not None
+        and mission.consultant_id is not None
+        and mission.consultant.user_id == user.pk
+    )
+
+
+def is_mission_relay_staff(*, user, mission: Mission) -> bool:
+    if _is_director(user):
+        return True
+    return (
+        user is not None
+        and user.role == Role.RELAY_STAFF
+        and mission.enrolment.company.relay_id == user.relay_id
+    )
+
+
+def _require(condition: bool) -> None:
+    if not condition:
+        raise BusinessRuleError(_("Vous n'êtes pas autorisé à effectuer cette action."))
+
+
+# --- dates --------------------------------------------------------------------------------
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    month = day.month - 1 + months
+    year = day.year + month // 12
+    month = month % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+# --- capacity -----------------------------------------------------------------------------
+
+
+def consultant_load(*, expert: Expert) -> int:
+    """Slots taken: active missions plus proposals awaiting the consultant's answer."""
+    active = Mission.objects.filter(consultant=expert, closed_at__isnull=True).count()
+    pending = (
+        Assignment.objects.pending()
+        .filter(consultant=expert)
+        .exclude(mission__consultant=expert)
+        .count()
+    )
+    return active + pending
+
+
+# --- conflicts of interest ---------------------------------------------------------------
+
+
+def conflict_declare(*, expert: Expert, company: Company, reason: str, by) -> ConflictOfInterest:
+    _require(can_manage_pool(user=by) or expert.user_id == getattr(by, "pk", None))
+    if not reason.strip():
+        raise BusinessRuleError(_("Indiquez le motif du conflit d'intérêts."), field="reason")
+    conflict, _created = ConflictOfInterest.objects.get_or_create(
+        expert=expert, company=company, defaults={"reason": reason, "declared_by": by}
+    )
+    return conflict
+
+
+# --- assignment ---------------------------------------------------------------------------
+
+
+def consultant_assign(*, enrolment: Enrolment, consultant: Expert, by) -> Assignment:
+    """Propose `consultant` for the enrolment's mission, reserving one of their slots.
+
+    For a validated enrolment this is the first designation; for a running mission it
+    proposes a replacement, who takes over on acceptance (the previous one is "replaced").
+
+    The consultant's row is locked for the whole transaction, so two people
+    assigning the last free slot at once are serialised: the second one sees
+    the slot taken and gets a refusal.
+    """
+    _require(can_assign(user=by, enrolment=enrolment))
+    with transaction.atomic():
+        locked_enrolment = (
+            Enrolment.objects.select_for_update().select_related("company").get(pk=enrolment.pk)
+        )
+        expert = Expert.objects.select_for_update().select_related("user").get(pk=consultant.pk)
+        current = Mission.objects.filter(enrolment=locked_enrolment).first()
+        replacing = locked_enrolment.state in REASSIGNABLE_STATES and (
+            current is not None and current.consultant_id is not None and current.closed_at is None
+        )
+        if locked_enrolment.state != S.VALIDATED and not replacing:
+            raise BusinessRuleError(
+                _("Seule une inscription validée par son relais peut recevoir un consultant.")
+            )
+        if replacing and current.consultant_id == expert.pk:
+            raise BusinessRuleError(_("%(name)s conduit déjà cette mission.") % {"name": expert})
+        if expert.kind != Expert.Kind.CONSULTANT:
+            raise BusinessRuleError(_("%(name)s n'est pas consultant.") % {"name": expert})
+        if expert.accreditation != Expert.Accreditation.ACTIVE:
+            raise BusinessRuleError(
+                _("%(name)s ne peut pas recevoir de mission : habilitation « %(status)s ».")
+                % {"name": expert, "status": expert.get_accreditation_display()}
+            )
+        if ConflictOfInterest.objects.filter(
+            expert=expert, company_id=locked_enrolment.company_id
+        ).exists():
+            raise BusinessRuleError(
+                _("%(name)s a déclaré un conflit d'intérêts avec cette entreprise.")
+                % {"name": expert}
+            )
+        load = consultant_load(expert=expert)
+        if load >= expert.capacity:
+            raise BusinessRuleError(
+                _(
+                    "%(name)s a atteint sa capacité (%(load)s missions sur %(capacity)s) : "
+                    "choisissez un autre consultant."
+                )
+                % {"name": expert, "load": load, "capacity": expert.capacity}
+            )
+        mission, _created = Mission.objects.get_or_create(enrolment=locked_enrolment)
+        if Assignment.objects.pending().filter(mission=mission).exists():
+            raise BusinessRuleError(
+                _("Un consultant est déjà proposé pour cette inscription ; attendez sa réponse.")
+            )
+        assignment = Assignment.objects.create(mission=mission, consultant=expert, proposed_by=by)
+        timeline_record(
+            subject=locked_enrolment,
+            verb="consultant_proposed",
+            actor=by,
+            message=_("Consultant proposé : %(name)s") % {"name": expert},
+        )
+    return assignment
+
+
+def assignment_accept(*, assignment: Assignment, by) -> Mission:
+    """The consultant accepts: the mission is theirs and the enrolment leaves the queue."""
+    with transaction.atomic():
+        assignment = (
+            Assignment.objects.select_for_update()
+            .select_related("consultant__user", "mission")
+            .get(pk=assignment.pk)
+        )
+        _require(assignment.consultant.user_id == getattr(by, "pk", None) or _is_director(by))
+        if assignment.status != Assignment.Status.PROPOSED:
+            raise BusinessRuleError(_("Cette proposition a déjà reçu une réponse."))
+        mission = Mission.objects.select_for_update().get(pk=assignment.mission_id)
+        enrolment = Enrolment.objects.select_related("tariff").get(pk=mission.enrolment_id)
+        now = timezone.now()
+        previous = mission.assignments.filter(status=Assignment.Status.ACCEPTED)
+        previous.update(status=Assignment.Status.REPLACED)
+        assignment.status = Assignment.Status.ACCEPTED
+        assignment.responded_at = now
+        assignment.responded_by = by
+        assignment.save(update_fields=["status", "responded_at", "responded_by"])
+        mission.consultant = assignment.consultant
+        if mission.start_date is None:
+            mission.start_date = timezone.localdate()
+            months = enrolment.tariff.duration_months if enrolment.tariff else 4
+            mission.planned_end_date = add_months(mission.start_date, months)
+        mission.save(update_fields=["consultant", "start_date", "planned_end_date"])
+        if enrolment.state == S.VALIDATED:
+            enrolment_transition(enrolment=enrolment, to=S.CONSULTANT_ASSIGNED, by=None)
+        timeline_record(
+            subject=enrolment,
+            verb="consultant_accepted",
+            actor=by,
+            message=_("Mission acceptée par %(name)s") % {"name": assignment.consultant},
+        )
+        outbox_publish(
+            kind="mission.consultant_accepted",
+            key=f"assignment:{assignment.pk}:accepted",
+            payload={
+                "mission_id": mission.pk,
+                "enrolment_id": enrolment.pk,
+                "consultant_id": assignment.consultant_id,
+            },
+        )
+    return mission
+
+
+def assignment_decline(*, assignment: Assignment, by, reason: str) -> Assignment:
+    """The consultant declines with a reason: the slot is freed, the enrolment waits again."""
+    if not reason.strip():
+        raise BusinessRuleError(_("Indiquez le motif du refus."), field="reason")
+    with transaction.atomic():
+        assignment = (
+            Assignment.objects.select_for_update()
+            .select_related("consultant__user", "mission")
+            .get(pk=assignment.pk)
+        )
+        _require(assignment.consultant.user_id == getattr(by, "pk", None) or _is_director(by))
+        if assignment.status != Assignment.Status.PROPOSED:
+            raise BusinessRuleError(_("Cette proposition a déjà reçu une réponse."))
+        assignment.status = Assignment.Status.DECLINED
+        assignment.responded_at = timezone.now()
+        assignment.responded_by = by
+        assignment.reason = reason
+        assignment.save(update_fields=["status", "responded_at", "responded_by", "reason"])
+        enrolment = Enrolment.objects.get(pk=assignment.mission.enrolment_id)
+        if enrolment.state == S.CONSULTANT_ASSIGNED and assignment.mission.consultant_id is None:
+            enrolment_transition(enrolment=enrolment, to=S.VALIDATED, by=None, reason=reason)
+        timeline_record(
+            subject=enrolment,
+            verb="consultant_declined",
+            actor=by,
+            message=_("Mission refusée par %(name)s : %(reason)s")
+            % {"name": assignment.consultant, "reason": reason},
+        )
+    return assignment
+
+
+# --- the mission workspace ----------------------------------------------------------------
+
+
+def mission_allowed_half_days(*, mission: Mission) -> int:
+    tariff = mission.enrolment.tariff
+    base = (tariff.half_days or 0) if tariff else 0
+    extra = mission.amendments.aggregate(n=Sum("extra_half_days"))["n"] or 0
+    return base + extra
+
+
+def _half_day_rate(*, mission: Mission) -> Decimal:
+    rate = mission.consultant.half_day_rate
+    if rate is None and mission.enrolment.tariff is not None:
+        rate = mission.enrolment.tariff.consultant_half_day_rate
+    return (rate or Decimal("0.00")).quantize(Decimal("0.01"))
+
+
+def _lock_mission(mission: Mission) -> Mission:
+    return (
+        Mission.objects.select_for_update(of=("self",))
+        .select_related("consultant", "enrolment__tariff", "enrolment__company")
+        .get(pk=mission.pk)
+    )
+
+
+def _require_open(mission: Mission) -> None:
+    if mission.closed_at is not None:
+        raise BusinessRuleError(_("La mission est clôturée : elle ne peut plus être modifiée."))
+
+
+def half_day_log(
+    *,
+    mission: Mission,
+    by,
+    date: dt.date,
+    subject: str,
+    attendees: str,
+    notes: str = "",
+) -> HalfDay:
+    with transaction.atomic():
+        mission = _lock_mission(mission)
+        _require(is_mission_consultant(user=by, mission=mission))
+        _require_open(mission)
+        enrolment = mission.enrolment
+        if enrolment.state not in {S.AGREEMENT_SIGNED, S.IN_PROGRESS}:
+            raise BusinessRuleError(
+                _("Les demi-journées se saisissent une fois la convention signée.")
+            )
+        if mission.start_date and date < mission.start_date:
+            raise BusinessRuleError(
+                _("La date ne peut pas précéder le début de la mission (%(start)s).")
+                % {"start": mission.start_date.strftime("%d/%m/%Y")},
+                field="date",
+            )
+        if date > timezone.localdate():
+            raise BusinessRuleError(_("La date ne peut pas être dans le futur."), field="date")
+        used = mission.half_days.count()
+        allowed = mission_allowed_half_days(mission=mission)
+        if used >= allowed:
+            raise BusinessRuleError(
+                _(
+                    "Les %(allowed)s demi-journées prévues sont toutes utilisées : "
+                    "un avenant du relais est nécessaire pour en ajouter."
+                )
+                % {"allowed": allowed}
+            )
+        return half_day_record(
+            mission=mission, by=by, date=date, subject=subject, attendees=attendees, notes=notes
+        )
+
+
+def half_day_record(
+    *, mission: Mission, by, date: dt.date, subject: str, attendees: str, notes: str = ""
+) -> HalfDay:
+    """Write a half-day and its ledger event, without the checks (used by `half_day_log`
+    and by demo/historical imports of missions already closed)."""
+    with transaction.atomic():
+        enrolment = mission.enrolment
+        half_day = HalfDay.objects.create(
+            mission=mission,
+            date=date,
+            subject=subject,
+            attendees=attendees,
+            notes=notes,
+            logged_by=by,
+        )
+        if enrolment.state == S.AGREEMENT_SIGNED:
+            enrolment_transition(enrolment=enrolment, to=S.IN_PROGRESS, by=None)
+        outbox_publish(
+            kind="mission.halfday_logged",
+            key=f"halfday:{half_day.pk}",
+            payload={
+                "half_day_id": half_day.pk,
+                "mission_id": mission.pk,
+                "enrolment_id": enrolment.pk,
+                "consultant_id": mission.consultant_id,
+                "date": half_day.date.isoformat(),
+                "rate": str(_half_day_rate(mission=mission)),
+            },
+        )
+    return half_day
+
+
+def amendment_record(*, mission: Mission, by, extra_half_days: int, reason: str) -> Amendment:
+    with transaction.atomic():
+        mission = _lock_mission(mission)
+        _require(is_mission_relay_staff(user=by, mission=mission))
+        _require_open(mission)
+        if extra_half_days < 1:
+            raise BusinessRuleError(
+                _("Un avenant ajoute au moins une demi-journée."), field="extra_half_days"
+            )
+        if not reason.strip():
+            raise BusinessRuleError(_("Indiquez le motif de l'avenant."), field="reason")
+        amendment = Amendment.objects.create(
+            mission=mission, extra_half_days=extra_half_days, reason=reason, recorded_by=by
+        )
+        timeline_record(
+            subject=mission.enrolment,
+            verb="amendment",
+            actor=by,
+            message=_("Avenant : %(n)s demi-journée(s) supplémentaire(s) — %(reason)s")
+            % {"n": extra_half_days, "reason": reason},
+        )
+    return amendment
+
+
+def mission_is_targeted(mission: Mission) -> bool:
+    """Ciblée: one action plan, no key issues. Anything else works with key issues."""
+    offer = mission.enrolment.offer
+    return offer is not None and offer.code == "ciblee"
+
+
+def _require_consultant_editing(mission: Mission, by) -> None:
+    _require(is_mission_consultant(user=by, mission=mission))
+    _require_open(mission)
+
+
+def key_issue_create(*, mission: Mission, by, title: str) -> KeyIssue:
+    with transaction.atomic():
+        mission = _lock_mission(mission)
+        _require_consultant_editing(mission, by)
+        if mission_is_targeted(mission):
+            raise BusinessRuleError(
+                _("Une mission ciblée traite un seul problème : pas d'enjeux clés.")
+            )
+        count = mission.key_issues.count()
+        if count >= MAX_KEY_ISSUES:
+            raise BusinessRuleError(_("Trois enjeux clés au plus par mission approfondie."))
+        return KeyIssue.objects.create(mission=mission, title=title, position=count + 1)
+
+
+def action_plan_create(
+    *, mission: Mission, by, title: str, objective: str = "", key_issue: KeyIssue | None = None
+) -> ActionPlan:
+    with transaction.atomic():
+        mission = _lock_mission(mission)
+        _require_consultant_editing(mission, by)
+        if mission_is_targeted(mission):
+            if mission.action_plans.exists():
+                raise BusinessRuleError(_("Une mission ciblée a un seul plan d'action."))
+            key_issue = None
+        else:
+            if key_issue is None or key_issue.mission_id != mission.pk:
+                raise BusinessRuleError(
+                    _("Rattachez le plan d'action à l'un des enjeux clés de la mission."),
+                    field="key_issue",
+                )
+        return ActionPlan.objects.create(
+            mission=mission, key_issue=key_issue, title=title, objective=objective
+        )
+
+
+def action_create(*, plan: ActionPlan, by, title: str, owner: Pilot, due_date: dt.date) -> Action:
+    _require_consultant_editing(plan.mission, by)
+    if owner.enrolment_id != plan.mission.enrolment_id:
+        raise BusinessRuleError(
+            _("Le responsable doit être un pilote de l'entreprise."), field="owner"
+        )
+    return Action.objects.create(plan=plan, title=title, owner=owner, due_date=due_date)
+
+
+def action_set_status(*, action: Action, by, status: str) -> Action:
+    _require_consultant_editing(action.plan.mission, by)
+    if status not in Action.Status.values:
+        raise BusinessRuleError(_("Statut inconnu."), field="status")
+    action.status = status
+    action.save(update_fields=["status"])
+    return action
+
+
+def indicator_create(
+    *, plan: ActionPlan, by, name: str, unit: str, baseline: Decimal, target: Decimal
+) -> Indicator:
+    _require_consultant_editing(plan.mission, by)
+    if baseline == target:
+        raise BusinessRuleError(
+            _("La cible doit être différente de la valeur de départ."), field="target"
+        )
+    return Indicator.objects.create(
+        plan=plan, name=name, unit=unit, baseline=baseline, target=target
+    )
+
+
+def measurement_record(
+    *, indicator: Indicator, by, date: dt.date, value: Decimal | None
+) -> Measurement:
+    _require_consultant_editing(indicator.plan.mission, by)
+    if value is None:
+        raise BusinessRuleError(_("Saisissez la valeur mesurée."), field="value")
+    if date > timezone.localdate():
+        raise BusinessRuleError(_("La date ne peut pas être dans le futur."), field="date")
+    return Measurement.objects.create(indicator=indicator, date=date, value=value, recorded_by=by)
+
+
+def mission_write_summary(*, mission: Mission, by, summary: str) -> Mission:
+    _require_consultant_editing(mission, by)
+    if not summary.strip():
+        raise BusinessRuleError(_("La synthèse de clôture est vide."), field="closing_summary")
+    mission.closing_summary = summary
+    mission.save(update_fields=["closing_summary"])
+    return mission
+
+
+def mission_close(*, mission: Mission, by) -> Mission:
+    """Relay staff close the mission once the consultant has written the closing summary."""
+    with transaction.atomic():
+        mission = _lock_mission(mission)
+        _require(is_mission_relay_staff(user=by, mission=mission))
+        _require_open(mission)
+        if not mission.closing_summary.strip():
+            raise BusinessRuleError(_("Le consultant doit d'abord rédiger la synthèse de clôture."))
+        enrolment_transition(enrolment=mission.enrolment, to=S.CLOSED, by=by)
+        mission.closed_at = timezone.now()
+        mission.save(update_fields=["closed_at"])
+        outbox_publish(
+            kind="mission.closed",
+            key=f"mission:{mission.pk}:closed",
+            payload={"mission_id": mission.pk, "enrolment_id": mission.enrolment_id},
+        )
+    return mission
