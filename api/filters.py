@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import django_filters as df
 from django.utils.translation import gettext_lazy as _
 
@@ -9,6 +11,28 @@ from consultants.models import Expert, Mission
 from core.models import Departement, Relay
 from enrolment.models import Company, Enrolment, EnrolmentState
 from funding.models import Offer
+
+
+class UpdatedSinceFilter(df.IsoDateTimeFilter):
+    """`updated_since` (ISO 8601), compared in UTC.
+
+    Python accepts UTC offsets up to ±24 h, PostgreSQL only up to ±15:59: normalising
+    to UTC first keeps a legal but unusual offset from reaching the database.
+    """
+
+    def filter(self, qs, value):
+        if value is not None:
+            try:
+                value = value.astimezone(dt.UTC)
+            except OverflowError:  # beyond year 9999 once in UTC: nothing changed after it
+                return qs.none()
+        return super().filter(qs, value)
+
+
+def updated_since():
+    return UpdatedSinceFilter(
+        field_name="updated_at", lookup_expr="gte", label=_("modifiées depuis (ISO 8601)")
+    )
 
 
 class CompanyFilter(df.FilterSet):
@@ -24,9 +48,7 @@ class CompanyFilter(df.FilterSet):
     )
     created_after = df.DateFilter(field_name="created_at", lookup_expr="date__gte")
     created_before = df.DateFilter(field_name="created_at", lookup_expr="date__lte")
-    updated_since = df.IsoDateTimeFilter(
-        field_name="updated_at", lookup_expr="gte", label=_("modifiées depuis (ISO 8601)")
-    )
+    updated_since = updated_since()
 
     class Meta:
         model = Company
@@ -52,9 +74,7 @@ class EnrolmentFilter(df.FilterSet):
     company = df.NumberFilter(field_name="company_id", label=_("entreprise (id)"))
     created_after = df.DateFilter(field_name="created_at", lookup_expr="date__gte")
     created_before = df.DateFilter(field_name="created_at", lookup_expr="date__lte")
-    updated_since = df.IsoDateTimeFilter(
-        field_name="updated_at", lookup_expr="gte", label=_("modifiées depuis (ISO 8601)")
-    )
+    updated_since = updated_since()
 
     class Meta:
         model = Enrolment

@@ -350,7 +350,9 @@ def seed_missions(ctx: dict) -> None:
 def _seed_portfolio(rng: random.Random) -> None:
     """About a hundred more companies taken through the whole journey with the services,
     so the 60 consultants carry a realistic spread of running and closed missions."""
+    from enrolment.demo import _diagnose as diagnose
     from enrolment.demo import demo_siret
+    from enrolment.services import enrolment_check_eligibility
 
     director = _director()
     themes = list(Theme.objects.all())
@@ -389,8 +391,11 @@ def _seed_portfolio(rng: random.Random) -> None:
             created_at=now - dt.timedelta(days=30 * months_ago + 40),
         )
         staff = _staff(enrolment)
-        for state, by in ((S.SUBMITTED, owner), (S.ELIGIBLE, None), (S.DIAGNOSED, owner)):
-            enrolment_transition(enrolment=enrolment, to=state, by=by)
+        enrolment_transition(enrolment=enrolment, to=S.SUBMITTED, by=owner)
+        enrolment.eligibility = enrolment_check_eligibility(enrolment=enrolment)
+        enrolment.save(update_fields=["eligibility"])
+        enrolment_transition(enrolment=enrolment, to=S.ELIGIBLE, by=None)
+        diagnose(enrolment, owner, rng)  # eligible → diagnosed, through the diagnosis services
         offer = offers["ciblee" if headcount < 50 and rng.random() < 0.7 else "approfondie"]
         enrolment.offer = offer
         enrolment.tariff = tariff_in_force(offer=offer, on=enrolment.created_at.date())
@@ -438,6 +443,7 @@ def _seed_portfolio(rng: random.Random) -> None:
         _fill_mission(mission, rng, closing=closing)
         if closing:
             services.mission_close(mission=mission, by=staff)
+            diagnose(enrolment, enrolment.company.owner, rng, purpose="closing")
 
 
 # --- Pilot training ----------------------------------------------------------------

@@ -278,11 +278,12 @@ def mission_allowed_half_days(*, mission: Mission) -> int:
     return base + extra
 
 
-def _half_day_rate(*, mission: Mission) -> Decimal:
+def _half_day_rate(*, mission: Mission) -> Decimal | None:
+    """The consultant's rate, else the programme-wide rate of the enrolment's tariff."""
     rate = mission.consultant.half_day_rate
     if rate is None and mission.enrolment.tariff is not None:
         rate = mission.enrolment.tariff.consultant_half_day_rate
-    return (rate or Decimal("0.00")).quantize(Decimal("0.01"))
+    return None if rate is None else rate.quantize(Decimal("0.01"))
 
 
 def _lock_mission(mission: Mission) -> Mission:
@@ -356,6 +357,7 @@ def half_day_record(
         )
         if enrolment.state == S.AGREEMENT_SIGNED:
             enrolment_transition(enrolment=enrolment, to=S.IN_PROGRESS, by=None)
+        rate = _half_day_rate(mission=mission)
         outbox_publish(
             kind="mission.halfday_logged",
             key=f"halfday:{half_day.pk}",
@@ -365,7 +367,7 @@ def half_day_record(
                 "enrolment_id": enrolment.pk,
                 "consultant_id": mission.consultant_id,
                 "date": half_day.date.isoformat(),
-                "rate": str(_half_day_rate(mission=mission)),
+                "rate": None if rate is None else str(rate),
             },
         )
     return half_day

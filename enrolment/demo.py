@@ -365,8 +365,14 @@ def seed_groups(ctx: dict) -> None:
                 by=staff,
             )
             if days < 0:
+                in_group = GroupMembership.objects.filter(group=group, left_at__isnull=True)
                 seminar_attendance_record(
                     seminar=seminar,
-                    present={e.pk: (i % 3 != 2) for i, e in enumerate(members)},
+                    present={
+                        enrolment_id: (i % 3 != 2)
+                        for i, enrolment_id in enumerate(
+                            in_group.order_by("pk").values_list("enrolment_id", flat=True)
+                        )
+                    },
                     by=staff,
                 )

@@ -176,7 +176,7 @@ def group_propose(
     Called on validation, and after staff took a company out of a group while its
     mission goes on (then the group it left is not proposed again).
     """
-    enrolment = Enrolment.objects.select_related("company").get(pk=enrolment.pk)
+    enrolment = Enrolment.objects.select_related("company").filter(pk=enrolment.pk).first()
     if enrolment.state not in GROUP_STATES or enrolment.company.relay_id is None:
         return None
     if GroupMembership.objects.filter(enrolment=enrolment, left_at__isnull=True).exists():

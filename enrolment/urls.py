@@ -24,7 +24,6 @@ urlpatterns = [
         name="export_download",
     ),
     path("inscriptions/<int:pk>/", views.staff_detail, name="staff_detail"),
-    path("inscriptions/<int:pk>/<slug:action>/", views.staff_action, name="staff_action"),
 ]
 
 # Issue 6: agreements, signature, closing report, batch generation.
@@ -92,3 +91,8 @@ urlpatterns += [
     path("suivis/<int:pk>/renvoyer/", views.followup_resend, name="followup_resend"),
     path("suivi/<int:pk>/<str:token>/", views.followup_answer, name="followup_answer"),
 ]
+
+# Last: the relay staff actions on an enrolment (validate, send back…) catch any other slug.
+urlpatterns.append(
+    path("inscriptions/<int:pk>/<slug:action>/", views.staff_action, name="staff_action")
+)

@@ -74,3 +74,12 @@ def test_ordering_and_bounded_page_size(world, token_client):
     # a page never exceeds the maximum size
     big = client.get("/api/v1/companies/", {"page_size": 100000}).json()
     assert len(big["results"]) == 5
+
+
+def test_updated_since_with_an_unusual_utc_offset_is_not_a_server_error(world, token_client):
+    """Found by schemathesis: Python accepts offsets up to ±24 h, PostgreSQL up to ±15:59."""
+    client = token_client(world["users"]["admin"])
+    for since in ("9779-09-13T09:02:57-21:33", "9999-12-31T23:00:00-23:00"):
+        response = client.get("/api/v1/companies/", {"updated_since": since})
+        assert response.status_code == 200
+        assert response.json()["results"] == []

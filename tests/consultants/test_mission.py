@@ -51,7 +51,8 @@ def test_rate_falls_back_to_the_tariff_when_the_consultant_has_none():
     mission = running_mission(consultant=ExpertFactory(half_day_rate=None))
     _log(mission, timezone.localdate())
     event = OutboxMessage.objects.get(kind="mission.halfday_logged")
-    expected = mission.enrolment.tariff.consultant_half_day_rate or Decimal("0.00")
+    expected = mission.enrolment.tariff.consultant_half_day_rate
+    assert expected is not None  # the programme-wide rate of the reference tariffs
     assert event.payload["rate"] == str(expected.quantize(Decimal("0.01")))
 
 
