@@ -12,4 +12,10 @@ class ApiConfig(AppConfig):
 
         from . import schema  # noqa: F401  (registers the OpenAPI auth extension)
 
-        register_nav(label=_("Jetons d'API"), url_name="api_tokens:list", roles=set(Role), order=95)
+        register_nav(
+            label=_("Jetons d'API"),
+            url_name="api_tokens:list",
+            roles=set(Role),
+            order=95,
+            menu="account",
+        )

@@ -16,6 +16,7 @@ class NavItem:
     url_name: str
     roles: frozenset[str]
     order: int = 50
+    menu: str = "main"  # "main" (the navigation bar) or "account" (the user's menu)
 
 
 @dataclass(frozen=True)
@@ -30,8 +31,8 @@ _nav: list[NavItem] = []
 _panels: list[HomePanel] = []
 
 
-def register_nav(*, label: str, url_name: str, roles, order: int = 50) -> None:
-    item = NavItem(label=label, url_name=url_name, roles=frozenset(roles), order=order)
+def register_nav(*, label: str, url_name: str, roles, order: int = 50, menu: str = "main") -> None:
+    item = NavItem(label=label, url_name=url_name, roles=frozenset(roles), order=order, menu=menu)
     if item not in _nav:
         _nav.append(item)
 

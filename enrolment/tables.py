@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import django_tables2 as tables
+from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -61,4 +64,5 @@ class EnrolmentTable(tables.Table):
         return format_html('<span class="badge state-badge">{}</span>', record.get_state_display())
 
     def render_diagnosis_score(self, value):
-        return f"{value}\u00a0%"
+        # SQLite hands the subquery back as a float: show one decimal, the French way
+        return f"{number_format(Decimal(str(value)), decimal_pos=1)}\u00a0%"

@@ -56,6 +56,7 @@ def login(page):
 @pytest.fixture
 def logout(page):
     def _logout():
+        page.locator("#account-menu").click()
         page.get_by_role("button", name="Se déconnecter").click()
         page.wait_for_load_state()
 

@@ -17,6 +17,7 @@ def test_token_created_in_the_portal_works_until_revoked(page, login, live_serve
         email="relais.e2e@test.example", staff=True, relay=Relay.objects.get(slug="thesame")
     )
     login(user.email, "secret-pass-123")
+    page.locator("#account-menu").click()
     page.get_by_role("link", name="Jetons d'API").click()
     page.get_by_label("Nom du jeton").fill("CRM Thésame")
     page.get_by_role("button", name="Créer le jeton").click()
