@@ -9,7 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.scoping import ScopedQuerySet
+from core.scoping import CompanyScopedQuerySet, ScopedQuerySet
 
 
 class ExpertQuerySet(ScopedQuerySet):
@@ -97,15 +97,11 @@ class Expert(models.Model):
         return self.user.get_full_name() or self.user.email
 
 
-class MissionQuerySet(ScopedQuerySet):
+class MissionQuerySet(CompanyScopedQuerySet):
+    company_path = "enrolment__company"
+
     def for_consultant(self, user):
         return self.filter(consultant__user=user)
-
-    def for_relay_staff(self, user):
-        return self.filter(enrolment__company__relay_id=user.relay_id)
-
-    def for_owner(self, user):
-        return self.filter(enrolment__company__owner=user)
 
     def active(self):
         return self.filter(closed_at__isnull=True)
@@ -205,17 +201,13 @@ class TrainingSession(models.Model):
         return f"{self.module} — {self.date:%d/%m/%Y}"
 
 
-class TraineeQuerySet(ScopedQuerySet):
+class TraineeQuerySet(CompanyScopedQuerySet):
+    company_path = "pilot__enrolment__company"
+
     def for_trainer(self, user):
         return self.filter(
             models.Q(trainer__user=user) | models.Q(attendances__session__trainer__user=user)
         ).distinct()
-
-    def for_relay_staff(self, user):
-        return self.filter(pilot__enrolment__company__relay_id=user.relay_id)
-
-    def for_owner(self, user):
-        return self.filter(pilot__enrolment__company__owner=user)
 
     def completed(self):
         return self.filter(status=Trainee.Status.COMPLETED)
@@ -355,7 +347,7 @@ class ConflictOfInterest(models.Model):
         return f"{self.expert} × {self.company}"
 
 
-class MissionScopedQuerySet(ScopedQuerySet):
+class MissionScopedQuerySet(CompanyScopedQuerySet):
     """Scope of every object hanging off a mission; `mission_path` is the lookup to it."""
 
     mission_path = "mission"
@@ -363,14 +355,12 @@ class MissionScopedQuerySet(ScopedQuerySet):
     def _p(self, lookup: str) -> str:
         return f"{self.mission_path}__{lookup}" if self.mission_path else lookup
 
+    @property
+    def company_path(self) -> str:
+        return self._p("enrolment__company")
+
     def for_consultant(self, user):
         return self.filter(**{self._p("consultant__user"): user})
-
-    def for_relay_staff(self, user):
-        return self.filter(**{self._p("enrolment__company__relay_id"): user.relay_id})
-
-    def for_owner(self, user):
-        return self.filter(**{self._p("enrolment__company__owner"): user})
 
 
 class AssignmentQuerySet(MissionScopedQuerySet):

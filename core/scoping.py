@@ -25,6 +25,24 @@ class ScopedQuerySet(models.QuerySet):
         return method(user) if method else self.none()
 
 
+class CompanyScopedQuerySet(ScopedQuerySet):
+    """Objects that belong to one company: its owner and its relay's staff see them.
+
+    `company_path` is the lookup from the model to the company ("" for the company itself).
+    """
+
+    company_path = "company"
+
+    def _company(self, lookup: str) -> str:
+        return f"{self.company_path}__{lookup}" if self.company_path else lookup
+
+    def for_owner(self, user):
+        return self.filter(**{self._company("owner"): user})
+
+    def for_relay_staff(self, user):
+        return self.filter(**{self._company("relay_id"): user.relay_id})
+
+
 def get_visible_or_404(queryset: models.QuerySet, user, **lookup):
     """Fetch one object through the user's scope, or raise 404 (never 403: no leak)."""
     try:

@@ -5,7 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.scoping import ScopedQuerySet
+from core.scoping import CompanyScopedQuerySet
 
 
 class Theme(models.Model):
@@ -103,13 +103,7 @@ class Choice(models.Model):
         return f"{self.value} — {self.label[:60]}"
 
 
-class DiagnosisQuerySet(ScopedQuerySet):
-    def for_owner(self, user):
-        return self.filter(company__owner=user)
-
-    def for_relay_staff(self, user):
-        return self.filter(company__relay_id=user.relay_id)
-
+class DiagnosisQuerySet(CompanyScopedQuerySet):
     def for_consultant(self, user):
         return self.filter(company__enrolments__mission__consultant__user=user).distinct()
 

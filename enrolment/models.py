@@ -8,15 +8,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.roles import Role
-from core.scoping import ScopedQuerySet
+from core.scoping import CompanyScopedQuerySet, ScopedQuerySet
 
 
-class CompanyQuerySet(ScopedQuerySet):
-    def for_owner(self, user):
-        return self.filter(owner=user)
-
-    def for_relay_staff(self, user):
-        return self.filter(relay_id=user.relay_id)
+class CompanyQuerySet(CompanyScopedQuerySet):
+    company_path = ""
 
     def for_consultant(self, user):
         return self.filter(enrolments__mission__consultant__user=user).distinct()
@@ -126,13 +122,7 @@ for _state in OPEN_STATES:
     TRANSITIONS[(_state, S.WITHDRAWN)] = frozenset({Role.OWNER}) | STAFF
 
 
-class EnrolmentQuerySet(ScopedQuerySet):
-    def for_owner(self, user):
-        return self.filter(company__owner=user)
-
-    def for_relay_staff(self, user):
-        return self.filter(company__relay_id=user.relay_id)
-
+class EnrolmentQuerySet(CompanyScopedQuerySet):
     def for_consultant(self, user):
         return self.filter(mission__consultant__user=user)
 
@@ -300,12 +290,8 @@ def signed_copy_upload_to(instance, filename: str) -> str:
     return _generated_name("conventions-signees")
 
 
-class AgreementQuerySet(ScopedQuerySet):
-    def for_owner(self, user):
-        return self.filter(enrolment__company__owner=user)
-
-    def for_relay_staff(self, user):
-        return self.filter(enrolment__company__relay_id=user.relay_id)
+class AgreementQuerySet(CompanyScopedQuerySet):
+    company_path = "enrolment__company"
 
     def for_consultant(self, user):
         return self.filter(enrolment__mission__consultant__user=user)
@@ -360,12 +346,8 @@ class Agreement(models.Model):
         return f"Convention {self.enrolment.company} v{self.version}"
 
 
-class AgreementSignatureQuerySet(ScopedQuerySet):
-    def for_owner(self, user):
-        return self.filter(agreement__enrolment__company__owner=user)
-
-    def for_relay_staff(self, user):
-        return self.filter(agreement__enrolment__company__relay_id=user.relay_id)
+class AgreementSignatureQuerySet(CompanyScopedQuerySet):
+    company_path = "agreement__enrolment__company"
 
 
 class AgreementSignature(models.Model):
@@ -732,12 +714,8 @@ class SeminarAttendance(models.Model):
         return f"{self.enrolment} — {self.seminar}"
 
 
-class FollowUpQuerySet(ScopedQuerySet):
-    def for_relay_staff(self, user):
-        return self.filter(enrolment__company__relay_id=user.relay_id)
-
-    def for_owner(self, user):
-        return self.filter(enrolment__company__owner=user)
+class FollowUpQuerySet(CompanyScopedQuerySet):
+    company_path = "enrolment__company"
 
 
 class FollowUp(models.Model):
