@@ -27,6 +27,43 @@ from pathlib import Path
 
 import polib
 
+
+def gettext_noop(message: str) -> str:
+    """Marks a string for makemessages (same keyword as Django's), without needing settings."""
+    return message
+
+
+# Reference data stored in the database by migrations (offers, diagnosis themes). They are
+# listed here so that makemessages keeps them in the catalogue; a template shows them in
+# the visitor's language with `{% translate offer.name %}` (a variable is translated at
+# render time). Keep them identical to the migrations' French values.
+REFERENCE_DATA = (
+    gettext_noop("Performance ciblée"),
+    gettext_noop("Performance approfondie"),
+    gettext_noop("Production au plus juste (PPJ)"),
+    gettext_noop(
+        "Un problème aigu (stocks, achats, maintenance…), un consultant, un plan d'action. "
+        "Pour les petites entreprises qui n'ont jamais fait appel à un consultant."
+    ),
+    gettext_noop(
+        "Un diagnostic, deux ou trois problématiques clés déclinées en plusieurs plans d'action, "
+        "un binôme de pilotes formés à la conduite du changement."
+    ),
+    gettext_noop(
+        "Programme historique (1999-2004) : méthodes d'organisation inspirées de Toyota, "
+        "douze mois par entreprise, cofinancé par l'État, la Région et le FSE."
+    ),
+    gettext_noop("Réactivité commerciale"),
+    gettext_noop("Délais"),
+    gettext_noop("Coûts"),
+    gettext_noop("Qualité"),
+    gettext_noop("Stocks"),
+    gettext_noop("Achats"),
+    gettext_noop("Maintenance des équipements"),
+    gettext_noop("Organisation"),
+    gettext_noop("Conduite du changement"),
+)
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 LOCALE_DIR = BASE_DIR / "locale"
 LANGUAGES = ["en"]
