@@ -66,11 +66,6 @@ def test_landing_page_in_english(client):
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(
-    strict=True,
-    reason="offer names come from the database: templates/enrolment/landing.html must render "
-    "them with {% translate offer.name %} / {% translate offer.description %} (catalogue ready)",
-)
 def test_landing_offer_names_in_english(client):
     html = english(client).get("/").content.decode()
     assert "Targeted Performance" in html and "In-depth Performance" in html
