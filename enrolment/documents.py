@@ -22,6 +22,57 @@ from .models import Enrolment
 CLOSING_REPORT_SECTIONS: list[Callable[[Enrolment], dict]] = []
 
 
+def diagnosis_before_after(enrolment: Enrolment) -> tuple:
+    """(the enrolment's diagnosis, the closing diagnosis): either may be None.
+
+    Before: the latest submitted diagnosis attached to the enrolment, else the company's
+    first one submitted. After: the company's latest submitted closing diagnosis taken
+    after the "before" one.
+    """
+    from diagnostics.models import Diagnosis
+
+    submitted = Diagnosis.objects.submitted().filter(company_id=enrolment.company_id)
+    before = (
+        submitted.filter(enrolment_id=enrolment.pk).order_by("-submitted_at", "-pk").first()
+        or submitted.order_by("submitted_at", "pk").first()
+    )
+    closing = submitted.filter(purpose=Diagnosis.Purpose.CLOSING)
+    if before is not None:
+        closing = closing.filter(submitted_at__gt=before.submitted_at)
+    after = closing.order_by("-submitted_at", "-pk").first()
+    return before, after
+
+
+def diagnosis_section(enrolment: Enrolment) -> dict:
+    """Scores per theme at enrolment vs at closing, with the diagnosis' own radar chart."""
+    from diagnostics.selectors import diagnosis_profile
+
+    before, after = diagnosis_before_after(enrolment)
+    if before is None and after is None:
+        return {}
+    if after is not None:
+        profile = diagnosis_profile(diagnosis=after, previous=before)
+        rows = [
+            {"name": r["name"], "before": r["previous"], "after": r["score"], "delta": r["delta"]}
+            for r in profile.rows
+        ]
+    else:
+        profile = diagnosis_profile(diagnosis=before)
+        rows = [
+            {"name": r["name"], "before": r["score"], "after": None, "delta": None}
+            for r in profile.rows
+        ]
+    return {
+        "diagnosis_before": before,
+        "diagnosis_after": after,
+        "diagnosis_rows": rows,
+        "diagnosis_chart_svg": profile.svg,
+    }
+
+
+CLOSING_REPORT_SECTIONS.append(diagnosis_section)
+
+
 def closing_report_context(*, enrolment: Enrolment) -> dict:
     enrolment = (
         Enrolment.objects.select_related(
