@@ -9,7 +9,6 @@ class ConsultantsConfig(AppConfig):
     def ready(self) -> None:
         from core.registry import register_home_panel, register_nav
         from core.roles import Role
-
         from enrolment.documents import CLOSING_REPORT_SECTIONS
 
         from .closing_report import mission_report_section

@@ -24,7 +24,7 @@ STRONG = "80.0"
 
 
 def _scores(**weak) -> dict:
-    scores = {code: STRONG for code in Theme.objects.values_list("code", flat=True)}
+    scores = dict.fromkeys(Theme.objects.values_list("code", flat=True), STRONG)
     scores.update(weak)
     return scores
 

@@ -34,8 +34,8 @@ def _closed_mission():
     mission = running_mission(started_days_ago=40)
     enrolment, consultant = mission.enrolment, mission.consultant.user
     codes = list(Theme.objects.order_by("position").values_list("code", flat=True))
-    before = {c: "70.0" for c in codes} | {"stocks": "25.0"}
-    after = {c: "75.0" for c in codes} | {"stocks": "62.5"}
+    before = dict.fromkeys(codes, "70.0") | {"stocks": "25.0"}
+    after = dict.fromkeys(codes, "75.0") | {"stocks": "62.5"}
     _diagnosis(
         enrolment.company,
         enrolment=enrolment,

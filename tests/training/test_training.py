@@ -18,8 +18,8 @@ from consultants.training import (
     pilots_trained_count,
     training_assess,
     training_attendance_record,
-    training_enrol_pilots,
     training_certificate_pdf,
+    training_enrol_pilots,
     training_session_create,
 )
 from core.exceptions import BusinessRuleError
