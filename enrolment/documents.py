@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.pdf import render_pdf
 from core.services import timeline_for
@@ -62,11 +63,24 @@ def diagnosis_section(enrolment: Enrolment) -> dict:
             {"name": r["name"], "before": r["score"], "after": None, "delta": None}
             for r in profile.rows
         ]
+    from diagnostics.charts import profile_radar
+    from diagnostics.services import scores_as_decimal
+
+    if after is not None:  # the report's own legend: at enrolment / at closing
+        svg = profile_radar(
+            themes=[(r["code"], r["name"]) for r in profile.rows],
+            scores=scores_as_decimal(after),
+            previous=scores_as_decimal(before) if before else None,
+            previous_label=_("À l'inscription"),
+            current_label=_("À la clôture"),
+        )
+    else:
+        svg = profile.svg
     return {
         "diagnosis_before": before,
         "diagnosis_after": after,
         "diagnosis_rows": rows,
-        "diagnosis_chart_svg": profile.svg,
+        "diagnosis_chart_svg": svg,
     }
 
 

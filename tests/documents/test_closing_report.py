@@ -96,5 +96,7 @@ def test_closing_report_charts_are_server_rendered_svg():
     context = closing_report_context(enrolment=enrolment)
     assert context["diagnosis_chart_svg"].lstrip().startswith("<svg")
     assert "<script" not in context["diagnosis_chart_svg"]
+    assert "À l'inscription" in context["diagnosis_chart_svg"]  # the report's own legend
+    assert "À la clôture" in context["diagnosis_chart_svg"]
     assert len(context["indicator_charts"]) == 1
     assert "<svg" in context["indicator_charts"][0]
