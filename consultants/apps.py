@@ -9,7 +9,9 @@ class ConsultantsConfig(AppConfig):
     def ready(self) -> None:
         from core.registry import register_home_panel, register_nav
         from core.roles import Role
+        from enrolment.documents import CLOSING_REPORT_SECTIONS
 
+        from .closing_report import mission_report_section
         from .panels import collective_results_context
         from .selectors import (
             expert_for_user,
@@ -77,6 +79,8 @@ class ConsultantsConfig(AppConfig):
             context=collective_results_context,
             order=60,
         )
+        if mission_report_section not in CLOSING_REPORT_SECTIONS:
+            CLOSING_REPORT_SECTIONS.append(mission_report_section)
 
 
 def _upcoming_sessions(user):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db.models import (
     Count,
@@ -125,13 +126,50 @@ def wanted_theme_codes(*, enrolment: Enrolment, weak_theme_codes=None) -> list[s
     return [enrolment.problem_theme.code] if enrolment.problem_theme_id else []
 
 
-def diagnosis_weak_theme_codes(*, enrolment: Enrolment) -> list[str]:
-    """The key weak themes of the enrolment's submitted self-diagnosis (approfondie).
+#: "Key" weak themes: an approfondie works on 2 or 3 key issues, so at most this many.
+KEY_WEAK_THEMES = 3
 
-    The one place to wire the diagnosis (issue 3) into the ranking: until it exists,
-    no weak themes are known and the ranking falls back to the problem theme.
+
+def weak_theme_codes_by_enrolment(enrolments) -> dict[int, list[str]]:
+    """{enrolment id: key weak theme codes} for many enrolments, in two queries.
+
+    For each enrolment: its latest submitted self-diagnosis (one attached to the
+    enrolment first, else the company's latest), and the themes scoring under the
+    configured `weak_below` threshold, weakest first (ties in the questionnaire's
+    order), at most `KEY_WEAK_THEMES`.
     """
-    return []
+    from diagnostics.models import Diagnosis, Theme
+    from diagnostics.scoring import thresholds, weakest_themes
+
+    enrolments = list(enrolments)
+    if not enrolments:
+        return {}
+    rows = (
+        Diagnosis.objects.submitted()
+        .filter(company_id__in={e.company_id for e in enrolments})
+        .order_by("-submitted_at", "-pk")
+        .values_list("enrolment_id", "company_id", "theme_scores")
+    )
+    own: dict[int, dict] = {}
+    latest_of_company: dict[int, dict] = {}
+    for enrolment_id, company_id, scores in rows:  # newest first: keep the first seen
+        if enrolment_id is not None:
+            own.setdefault(enrolment_id, scores)
+        latest_of_company.setdefault(company_id, scores)
+    order = list(Theme.objects.order_by("position", "name").values_list("code", flat=True))
+    weak_below = thresholds()["weak_below"]
+    result = {}
+    for e in enrolments:
+        raw = own.get(e.pk) or latest_of_company.get(e.company_id) or {}
+        scores = {code: Decimal(str(value)) for code, value in raw.items()}
+        weakest = weakest_themes(scores, order=order, n=len(scores))
+        result[e.pk] = [c for c in weakest if scores[c] < weak_below][:KEY_WEAK_THEMES]
+    return result
+
+
+def diagnosis_weak_theme_codes(*, enrolment: Enrolment) -> list[str]:
+    """The key weak themes of the enrolment's submitted self-diagnosis (approfondie)."""
+    return weak_theme_codes_by_enrolment([enrolment])[enrolment.pk]
 
 
 @dataclass
@@ -151,7 +189,8 @@ def consultant_suggestions(
     Excludes those not active, at capacity, or with a declared conflict of interest.
     One query for the ranking plus two prefetches, whatever the pool's size.
     """
-    if weak_theme_codes is None:
+    targeted = enrolment.offer_id is not None and enrolment.offer.code == "ciblee"
+    if weak_theme_codes is None and not targeted:  # ciblée ranks on its problem alone
         weak_theme_codes = diagnosis_weak_theme_codes(enrolment=enrolment)
     wanted = wanted_theme_codes(enrolment=enrolment, weak_theme_codes=weak_theme_codes)
     through_s = Expert.specialties.through

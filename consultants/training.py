@@ -1,8 +1,9 @@
 """The pilots' qualifying training (approfondie): enrolment, sessions, attendance, assessment.
 
 A pilot's training is complete when they attended every active module and
-passed the assessment; the completion certificate is a PDF rendered with
-WeasyPrint from its own print stylesheet.
+passed the assessment; the completion certificate is a PDF rendered by the
+portal's one PDF pipeline (core.pdf.render_pdf: print stylesheet, packaged fonts,
+shared FontConfiguration, PDF/UA-1), like the agreements and closing reports.
 """
 
 from __future__ import annotations
@@ -11,14 +12,13 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.exceptions import BusinessRuleError
+from core.pdf import render_pdf
 from core.roles import Role
 from core.services import timeline_record
 from enrolment.models import Enrolment, Pilot
@@ -228,14 +228,6 @@ def training_assess(
 # --- PDF ---------------------------------------------------------------------------------
 
 
-def render_pdf(*, template: str, context: dict, base_url: str | None = None) -> bytes:
-    """Render a template to PDF with WeasyPrint (the template carries its own print CSS)."""
-    from weasyprint import HTML
-
-    html = render_to_string(template, context)
-    return HTML(string=html, base_url=base_url or str(settings.BASE_DIR)).write_pdf()
-
-
 def training_certificate_pdf(*, trainee: Trainee) -> bytes:
     if trainee.status != Trainee.Status.COMPLETED:
         raise BusinessRuleError(_("L'attestation n'est délivrée qu'une fois la formation validée."))
@@ -244,7 +236,7 @@ def training_certificate_pdf(*, trainee: Trainee) -> bytes:
     ).get(pk=trainee.pk)
     modules = TrainingModule.objects.filter(is_active=True).order_by("position")
     return render_pdf(
-        template="consultants/training/certificate.html",
+        template="pdf/training_certificate.html",
         context={
             "trainee": trainee,
             "pilot": trainee.pilot,

@@ -15,6 +15,7 @@ from django_tables2 import RequestConfig
 from core.exceptions import BusinessRuleError
 from core.roles import Role
 from core.scoping import get_visible_or_404
+from diagnostics.models import Theme
 from enrolment.models import Company, Enrolment, EnrolmentState
 
 from . import selectors, services
@@ -150,8 +151,11 @@ def pool_export(request):
 def queue(request):
     _require_role(request.user, POOL_READERS)
     enrolments = list(selectors.assignment_queue(user=request.user))
+    weak = selectors.weak_theme_codes_by_enrolment(enrolments)  # a fixed number of queries
+    theme_names = dict(Theme.objects.values_list("code", "name")) if enrolments else {}
     now = timezone.now()
     for e in enrolments:
+        e.weak_themes = [theme_names.get(c, c) for c in weak.get(e.pk, [])]
         e.waiting_since = e.validated_at or e.state_changed_at
         e.waiting_days = (now - e.waiting_since).days
         history = list(e.mission.assignments.all()) if hasattr(e, "mission") else []

@@ -33,6 +33,8 @@ def profile_radar(
     scores: Mapping[str, Decimal],
     previous: Mapping[str, Decimal] | None = None,
     title: str = "",
+    previous_label: str | None = None,
+    current_label: str | None = None,
 ) -> SafeString:
     """A radar of the maturity per theme (0-100 %), with an earlier diagnosis if given."""
     chart = pygal.Radar(
@@ -52,9 +54,12 @@ def profile_radar(
     chart.y_labels = [0, 25, 50, 75, 100]
     if previous is not None:
         chart.add(
-            _("Autodiagnostic précédent"), [float(previous.get(code, 0)) for code, _n in themes]
+            previous_label or _("Autodiagnostic précédent"),
+            [float(previous.get(code, 0)) for code, _n in themes],
         )
-    chart.add(_("Aujourd'hui"), [float(scores.get(code, 0)) for code, _n in themes])
+    chart.add(
+        current_label or _("Aujourd'hui"), [float(scores.get(code, 0)) for code, _n in themes]
+    )
     # pygal still writes a small config <script> even with js=[]: a static chart needs none
     svg = _SCRIPT.sub("", chart.render(is_unicode=True))
     return mark_safe(svg)  # noqa: S308 - pygal output from our own numbers and labels

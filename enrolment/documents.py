@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.pdf import render_pdf
 from core.services import timeline_for
@@ -20,6 +21,70 @@ from .models import Enrolment
 
 #: Extension point: other apps append callables returning extra context (charts as SVG).
 CLOSING_REPORT_SECTIONS: list[Callable[[Enrolment], dict]] = []
+
+
+def diagnosis_before_after(enrolment: Enrolment) -> tuple:
+    """(the enrolment's diagnosis, the closing diagnosis): either may be None.
+
+    Before: the latest submitted diagnosis attached to the enrolment, else the company's
+    first one submitted. After: the company's latest submitted closing diagnosis taken
+    after the "before" one.
+    """
+    from diagnostics.models import Diagnosis
+
+    submitted = Diagnosis.objects.submitted().filter(company_id=enrolment.company_id)
+    before = (
+        submitted.filter(enrolment_id=enrolment.pk).order_by("-submitted_at", "-pk").first()
+        or submitted.order_by("submitted_at", "pk").first()
+    )
+    closing = submitted.filter(purpose=Diagnosis.Purpose.CLOSING)
+    if before is not None:
+        closing = closing.filter(submitted_at__gt=before.submitted_at)
+    after = closing.order_by("-submitted_at", "-pk").first()
+    return before, after
+
+
+def diagnosis_section(enrolment: Enrolment) -> dict:
+    """Scores per theme at enrolment vs at closing, with the diagnosis' own radar chart."""
+    from diagnostics.selectors import diagnosis_profile
+
+    before, after = diagnosis_before_after(enrolment)
+    if before is None and after is None:
+        return {}
+    if after is not None:
+        profile = diagnosis_profile(diagnosis=after, previous=before)
+        rows = [
+            {"name": r["name"], "before": r["previous"], "after": r["score"], "delta": r["delta"]}
+            for r in profile.rows
+        ]
+    else:
+        profile = diagnosis_profile(diagnosis=before)
+        rows = [
+            {"name": r["name"], "before": r["score"], "after": None, "delta": None}
+            for r in profile.rows
+        ]
+    from diagnostics.charts import profile_radar
+    from diagnostics.services import scores_as_decimal
+
+    if after is not None:  # the report's own legend: at enrolment / at closing
+        svg = profile_radar(
+            themes=[(r["code"], r["name"]) for r in profile.rows],
+            scores=scores_as_decimal(after),
+            previous=scores_as_decimal(before) if before else None,
+            previous_label=_("À l'inscription"),
+            current_label=_("À la clôture"),
+        )
+    else:
+        svg = profile.svg
+    return {
+        "diagnosis_before": before,
+        "diagnosis_after": after,
+        "diagnosis_rows": rows,
+        "diagnosis_chart_svg": svg,
+    }
+
+
+CLOSING_REPORT_SECTIONS.append(diagnosis_section)
 
 
 def closing_report_context(*, enrolment: Enrolment) -> dict:

@@ -154,6 +154,36 @@ def followup_from_link(*, pk: int, token: str, today: dt.date | None = None) -> 
     return followup
 
 
+def followup_indicators(*, followup: FollowUp) -> list[dict]:
+    """The mission's indicators (name, unit, latest value at closing), to pre-fill the form.
+
+    Reached through the enrolment's relations: the mission lives downstream (consultants).
+    A fixed number of queries: mission, plans, indicators, measurements.
+    """
+    mission = getattr(followup.enrolment, "mission", None)
+    if mission is None:
+        return []
+    # measurements are ordered by date in their model's Meta
+    plans = mission.action_plans.order_by("created_at", "pk").prefetch_related(
+        "indicators__measurements"
+    )
+    rows = []
+    for plan in plans:
+        for indicator in plan.indicators.all():
+            measurements = list(indicator.measurements.all())
+            rows.append(
+                {
+                    "id": indicator.pk,
+                    "name": indicator.name,
+                    "unit": indicator.unit,
+                    "baseline": indicator.baseline,
+                    "target": indicator.target,
+                    "last": measurements[-1].value if measurements else None,
+                }
+            )
+    return rows
+
+
 def followup_answer(
     *,
     followup: FollowUp,
@@ -161,8 +191,20 @@ def followup_answer(
     indicators_tracked: str = "",
     latest_values: str = "",
     comment: str = "",
+    indicator_values: list[dict] | None = None,
 ) -> FollowUp:
-    """Record the owner's answer (once)."""
+    """Record the owner's answer (once); `indicator_values`: [{indicator, unit, value}]."""
+    values = []
+    for row in indicator_values or []:
+        if row.get("value") in (None, ""):
+            continue
+        values.append(
+            {
+                "indicator": str(row["indicator"]),
+                "unit": str(row.get("unit", "")),
+                "value": str(Decimal(str(row["value"])).quantize(Decimal("0.01"))),
+            }
+        )
     with transaction.atomic():
         locked = FollowUp.objects.select_for_update().get(pk=followup.pk)
         if locked.answered_at is not None:
@@ -173,12 +215,14 @@ def followup_answer(
         locked.indicators_tracked = indicators_tracked.strip()
         locked.latest_values = latest_values.strip()
         locked.comment = comment.strip()
+        locked.indicator_values = values
         locked.answered_at = timezone.now()
         locked.save(
             update_fields=[
                 "still_running",
                 "indicators_tracked",
                 "latest_values",
+                "indicator_values",
                 "comment",
                 "answered_at",
             ]

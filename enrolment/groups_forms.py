@@ -188,3 +188,60 @@ class FollowUpAnswerForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
     )
+
+    def __init__(self, *args, indicators: list[dict] | None = None, **kwargs):
+        """`indicators`: the mission's indicators (followups.followup_indicators): one
+        latest-value field each, pre-labelled, before the free-text "other indicators"."""
+        from django.utils.formats import number_format
+
+        super().__init__(*args, **kwargs)
+        self.indicators = indicators or []
+        names = []
+        for row in self.indicators:
+            name = f"indicator_{row['id']}"
+            names.append(name)
+            if row.get("last") is not None:
+                hint = _(
+                    "À la clôture : %(last)s %(unit)s (cible %(target)s). "
+                    "Laissez vide si vous ne le suivez plus."
+                ) % {
+                    "last": number_format(row["last"], 2),
+                    "unit": row["unit"],
+                    "target": number_format(row["target"], 2),
+                }
+            else:
+                hint = _("Cible %(target)s %(unit)s. Laissez vide si vous ne le suivez plus.") % {
+                    "target": number_format(row["target"], 2),
+                    "unit": row["unit"],
+                }
+            self.fields[name] = forms.DecimalField(
+                label=_("Dernière valeur — %(name)s (%(unit)s)")
+                % {"name": row["name"], "unit": row["unit"]},
+                required=False,
+                max_digits=14,
+                decimal_places=2,
+                localize=True,
+                help_text=hint,
+            )
+        if self.indicators:
+            self.fields["indicators_tracked"].label = _("Suivez-vous d'autres indicateurs ?")
+            self.fields["latest_values"].label = _("Leurs dernières valeurs")
+        self.order_fields(["still_running", *names])
+
+    def indicator_values(self) -> list[dict]:
+        """The mission indicators the owner still tracks, with the value given (Decimal)."""
+        return [
+            {"indicator": row["name"], "unit": row["unit"], "value": value}
+            for row in self.indicators
+            if (value := self.cleaned_data.get(f"indicator_{row['id']}")) is not None
+        ]
+
+    def answer_fields(self) -> dict:
+        """Keyword arguments for followups.followup_answer."""
+        return {
+            "still_running": self.cleaned_data["still_running"],
+            "indicators_tracked": self.cleaned_data["indicators_tracked"],
+            "latest_values": self.cleaned_data["latest_values"],
+            "comment": self.cleaned_data["comment"],
+            "indicator_values": self.indicator_values(),
+        }

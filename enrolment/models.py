@@ -731,6 +731,14 @@ class FollowUp(models.Model):
     )
     indicators_tracked = models.TextField(_("indicateurs toujours suivis"), blank=True)
     latest_values = models.TextField(_("dernières valeurs"), blank=True)
+    indicator_values = models.JSONField(
+        _("dernières valeurs des indicateurs de la mission"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Liste de {indicator, unit, value} : value en texte décimal (jamais flottant)."
+        ),
+    )
     comment = models.TextField(_("commentaire"), blank=True)
 
     objects = FollowUpQuerySet.as_manager()

@@ -258,7 +258,9 @@ def enrol_diagnosis(request, pk: int):
     if enrolment.state == S.ELIGIBLE:
         purpose = "enrolment"
     elif enrolment.state == S.CLOSED:
-        purpose = "closing"
+        # once a follow-up is due, a retake is a follow-up diagnosis, not the closing one
+        due = enrolment.followups.filter(due_on__lte=timezone.localdate()).exists()
+        purpose = "follow_up" if due else "closing"
     elif enrolment.state in {S.VALIDATED, S.CONSULTANT_ASSIGNED, S.AGREEMENT_SIGNED, S.IN_PROGRESS}:
         purpose = "follow_up"
     else:
@@ -1131,10 +1133,13 @@ def followup_answer(request, pk: int, token: str):
         )
     if followup.answered_at is not None:
         return render(request, "enrolment/followups/followup_thanks.html", {"followup": followup})
-    form = FollowUpAnswerForm(request.POST or None)
+    form = FollowUpAnswerForm(
+        request.POST or None,
+        indicators=followup_services.followup_indicators(followup=followup),
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            followup_services.followup_answer(followup=followup, **form.cleaned_data)
+            followup_services.followup_answer(followup=followup, **form.answer_fields())
         except BusinessRuleError as exc:
             form.add_error(None, exc.message)
         else:
@@ -1149,18 +1154,24 @@ def followup_answer(request, pk: int, token: str):
             "followup": followup,
             "company": followup.enrolment.company,
             "form": form,
-            "diagnosis_url": _diagnosis_url(),
+            **_retake_links(request, followup),
         },
     )
 
 
-def _diagnosis_url() -> str | None:
-    """The self-diagnosis page, once it exists (built in parallel): retake it to compare."""
-    from django.urls import NoReverseMatch, reverse
+def _retake_links(request, followup) -> dict:
+    """Retaking the self-diagnosis needs the owner's account (answers are kept per company):
+    a signed-in owner goes straight to it; anyone else logs in first and lands on it. The
+    results page then compares with the previous diagnosis."""
+    from urllib.parse import urlencode
 
-    for name in ("diagnostics:start", "diagnostics:index", "diagnostics:home"):
-        try:
-            return reverse(name)
-        except NoReverseMatch:
-            continue
-    return None
+    from django.urls import reverse
+
+    enrolment = followup.enrolment
+    retake_url = reverse("enrolment:diagnosis", args=[enrolment.pk])
+    is_owner = request.user.is_authenticated and request.user.pk == enrolment.company.owner_id
+    return {
+        "retake_url": retake_url,
+        "retake_signed_in": is_owner,
+        "retake_login_url": f"{reverse('login')}?{urlencode({'next': retake_url})}",
+    }

@@ -18,6 +18,7 @@ from consultants.training import (
     pilots_trained_count,
     training_assess,
     training_attendance_record,
+    training_certificate_pdf,
     training_enrol_pilots,
     training_session_create,
 )
@@ -257,3 +258,23 @@ def test_a_trainer_home_lists_their_sessions(world, client):
     client.force_login(make_trainer("Roux").user)
     page = client.get(reverse("core:home")).content.decode()
     assert "Aucune session ne vous est confiée" in page
+
+
+def test_certificate_goes_through_the_one_pdf_pipeline(world):
+    """Same renderer as the agreements: tagged PDF/UA-1, print stylesheet and packaged font."""
+    follow_modules(world, TrainingModule.objects.filter(is_active=True))
+    trainee = training_assess(
+        trainee=world["trainees"][0], passed=True, score=Decimal("14"), by=world["trainer"].user
+    )
+    content = training_certificate_pdf(trainee=trainee)
+    pdf = PdfReader(io.BytesIO(content))
+    root = pdf.trailer["/Root"]
+    assert bool(root["/MarkInfo"]["/Marked"])  # tagged
+    assert b"pdfuaid" in root["/Metadata"].get_object().get_data()  # PDF/UA-1 identification
+    fonts = {
+        str(font.get_object()["/BaseFont"])
+        for page in pdf.pages
+        for font in page["/Resources"]["/Font"].values()
+    }
+    assert any("PME-Sans" in name for name in fonts), fonts  # core.pdf @font-face
+    assert "Page 1 sur 1" in pdf.pages[0].extract_text()  # print.css page numbers
