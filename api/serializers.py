@@ -372,6 +372,10 @@ class JournalLineSerializer(serializers.ModelSerializer):
     company = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     consultant = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     enrolment = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    # blank on the lines of no funder (bank, consultants): not an enum value
+    funder = serializers.CharField(
+        read_only=True, help_text="company, region, state, fse, ou vide (aucun financeur)"
+    )
 
     class Meta:
         model = JournalLine
