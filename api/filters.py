@@ -7,10 +7,11 @@ import datetime as dt
 import django_filters as df
 from django.utils.translation import gettext_lazy as _
 
-from consultants.models import Expert, Mission
+from consultants.models import ActionPlan, Expert, Indicator, Mission
 from core.models import Departement, Relay
+from diagnostics.models import Diagnosis
 from enrolment.models import Company, Enrolment, EnrolmentState
-from funding.models import Offer
+from funding.models import Account, Funder, JournalEntry, Offer
 
 
 class UpdatedSinceFilter(df.IsoDateTimeFilter):
@@ -115,3 +116,81 @@ class MissionFilter(df.FilterSet):
     class Meta:
         model = Mission
         fields = ["consultant", "relay", "active"]
+
+
+def relay_slug(field_name: str):
+    return df.ModelChoiceFilter(
+        field_name=field_name,
+        queryset=Relay.objects.all(),
+        to_field_name="slug",
+        label=_("structure relais (slug)"),
+    )
+
+
+class DiagnosisFilter(df.FilterSet):
+    company = df.NumberFilter(field_name="company_id", label=_("entreprise (id)"))
+    enrolment = df.NumberFilter(field_name="enrolment_id", label=_("inscription (id)"))
+    relay = relay_slug("company__relay")
+    purpose = df.ChoiceFilter(choices=Diagnosis.Purpose.choices, label=_("occasion"))
+    submitted_after = df.DateFilter(field_name="submitted_at", lookup_expr="date__gte")
+    submitted_before = df.DateFilter(field_name="submitted_at", lookup_expr="date__lte")
+    updated_since = updated_since()
+
+    class Meta:
+        model = Diagnosis
+        fields = ["company", "enrolment", "relay", "purpose"]
+
+
+class ActionPlanFilter(df.FilterSet):
+    mission = df.NumberFilter(field_name="mission_id", label=_("mission (id)"))
+    relay = relay_slug("mission__enrolment__company__relay")
+
+    class Meta:
+        model = ActionPlan
+        fields = ["mission", "relay"]
+
+
+class IndicatorFilter(df.FilterSet):
+    mission = df.NumberFilter(field_name="plan__mission_id", label=_("mission (id)"))
+    plan = df.NumberFilter(field_name="plan_id", label=_("plan d'action (id)"))
+    relay = relay_slug("plan__mission__enrolment__company__relay")
+
+    class Meta:
+        model = Indicator
+        fields = ["mission", "plan", "relay"]
+
+
+class JournalEntryFilter(df.FilterSet):
+    """The journal page's filters (period, account, company, consultant), plus the relay and
+    `created_since` for incremental sync (entries are immutable: no `updated_at`)."""
+
+    relay = relay_slug("relay")
+    start = df.DateFilter(field_name="date", lookup_expr="gte", label=_("du"))
+    end = df.DateFilter(field_name="date", lookup_expr="lte", label=_("au"))
+    account = df.CharFilter(
+        field_name="lines__account__code", distinct=True, label=_("compte (numéro)")
+    )
+    company = df.NumberFilter(field_name="lines__company", distinct=True, label=_("entreprise"))
+    consultant = df.NumberFilter(
+        field_name="lines__consultant", distinct=True, label=_("consultant")
+    )
+    funder = df.ChoiceFilter(
+        field_name="lines__funder", choices=Funder.choices, distinct=True, label=_("financeur")
+    )
+    event_kind = df.CharFilter(label=_("événement"))
+    created_since = UpdatedSinceFilter(
+        field_name="created_at", lookup_expr="gte", label=_("créées depuis (ISO 8601)")
+    )
+
+    class Meta:
+        model = JournalEntry
+        fields = ["relay", "event_kind"]
+
+
+class BalanceFilter(df.FilterSet):
+    relay = relay_slug("relay")
+    code = df.CharFilter(label=_("compte (numéro)"))
+
+    class Meta:
+        model = Account
+        fields = ["relay", "code"]

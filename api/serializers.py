@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from consultants.models import Expert, Mission
+from consultants.models import (
+    Action,
+    ActionPlan,
+    Expert,
+    HalfDay,
+    Indicator,
+    Measurement,
+    Mission,
+)
 from core.models import Departement, Relay
+from diagnostics.models import Diagnosis
+from diagnostics.scoring import weakest_themes
 from enrolment.models import Company, Enrolment, EnrolmentState, Pilot
 from enrolment.services import COMPANY_IDENTITY_FIELDS
-from funding.models import Offer, Tariff
+from funding.models import Account, JournalEntry, JournalLine, Offer, Tariff
 
 
 class RelaySerializer(serializers.ModelSerializer):
@@ -179,8 +191,16 @@ class ExpertSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class HalfDaySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = HalfDay
+        fields = ["id", "mission", "date", "subject", "attendees", "notes", "created_at"]
+        read_only_fields = fields
+
+
 class MissionSerializer(serializers.ModelSerializer):
     company = serializers.IntegerField(source="enrolment.company_id", read_only=True)
+    half_days = HalfDaySerializer(many=True, read_only=True)
     company_name = serializers.CharField(source="enrolment.company.name", read_only=True)
 
     class Meta:
@@ -195,6 +215,272 @@ class MissionSerializer(serializers.ModelSerializer):
             "planned_end_date",
             "closed_at",
             "closing_summary",
+            "half_days",
             "created_at",
         ]
         read_only_fields = fields
+
+
+# --------------------------------------------------------------------------- issue 8: results,
+# mission work, ledger, dashboard
+
+
+class ThemeScoreSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    score = serializers.DecimalField(max_digits=5, decimal_places=1)
+
+
+class RecommendationSerializer(serializers.Serializer):
+    offer = serializers.CharField(allow_blank=True, required=False)
+    reasons = serializers.ListField(child=serializers.CharField(), required=False)
+    focus_theme = serializers.CharField(allow_null=True, required=False)
+    weak_themes = serializers.ListField(child=serializers.CharField(), required=False)
+
+
+class DiagnosisSerializer(serializers.ModelSerializer):
+    # Theme names and order come from `context["themes"]` (one query per page).
+
+    company_name = serializers.CharField(source="company.name", read_only=True)
+    enrolment = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    questionnaire_version = serializers.IntegerField(source="questionnaire.version", read_only=True)
+    theme_scores = serializers.SerializerMethodField()
+    weakest_themes = serializers.SerializerMethodField()
+    recommendation = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Diagnosis
+        fields = [
+            "id",
+            "company",
+            "company_name",
+            "enrolment",
+            "purpose",
+            "questionnaire_version",
+            "overall_score",
+            "theme_scores",
+            "weakest_themes",
+            "recommendation",
+            "submitted_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def _themes(self) -> dict[str, tuple[int, str]]:
+        return self.context.get("themes", {})
+
+    def _scores(self, obj) -> list[dict]:
+        themes = self._themes()
+        rows = [
+            {"code": code, "name": themes.get(code, (999, code))[1], "score": Decimal(value)}
+            for code, value in (obj.theme_scores or {}).items()
+        ]
+        return sorted(rows, key=lambda r: (themes.get(r["code"], (999, ""))[0], r["code"]))
+
+    @extend_schema_field(ThemeScoreSerializer(many=True))
+    def get_theme_scores(self, obj) -> list[dict]:
+        return ThemeScoreSerializer(self._scores(obj), many=True).data
+
+    @extend_schema_field(ThemeScoreSerializer(many=True))
+    def get_weakest_themes(self, obj) -> list[dict]:
+        rows = self._scores(obj)
+        by_code = {r["code"]: r for r in rows}
+        weakest = weakest_themes(
+            {r["code"]: r["score"] for r in rows}, order=[r["code"] for r in rows], n=3
+        )
+        return ThemeScoreSerializer([by_code[c] for c in weakest], many=True).data
+
+    @extend_schema_field(RecommendationSerializer)
+    def get_recommendation(self, obj) -> dict:
+        data = obj.recommendation or {}
+        return RecommendationSerializer(
+            {
+                "offer": data.get("offer") or "",
+                "reasons": [str(r) for r in data.get("reasons") or []],
+                "focus_theme": data.get("focus_theme"),
+                "weak_themes": [str(c) for c in data.get("weak_themes") or []],
+            }
+        ).data
+
+
+class HalfDayInputSerializer(serializers.Serializer):
+    """Demi-journée à saisir. (Documentation : le `HalfDayForm` de la page de la mission
+    valide la saisie, puis `consultants.services.half_day_log` applique les règles.)"""
+
+    date = serializers.DateField(label=_("date"))
+    subject = serializers.CharField(max_length=255, label=_("objet"))
+    attendees = serializers.CharField(max_length=500, label=_("participants"))
+    notes = serializers.CharField(required=False, allow_blank=True, label=_("notes"))
+
+
+class ActionSerializer(serializers.ModelSerializer):
+    owner_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Action
+        fields = ["id", "title", "owner", "owner_name", "due_date", "status"]
+        read_only_fields = fields
+
+    def get_owner_name(self, obj) -> str:
+        return f"{obj.owner.first_name} {obj.owner.last_name}".strip()
+
+
+class MeasurementSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Measurement
+        fields = ["id", "date", "value", "created_at"]
+        read_only_fields = fields
+
+
+class IndicatorSerializer(serializers.ModelSerializer):
+    mission = serializers.IntegerField(source="plan.mission_id", read_only=True)
+    measurements = MeasurementSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Indicator
+        fields = ["id", "plan", "mission", "name", "unit", "baseline", "target", "measurements"]
+        read_only_fields = fields
+
+
+class ActionPlanSerializer(serializers.ModelSerializer):
+    key_issue = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    key_issue_title = serializers.CharField(
+        source="key_issue.title", read_only=True, allow_null=True, default=None
+    )
+    actions = ActionSerializer(many=True, read_only=True)
+    indicators = IndicatorSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ActionPlan
+        fields = [
+            "id",
+            "mission",
+            "key_issue",
+            "key_issue_title",
+            "title",
+            "objective",
+            "actions",
+            "indicators",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class JournalLineSerializer(serializers.ModelSerializer):
+    account = serializers.CharField(source="account.code", read_only=True)
+    account_name = serializers.CharField(source="account.name", read_only=True)
+    company = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    consultant = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    enrolment = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    # blank on the lines of no funder (bank, consultants): not an enum value
+    funder = serializers.CharField(
+        read_only=True, help_text="company, region, state, fse, ou vide (aucun financeur)"
+    )
+
+    class Meta:
+        model = JournalLine
+        fields = [
+            "id",
+            "account",
+            "account_name",
+            "debit",
+            "credit",
+            "funder",
+            "company",
+            "consultant",
+            "enrolment",
+        ]
+        read_only_fields = fields
+
+
+class JournalEntrySerializer(serializers.ModelSerializer):
+    relay = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    reverses = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    corrects = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    lines = JournalLineSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = JournalEntry
+        fields = [
+            "id",
+            "relay",
+            "date",
+            "label",
+            "event_kind",
+            "reverses",
+            "corrects",
+            "lines",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class BalanceSerializer(serializers.ModelSerializer):
+    """Un compte du plan d'une structure relais et ses totaux (une requête annotée)."""
+
+    relay = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    total_debit = serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True)
+    total_credit = serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True)
+    balance = serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True)
+
+    class Meta:
+        model = Account
+        fields = ["id", "relay", "code", "name", "total_debit", "total_credit", "balance"]
+        read_only_fields = fields
+
+
+class DashboardQuerySerializer(serializers.Serializer):
+    start = serializers.DateField(required=False, label=_("du"))
+    end = serializers.DateField(required=False, label=_("au"))
+
+
+class MilestoneProgressSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    due_on = serializers.DateField()
+    expected = serializers.IntegerField()
+    done = serializers.IntegerField()
+
+
+class DashboardHeadSerializer(serializers.Serializer):
+    goal = serializers.IntegerField()
+    total = serializers.IntegerField()
+    withdrawn = serializers.IntegerField()
+    signed = serializers.IntegerField()
+    percent = serializers.FloatField(allow_null=True)
+    forecast = serializers.DateField(allow_null=True)
+    progress = MilestoneProgressSerializer(many=True)
+
+
+class MoneyTotalsSerializer(serializers.Serializer):
+    committed = serializers.DecimalField(max_digits=16, decimal_places=2)
+    invoiced = serializers.DecimalField(max_digits=16, decimal_places=2)
+    received = serializers.DecimalField(max_digits=16, decimal_places=2)
+    accrued = serializers.DecimalField(max_digits=16, decimal_places=2)
+    paid = serializers.DecimalField(max_digits=16, decimal_places=2)
+
+
+class PoolSerializer(serializers.Serializer):
+    n = serializers.IntegerField(help_text="consultants actifs")
+    capacity = serializers.IntegerField(help_text="missions simultanées possibles")
+
+
+class DashboardTableSerializer(serializers.Serializer):
+    """Un tableau de la page (comme son export CSV) : cellules texte, nombre ou null ;
+    montants en chaînes décimales, dates ISO 8601."""
+
+    key = serializers.CharField()
+    title = serializers.CharField()
+    headers = serializers.ListField(child=serializers.CharField())
+    rows = serializers.ListField(child=serializers.ListField(child=serializers.JSONField()))
+
+
+class DashboardSerializer(serializers.Serializer):
+    head = DashboardHeadSerializer()
+    totals = MoneyTotalsSerializer()
+    pool = PoolSerializer()
+    running_missions = serializers.IntegerField()
+    halfdays = serializers.IntegerField(allow_null=True)
+    committed_ht = serializers.DecimalField(max_digits=16, decimal_places=2)
+    envelope = serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True)
+    region_committed = serializers.DecimalField(max_digits=16, decimal_places=2)
+    tables = DashboardTableSerializer(many=True)

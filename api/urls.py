@@ -20,6 +20,11 @@ router.register("companies", views.CompanyViewSet, basename="company")
 router.register("enrolments", views.EnrolmentViewSet, basename="enrolment")
 router.register("experts", views.ExpertViewSet, basename="expert")
 router.register("missions", views.MissionViewSet, basename="mission")
+router.register("diagnoses", views.DiagnosisViewSet, basename="diagnosis")
+router.register("action-plans", views.ActionPlanViewSet, basename="action-plan")
+router.register("indicators", views.IndicatorViewSet, basename="indicator")
+router.register("ledger-entries", views.LedgerEntryViewSet, basename="ledger-entry")
+router.register("balances", views.BalanceViewSet, basename="balance")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -29,5 +34,6 @@ urlpatterns = [
         SpectacularRedocView.as_view(url_name="api:schema", template_name="api/redoc.html"),
         name="redoc",
     ),
+    path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
     *router.urls,
 ]

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import F, Prefetch, Sum
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import get_conditional_response, patch_vary_headers, set_response_etag
 from django.utils.translation import gettext as _
@@ -17,21 +22,31 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter, SearchFilter
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.views import APIView
 
-from consultants.models import Expert, Mission
+from consultants.forms import HalfDayForm
+from consultants.models import Action, ActionPlan, Expert, HalfDay, Indicator, Measurement, Mission
+from consultants.services import half_day_log
 from core.exceptions import BusinessRuleError
 from core.models import Departement, Relay
 from core.roles import Role
+from diagnostics.models import Diagnosis, Theme
 from enrolment.forms import company_identity_clean
 from enrolment.models import SYSTEM, TRANSITIONS, Company, Enrolment
 from enrolment.services import company_update_identity, enrolment_transition
-from funding.models import Offer
+from funding.forms import PeriodFilterForm
+from funding.models import Account, JournalEntry, JournalLine, Offer
+from funding.selectors import dashboard as dashboard_figures
+from funding.views import LEDGER_READERS
 
 from . import filters, serializers
 from .forms import ApiTokenForm
 from .models import ApiToken
 from .permissions import PortalRolePermission
 from .services import api_token_create, api_token_revoke
+
+NON_FIELD = api_settings.NON_FIELD_ERRORS_KEY
 
 # --------------------------------------------------------------------------- base
 
@@ -190,13 +205,185 @@ class ExpertViewSet(ReadOnlyApiViewSet):
 
 
 class MissionViewSet(ReadOnlyApiViewSet):
-    """Missions de conseil (une par inscription une fois le consultant désigné)."""
+    """Missions de conseil (une par inscription une fois le consultant désigné), avec leurs
+    demi-journées ; le consultant de la mission en saisit une par `half-days`."""
 
-    queryset = Mission.objects.select_related("enrolment__company")
+    queryset = Mission.objects.select_related("enrolment__company").prefetch_related(
+        Prefetch("half_days", queryset=HalfDay.objects.order_by("date", "pk"))
+    )
     serializer_class = serializers.MissionSerializer
     filterset_class = filters.MissionFilter
     search_fields = ["enrolment__company__name", "enrolment__company__siret"]
     ordering_fields = ["created_at", "start_date", "planned_end_date"]
+    write_roles_by_action = {"half_days": frozenset({Role.CONSULTANT})}
+
+    @extend_schema(
+        request=serializers.HalfDayInputSerializer,
+        responses={
+            201: serializers.HalfDaySerializer,
+            400: OpenApiResponse(description="Saisie refusée (messages en français par champ)"),
+        },
+    )
+    @action(detail=True, methods=["post"], url_path="half-days")
+    def half_days(self, request, pk=None):
+        """Saisit une demi-journée réalisée (le consultant de la mission), comme sur la page de
+        la mission : même formulaire, même service (`half_day_log`) ; l'écriture d'honoraires
+        est passée au journal du relais."""
+        mission = self.get_object()
+        data = request.data if hasattr(request.data, "get") else {}
+        form = HalfDayForm(data)
+        if not form.is_valid():
+            raise ValidationError({k: list(v) for k, v in form.errors.items()})
+        half_day = half_day_log(mission=mission, by=request.user, **form.cleaned_data)
+        return Response(serializers.HalfDaySerializer(half_day).data, status=201)
+
+
+class DiagnosisViewSet(ReadOnlyApiViewSet):
+    """Résultats des autodiagnostics soumis : score par thème (en %), score global, trois
+    thèmes les plus faibles, recommandation d'offre. Filtrer par `enrolment` ou `company`."""
+
+    queryset = Diagnosis.objects.submitted().select_related("company", "questionnaire")
+    serializer_class = serializers.DiagnosisSerializer
+    filterset_class = filters.DiagnosisFilter
+    search_fields = ["company__name", "company__siret"]
+    ordering_fields = ["submitted_at", "updated_at", "overall_score"]
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if getattr(self, "swagger_fake_view", False):
+            return context
+        context["themes"] = {
+            code: (position, name)
+            for code, position, name in Theme.objects.values_list("code", "position", "name")
+        }
+        return context
+
+
+class ActionPlanViewSet(ReadOnlyApiViewSet):
+    """Plans d'action des missions, avec leurs actions et leurs indicateurs (et mesures)."""
+
+    queryset = ActionPlan.objects.select_related("key_issue").prefetch_related(
+        Prefetch("actions", queryset=Action.objects.select_related("owner")),
+        Prefetch(
+            "indicators",
+            queryset=Indicator.objects.select_related("plan").prefetch_related(
+                Prefetch("measurements", queryset=Measurement.objects.order_by("date", "pk"))
+            ),
+        ),
+    )
+    serializer_class = serializers.ActionPlanSerializer
+    filterset_class = filters.ActionPlanFilter
+    search_fields = ["title"]
+    ordering_fields = ["created_at", "title"]
+
+
+class IndicatorViewSet(ReadOnlyApiViewSet):
+    """Indicateurs des plans d'action et leurs mesures datées."""
+
+    queryset = Indicator.objects.select_related("plan").prefetch_related(
+        Prefetch("measurements", queryset=Measurement.objects.order_by("date", "pk"))
+    )
+    serializer_class = serializers.IndicatorSerializer
+    filterset_class = filters.IndicatorFilter
+    search_fields = ["name"]
+    ordering_fields = ["id", "name"]
+
+
+class LedgerEntryViewSet(ReadOnlyApiViewSet):
+    """Écritures du journal de la structure relais avec leurs lignes (lecture seule)."""
+
+    queryset = JournalEntry.objects.select_related("relay").prefetch_related(
+        Prefetch("lines", queryset=JournalLine.objects.select_related("account").order_by("pk"))
+    )
+    serializer_class = serializers.JournalEntrySerializer
+    filterset_class = filters.JournalEntryFilter
+    search_fields = ["label"]
+    ordering_fields = ["date", "created_at", "id"]
+
+
+class BalanceViewSet(ReadOnlyApiViewSet):
+    """Soldes des comptes par structure relais (débit, crédit, solde ; lecture seule) —
+    les mêmes chiffres que la page « Comptabilité » ; `relay=<slug>` pour un relais."""
+
+    queryset = (
+        Account.objects.select_related("relay")
+        .annotate(
+            total_debit=Coalesce(Sum("lines__debit"), Decimal("0")),
+            total_credit=Coalesce(Sum("lines__credit"), Decimal("0")),
+        )
+        .annotate(balance=F("total_debit") - F("total_credit"))
+        .order_by("relay__slug", "code")
+    )
+    serializer_class = serializers.BalanceSerializer
+    filterset_class = filters.BalanceFilter
+    ordering_fields = ["code", "balance"]
+
+
+def _cell(value):
+    """A dashboard table cell as JSON: text, number, decimal string, ISO date or null."""
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+class DashboardView(ApiViewSetMixin, APIView):
+    """Chiffres du tableau de bord de la Région (`funding.selectors.dashboard`), pour le
+    périmètre de l'utilisateur : une structure relais ne voit que les siens."""
+
+    filter_backends = []
+
+    @extend_schema(
+        parameters=[serializers.DashboardQuerySerializer],
+        responses={
+            200: serializers.DashboardSerializer,
+            400: OpenApiResponse(description="Période invalide"),
+            403: OpenApiResponse(description="Rôle sans accès au tableau de bord"),
+        },
+    )
+    def get(self, request):
+        user = request.user
+        if not (user.is_superuser or user.role in LEDGER_READERS):
+            raise PermissionDenied
+        period = PeriodFilterForm(request.query_params)
+        if not period.is_valid():
+            raise ValidationError(
+                {(NON_FIELD if k == "__all__" else k): list(v) for k, v in period.errors.items()}
+            )
+        data = dashboard_figures(
+            user=user, start=period.cleaned_data.get("start"), end=period.cleaned_data.get("end")
+        )
+        head = data["head"]
+        body = {
+            "head": {
+                **{k: head[k] for k in ("goal", "total", "withdrawn", "signed", "forecast")},
+                "percent": head["percent"],
+                "progress": [
+                    {"label": m.label, "due_on": m.due_on, "expected": m.enrolments, "done": n}
+                    for m, n in head["progress"]
+                ],
+            },
+            "totals": data["totals"],
+            "pool": data["pool"],
+            "running_missions": data["running_missions"],
+            "halfdays": data["halfdays"],
+            "committed_ht": data["committed_ht"],
+            "envelope": data["envelope"],
+            "region_committed": data["region_committed"],
+            "tables": [
+                {
+                    "key": t.key,
+                    "title": str(t.title),
+                    "headers": [str(h) for h in t.headers],
+                    "rows": [[_cell(c) for c in row] for row in t.rows],
+                }
+                for t in data["tables"]
+            ],
+        }
+        return Response(serializers.DashboardSerializer(body).data)
 
 
 # --------------------------------------------------------------------------- token pages

@@ -112,6 +112,8 @@ def _is_transactional(item) -> bool:
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_teardown(item, nextitem):
     result = yield
+    if nextitem is None:  # the last test: the session's teardown already dropped the test DB
+        return result
     if _REFERENCE_DATA and _is_transactional(item):
         from django.apps import apps
         from django.core.management import call_command
