@@ -60,27 +60,3 @@ def assign_consultant(enrolment: Enrolment, *, staff=None) -> Mission:
     )
     enrolment_transition(enrolment=enrolment, to=S.CONSULTANT_ASSIGNED, by=staff or staff_user())
     return mission
-
-
-REFERENCE_MIGRATIONS = [
-    "core.migrations.0002_reference_relays_departements",
-    "diagnostics.migrations.0002_reference_themes",
-    "funding.migrations.0002_reference_offers_tariffs",
-]
-
-
-def load_reference_data() -> None:
-    """Reload the reference data of the data migrations (idempotent: update_or_create).
-
-    A transactional test that runs after another one finds the tables flushed; this
-    puts relays, départements, themes, offers, tariffs and VAT back.
-    """
-    from importlib import import_module
-
-    from django.apps import apps
-    from django.db import migrations
-
-    for path in REFERENCE_MIGRATIONS:
-        for operation in import_module(path).Migration.operations:
-            if isinstance(operation, migrations.RunPython):
-                operation.code(apps, None)

@@ -1,7 +1,5 @@
 """A new owner enrols a company in real Chromium; the right relay validates it, another gets 404."""
 
-import importlib
-
 import pytest
 from zeal import zeal_ignore
 
@@ -11,24 +9,6 @@ from tests.enrolment.conftest import REGISTER_SIRET, _Answering, _serve
 from tests.factories import UserFactory, relay
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-#: Data migrations of reference data; an earlier transactional test's flush removes their rows.
-REFERENCE_MIGRATIONS = [
-    "core.migrations.0002_reference_relays_departements",
-    "funding.migrations.0002_reference_offers_tariffs",
-    "diagnostics.migrations.0002_reference_themes",
-    "diagnostics.migrations.0004_load_questionnaire_v1",
-]
-
-
-@pytest.fixture(autouse=True)
-def _reference_data(transactional_db):
-    """Reload the reference data (idempotent loaders) the way the migrations did."""
-    from django.apps import apps
-
-    with zeal_ignore():
-        for module in REFERENCE_MIGRATIONS:
-            importlib.import_module(module).load(apps, None)
 
 
 def test_owner_enrols_and_relay_validates(page, login, logout, settings):

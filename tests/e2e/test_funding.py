@@ -1,10 +1,8 @@
 """In Chromium: relay staff record a company payment; the Region sees its dashboard and charts."""
 
 import re
-from importlib import import_module
 
 import pytest
-from django.apps import apps
 from zeal import zeal_ignore
 
 from core.models import Relay
@@ -14,21 +12,6 @@ from tests.funding.factories import company, signed_enrolment, staff_user
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 PASSWORD = "secret-pass-123"
-REFERENCE_DATA = [
-    "core.migrations.0002_reference_relays_departements",
-    "diagnostics.migrations.0002_reference_themes",
-    "funding.migrations.0002_reference_offers_tariffs",
-    "funding.migrations.0005_programme_target",
-]
-
-
-@pytest.fixture(autouse=True)
-def reference_data():
-    """Transactional tests empty the database afterwards: reload what migrations put there."""
-    if not Relay.objects.exists():
-        with zeal_ignore():
-            for module in REFERENCE_DATA:
-                import_module(module).load(apps, None)
 
 
 def test_relay_staff_record_a_company_payment_and_see_the_balance_change(page, login):

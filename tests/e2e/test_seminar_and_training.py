@@ -22,7 +22,7 @@ from core.models import Departement, Relay
 from enrolment.groups import group_create, group_member_add
 from enrolment.models import EnrolmentState
 from tests.factories import UserFactory
-from tests.groups.factories import enrolment_at, ensure_reference_data, staff_of
+from tests.groups.factories import enrolment_at, staff_of
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 PASSWORD = "pme-demo-2007"
@@ -30,7 +30,6 @@ PASSWORD = "pme-demo-2007"
 
 @pytest.fixture
 def world(transactional_db):
-    ensure_reference_data()  # an earlier transactional test may have flushed it
     with zeal_ignore():
         staff = staff_of("afpi", email="relais-e2e@test.example", password=PASSWORD)
         afpi = Relay.objects.get(slug="afpi")

@@ -1,7 +1,5 @@
 """A large export really runs in a Celery worker over Redis, and reports its progress."""
 
-import importlib
-
 import pytest
 from django.urls import reverse
 from zeal import zeal_ignore
@@ -18,19 +16,7 @@ pytestmark = [
 
 
 @pytest.fixture
-def reference_data(transactional_db):
-    from django.apps import apps
-
-    with zeal_ignore():
-        for module in [
-            "core.migrations.0002_reference_relays_departements",
-            "funding.migrations.0002_reference_offers_tariffs",
-        ]:
-            importlib.import_module(module).load(apps, None)
-
-
-@pytest.fixture
-def celery_worker(reference_data):
+def celery_worker(transactional_db):
     from celery.contrib.testing.worker import start_worker
 
     from performance_pme.celery import app

@@ -87,24 +87,3 @@ def choose_offer(enrolment: Enrolment, code: str) -> None:
             job_title="Responsable de production",
             email=f"pilote{position}.{enrolment.pk}@test.example",
         )
-
-
-def ensure_reference_data() -> None:
-    """Reload the reference data of the data migrations when a transactional test flushed it."""
-    import importlib
-
-    from django.apps import apps
-
-    from consultants.models import TrainingModule
-    from diagnostics.models import Theme
-
-    loaders = [
-        (Relay, "core.migrations.0002_reference_relays_departements", "load"),
-        (Theme, "diagnostics.migrations.0002_reference_themes", "load"),
-        (Offer, "funding.migrations.0002_reference_offers_tariffs", "load"),
-        (TrainingModule, "consultants.migrations.0003_pilot_training", "seed_modules"),
-    ]
-    with zeal_ignore():
-        for model, module, function in loaders:
-            if not model.objects.exists():
-                getattr(importlib.import_module(module), function)(apps, None)

@@ -22,7 +22,7 @@ from enrolment.models import (
 from enrolment.services import enrolment_transition
 from tests.factories import UserFactory
 
-from .factories import enrolment_at, ensure_reference_data, staff_of
+from .factories import enrolment_at, staff_of
 
 S = EnrolmentState
 
@@ -106,7 +106,6 @@ def test_the_eleventh_company_is_refused_with_a_clear_message(group, staff, clie
 @pytest.mark.django_db(transaction=True)
 def test_the_cap_holds_when_staff_add_at_the_same_moment():
     """Eight members, four staff add four companies at once: two get in, two are refused."""
-    ensure_reference_data()  # an earlier transactional test may have flushed it
     staff = staff_of("afpi")
     group = group_create(
         relay=Relay.objects.get(slug="afpi"),

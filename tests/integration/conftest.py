@@ -114,9 +114,6 @@ def _purge_queue() -> None:
 def celery_worker_process(transactional_db, tmp_path):
     if not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
         pytest.skip("PostgreSQL non configuré (DATABASE_URL)")
-    from tests.agreements.helpers import load_reference_data
-
-    load_reference_data()
     _purge_queue()
     workers = WorkerProcess(tmp_path)
     yield workers

@@ -21,7 +21,6 @@ from enrolment.services import enrolment_transition
 from tests.agreements.helpers import (
     assign_consultant,
     enrolment_validated,
-    load_reference_data,
     staff_user,
 )
 from tests.factories import EnrolmentFactory
@@ -146,7 +145,6 @@ def test_opted_out_user_gets_no_optional_reminder_and_digest_gathers_them():
 @pytest.mark.django_db(transaction=True)
 def test_two_sweeps_at_once_send_each_reminder_once():
     with at(0), zeal_ignore():
-        load_reference_data()
         enrolments = [eligible_enrolment() for _ in range(5)]
     barrier = threading.Barrier(2)
     results: list[int] = []
