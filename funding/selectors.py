@@ -324,7 +324,11 @@ def dashboard(*, user, start=None, end=None) -> dict:
     invoiced_rows = (
         _period(
             AidInstalment.objects.visible_to(user).filter(
-                status__in=[AidInstalment.Status.DUE, AidInstalment.Status.APPROVED]
+                status__in=[
+                    AidInstalment.Status.DUE,
+                    AidInstalment.Status.APPROVED,
+                    AidInstalment.Status.PAID,
+                ]
             ),
             "due_on",
             start,
