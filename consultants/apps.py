@@ -77,6 +77,9 @@ class ConsultantsConfig(AppConfig):
             context=collective_results_context,
             order=60,
         )
+        from . import reminders as consultants_reminders
+
+        consultants_reminders.register()
 
 
 def _upcoming_sessions(user):
