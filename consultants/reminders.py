@@ -85,9 +85,7 @@ class HalfDaysBehindRule(ReminderRule):
                 "gap": round(gap * 100),
                 "behind_since": behind,
             }
-            recipients = [mission.consultant.user] + list(
-                staff.get(enrolment.company.relay_id, [])
-            )
+            recipients = [mission.consultant.user] + list(staff.get(enrolment.company.relay_id, []))
             for user in recipients:
                 yield DueItem(
                     obj=mission,

@@ -69,9 +69,9 @@ def seed_ledger(ctx: dict) -> None:
         ids = list(oldest.values_list("pk", flat=True)[: max(oldest.count() // 2, 0)])
         if ids:
             aid_instalments_approve(instalment_ids=ids, by=region)
-    instalments = AidInstalment.objects.filter(
-        status=AidInstalment.Status.APPROVED
-    ).select_related("relay")
+    instalments = AidInstalment.objects.filter(status=AidInstalment.Status.APPROVED).select_related(
+        "relay"
+    )
     for instalment in instalments.order_by("pk"):
         by = staff.get(instalment.relay_id)
         reference = f"DEMO-REG-{instalment.enrolment_id}-{instalment.kind}"

@@ -215,12 +215,18 @@ def aid_instalments_settle(*, relay, payment: Payment) -> list[AidInstalment]:
             .unpaid()
             .order_by(F("due_on").asc(nulls_last=True), "pk")
         )
-        received = Payment.objects.filter(relay=relay, kind=Payment.Kind.REGION).aggregate(
-            t=Sum("amount")
-        )["t"] or ZERO
-        matched = AidInstalment.objects.filter(
-            relay=relay, status=AidInstalment.Status.PAID
-        ).aggregate(t=Sum("amount"))["t"] or ZERO
+        received = (
+            Payment.objects.filter(relay=relay, kind=Payment.Kind.REGION).aggregate(
+                t=Sum("amount")
+            )["t"]
+            or ZERO
+        )
+        matched = (
+            AidInstalment.objects.filter(relay=relay, status=AidInstalment.Status.PAID).aggregate(
+                t=Sum("amount")
+            )["t"]
+            or ZERO
+        )
         credit = received - matched
         paid = []
         for instalment in unpaid:

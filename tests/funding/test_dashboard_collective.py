@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - fixtures imported from other test modules are parameters of the tests
 """The Region's dashboard shows the three-year continuation rate (by relay and offer) and the
 pilots trained, each with its SVG chart and its export, at a constant number of queries."""
 
@@ -42,7 +43,9 @@ def _section(html: str, key: str) -> str:
 
 
 def test_the_dashboard_shows_the_continuation_rate_and_the_pilots_trained(
-    client, history, world  # noqa: F811
+    client,
+    history,
+    world,
 ):
     _complete(world["trainees"])
     region = UserFactory(region=True)
@@ -68,7 +71,7 @@ def test_the_dashboard_shows_the_continuation_rate_and_the_pilots_trained(
     assert 'id="pilots-trained">2<' in html
 
 
-def test_the_new_tables_are_exported(client, history, world):  # noqa: F811
+def test_the_new_tables_are_exported(client, history, world):
     _complete(world["trainees"][:1])
     client.force_login(UserFactory(region=True))
     url = reverse("funding:dashboard")
@@ -82,7 +85,7 @@ def test_the_new_tables_are_exported(client, history, world):  # noqa: F811
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
 
 
-def test_relay_staff_see_their_relay_rate_on_the_dashboard(client, history):  # noqa: F811
+def test_relay_staff_see_their_relay_rate_on_the_dashboard(client, history):
     client.force_login(staff_of("afpi"))
     html = client.get(reverse("funding:dashboard")).content.decode()
     assert 'id="continuation-rate">60,0 %' in html
@@ -93,7 +96,9 @@ def _closed_with_followups_and_trainees(n: int, start: int, trainer) -> None:
     _bulk_enrolments(n, start)
     long_ago = timezone.now() - dt.timedelta(days=4 * 365)
     closed = list(
-        Enrolment.objects.filter(state="closed", followups__isnull=True).values_list("pk", flat=True)
+        Enrolment.objects.filter(state="closed", followups__isnull=True).values_list(
+            "pk", flat=True
+        )
     )
     Enrolment.objects.filter(pk__in=closed).update(closed_at=long_ago)
     FollowUp.objects.bulk_create(
@@ -125,7 +130,7 @@ def _closed_with_followups_and_trainees(n: int, start: int, trainer) -> None:
     )
 
 
-def test_the_additions_keep_the_dashboard_query_count_constant(client, history):  # noqa: F811
+def test_the_additions_keep_the_dashboard_query_count_constant(client, history):
     client.force_login(UserFactory(region=True))
     url = reverse("funding:dashboard")
     trainer = make_trainer()

@@ -59,9 +59,8 @@ def test_a_region_payment_marks_the_covered_instalments_paid_oldest_first(relay,
     amount = oldest.amount + middle.amount / 2  # covers one and a half instalments
     payment = _region_pays(relay, staff, amount)
     statuses = {
-        i.pk: (i.status, i.paid_on, i.payment_id) for i in AidInstalment.objects.filter(
-            kind="advance"
-        )
+        i.pk: (i.status, i.paid_on, i.payment_id)
+        for i in AidInstalment.objects.filter(kind="advance")
     }
     assert statuses[oldest.pk] == ("paid", payment.date, payment.pk)
     assert statuses[middle.pk][0] == "due"
