@@ -1,4 +1,6 @@
-"""Home panel: pilots trained and the three-year continuation rate (until the Region's dashboard)."""
+"""Home panel: a short summary of pilots trained, the three-year continuation rate and the
+follow-ups awaiting an answer; the detail by relay and offer is on the Region's dashboard
+(funding.selectors.dashboard), which the panel links to."""
 
 from __future__ import annotations
 

@@ -36,3 +36,6 @@ class FundingConfig(AppConfig):
             context=dashboard_panel_context,
             order=5,
         )
+        from . import reminders as funding_reminders
+
+        funding_reminders.register()

@@ -58,9 +58,20 @@ def seed_ledger(ctx: dict) -> None:
                 company=enrolment.company,
                 by=by,
             )
-    instalments = AidInstalment.objects.filter(
-        status__in=[AidInstalment.Status.DUE, AidInstalment.Status.APPROVED]
-    ).select_related("relay")
+    # The Region approves half of the due instalments, then pays what it approved (the
+    # payment marks instalments paid, oldest due first): the other half waits for approval.
+    region = User.objects.filter(email="region@demo.test").first()
+    already = AidInstalment.objects.filter(
+        status__in=[AidInstalment.Status.APPROVED, AidInstalment.Status.PAID]
+    ).exists()
+    if region is not None and not already:
+        oldest = AidInstalment.objects.filter(status=AidInstalment.Status.DUE).order_by("pk")
+        ids = list(oldest.values_list("pk", flat=True)[: max(oldest.count() // 2, 0)])
+        if ids:
+            aid_instalments_approve(instalment_ids=ids, by=region)
+    instalments = AidInstalment.objects.filter(status=AidInstalment.Status.APPROVED).select_related(
+        "relay"
+    )
     for instalment in instalments.order_by("pk"):
         by = staff.get(instalment.relay_id)
         reference = f"DEMO-REG-{instalment.enrolment_id}-{instalment.kind}"
@@ -93,10 +104,3 @@ def seed_ledger(ctx: dict) -> None:
                 consultant=Expert.objects.get(pk=row["consultant_id"]),
                 by=by,
             )
-    region = User.objects.filter(email="region@demo.test").first()
-    already = AidInstalment.objects.filter(status=AidInstalment.Status.APPROVED).exists()
-    if region is not None and not already:
-        oldest = AidInstalment.objects.filter(status=AidInstalment.Status.DUE).order_by("pk")
-        ids = list(oldest.values_list("pk", flat=True)[: max(oldest.count() // 2, 0)])
-        if ids:
-            aid_instalments_approve(instalment_ids=ids, by=region)

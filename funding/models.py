@@ -407,7 +407,12 @@ class Payment(models.Model):
 
 
 class AidInstalmentQuerySet(RelayScopedQuerySet):
-    pass
+    def unpaid(self):
+        return self.filter(status__in=[AidInstalment.Status.DUE, AidInstalment.Status.APPROVED])
+
+    def overdue(self, *, today, days: int):
+        """Due (or approved) `days` days ago or earlier and still not paid by the Region."""
+        return self.unpaid().filter(due_on__lte=today - dt.timedelta(days=days))
 
 
 class AidInstalment(models.Model):
@@ -421,7 +426,11 @@ class AidInstalment(models.Model):
         SCHEDULED = "scheduled", _("Prévue")
         DUE = "due", _("Exigible")
         APPROVED = "approved", _("Approuvée par la Région")
+        PAID = "paid", _("Versée")
         CANCELLED = "cancelled", _("Annulée")
+
+    #: Statuses of an instalment the Region owes and has not paid yet.
+    UNPAID = (Status.DUE, Status.APPROVED)
 
     relay = models.ForeignKey("core.Relay", on_delete=models.PROTECT, related_name="+")
     enrolment = models.ForeignKey(
@@ -437,6 +446,15 @@ class AidInstalment(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     approved_at = models.DateTimeField(null=True, blank=True)
+    paid_on = models.DateField(_("versée le"), null=True, blank=True)
+    payment = models.ForeignKey(
+        Payment,
+        verbose_name=_("versement"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="instalments",
+    )
 
     objects = AidInstalmentQuerySet.as_manager()
 

@@ -324,7 +324,11 @@ def dashboard(*, user, start=None, end=None) -> dict:
     invoiced_rows = (
         _period(
             AidInstalment.objects.visible_to(user).filter(
-                status__in=[AidInstalment.Status.DUE, AidInstalment.Status.APPROVED]
+                status__in=[
+                    AidInstalment.Status.DUE,
+                    AidInstalment.Status.APPROVED,
+                    AidInstalment.Status.PAID,
+                ]
             ),
             "due_on",
             start,
@@ -515,8 +519,15 @@ def dashboard(*, user, start=None, end=None) -> dict:
     )
     tables.append(cost)
 
+    continuation, continuation_table = _continuation_table(user=user)
+    tables.append(continuation_table)
+    training, training_table = _training_table(user=user)
+    tables.append(training_table)
+
     return {
         "head": head,
+        "continuation": continuation,
+        "training": training,
         "tables": tables,
         "totals": totals,
         "pool": pool,
@@ -526,6 +537,76 @@ def dashboard(*, user, start=None, end=None) -> dict:
         "envelope": envelope,
         "region_committed": region_committed,
     }
+
+
+def _continuation_table(*, user) -> tuple[dict, Table]:
+    """The three-year continuation rate by relay and offer (enrolment.followups, one query).
+
+    Counted as of today, whatever the period filter: it concerns companies closed at
+    least CONTINUATION_MONTHS months ago.
+    """
+    import pygal
+
+    from enrolment.followups import continuation_rate
+
+    figures = continuation_rate(user=user)
+    table = Table(
+        "continuation",
+        _("Taux de poursuite à %(m)s mois, par relais et par offre") % {"m": figures["months"]},
+        [
+            _("Relais"),
+            _("Offre"),
+            _("Clôturées"),
+            _("Réponses"),
+            _("Poursuivent"),
+            _("Taux"),
+        ],
+    )
+    for r in [*figures["rows"], figures["total"]] if figures["rows"] else []:
+        rate = "—" if r.rate is None else f"{r.rate} %".replace(".", ",")
+        table.rows.append([str(r.relay), r.offer, r.closed, r.answered, r.carrying_on, rate])
+    if figures["rows"]:
+        labels = [f"{r.relay} — {r.offer}" for r in figures["rows"]] + [str(_("Total"))]
+        table.chart = _chart(
+            pygal.Bar,
+            _("Entreprises qui poursuivent leur démarche (%)"),
+            [
+                (
+                    _("Taux de poursuite"),
+                    [r.rate for r in [*figures["rows"], figures["total"]]],
+                )
+            ],
+            labels,
+            range=(0, 100),
+        )
+    return figures, table
+
+
+def _training_table(*, user) -> tuple[dict, Table]:
+    """Pilots trained (consultants.training's selector, the home panel's figure: one query)."""
+    import pygal
+
+    from consultants.training import pilots_trained_count
+
+    figures = pilots_trained_count(user=user)
+    table = Table(
+        "training",
+        _("Formation des pilotes"),
+        [_("Pilotes"), _("Nombre")],
+    )
+    table.rows.append([_("Formés (formation validée)"), figures["trained"]])
+    table.rows.append([_("En formation"), figures["in_training"]])
+    if figures["trained"] or figures["in_training"]:
+        table.chart = _chart(
+            pygal.Bar,
+            _("Pilotes formés et en formation"),
+            [
+                (_("Formés"), [figures["trained"]]),
+                (_("En formation"), [figures["in_training"]]),
+            ],
+            [_("Pilotes")],
+        )
+    return figures, table
 
 
 def money_avg(total: Decimal, count: int) -> Decimal | None:

@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -196,7 +196,52 @@ def payment_record(
         )
         Payment.objects.filter(pk=payment.pk).update(entry=entry)
         payment.entry = entry
+        if kind == Payment.Kind.REGION:
+            aid_instalments_settle(relay=relay, payment=payment)
     return payment
+
+
+def aid_instalments_settle(*, relay, payment: Payment) -> list[AidInstalment]:
+    """Mark the relay's unpaid instalments covered by the Region's payments as paid.
+
+    The Region pays a relay in lump sums: everything it has paid that is not yet matched
+    to an instalment covers the unpaid (due or approved) instalments, oldest due first;
+    an instalment is paid only when fully covered (the rest waits for the next payment).
+    """
+    with transaction.atomic():
+        unpaid = list(
+            AidInstalment.objects.select_for_update()
+            .filter(relay=relay)
+            .unpaid()
+            .order_by(F("due_on").asc(nulls_last=True), "pk")
+        )
+        received = (
+            Payment.objects.filter(relay=relay, kind=Payment.Kind.REGION).aggregate(
+                t=Sum("amount")
+            )["t"]
+            or ZERO
+        )
+        matched = (
+            AidInstalment.objects.filter(relay=relay, status=AidInstalment.Status.PAID).aggregate(
+                t=Sum("amount")
+            )["t"]
+            or ZERO
+        )
+        credit = received - matched
+        paid = []
+        for instalment in unpaid:
+            if instalment.amount > credit:
+                break
+            credit -= instalment.amount
+            paid.append(instalment)
+        if paid:
+            AidInstalment.objects.filter(pk__in=[i.pk for i in paid]).update(
+                status=AidInstalment.Status.PAID, paid_on=payment.date, payment=payment
+            )
+            for instalment in paid:
+                instalment.status = AidInstalment.Status.PAID
+                instalment.paid_on, instalment.payment = payment.date, payment
+    return paid
 
 
 # --- Period close and the Region's approvals --------------------------------------------------

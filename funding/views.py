@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import BooleanField, Case, Q, Value, When
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -281,10 +286,22 @@ def instalments(request):
         )
         messages.success(request, _("%(n)s échéance(s) approuvée(s).") % {"n": count})
         return redirect("funding:instalments")
+    overdue_limit = timezone.localdate() - dt.timedelta(
+        days=settings.REMINDER_DELAYS.get("payment_overdue", 30)
+    )
     rows = (
         AidInstalment.objects.visible_to(request.user)
         .exclude(status=AidInstalment.Status.SCHEDULED)
         .select_related("relay", "enrolment__company", "approved_by")
+        .annotate(
+            is_overdue=Case(
+                When(
+                    Q(status__in=AidInstalment.UNPAID, due_on__lte=overdue_limit), then=Value(True)
+                ),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
         .order_by("status", "due_on", "pk")
     )
     page = Paginator(rows, 100).get_page(request.GET.get("page"))

@@ -316,6 +316,10 @@ REMINDER_DELAYS = {
     "agreement_unsigned": 14,
     "mission_ending": 14,
     "seminar_soon": 3,
+    # Days a regional aid instalment may stay due and unpaid before it is "overdue".
+    "payment_overdue": 30,
+    # Days a mission stays behind schedule (director's rule) before the reminder goes out.
+    "halfdays_behind": 7,
 }
 REMINDER_FOLLOW_UP_MONTHS = [6, 12, 36]
 REMINDER_CATCH_UP_DAYS = 30  # a reminder missed (sweep down) is still sent within this window

@@ -76,4 +76,6 @@ def test_the_home_panel_shows_the_rate_to_the_region(history, client):
     assert 'id="continuation-rate">50,0 %' in page
     assert "taux de poursuite à 36 mois" in page
     assert "3 sur 6 entreprises clôturées" in page
-    assert "66,7 %" in page
+    # The detail by relay and offer moved to the Region's dashboard; the panel links to it.
+    assert reverse("funding:dashboard") + "#table-continuation" in page
+    assert "66,7 %" in client.get(reverse("funding:dashboard")).content.decode()

@@ -117,10 +117,14 @@ def test_profile_turns_an_optional_reminder_off_and_chooses_the_digest(client):
     page = client.get(reverse("core:reminder_preferences")).content.decode()
     assert "Autodiagnostic non terminé" in page
     assert "Convention non signée" not in page  # mandatory: not offered
+    assert "Séminaire collectif dans 3 jours" in page
+    assert "Demi-journées en retard" in page
+    assert "Paiement en retard" not in page  # mandatory: not offered
     response = client.post(
         reverse("core:reminder_preferences"), {"rule_mission_ending": "on", "weekly_digest": "on"}
     )
     assert response.status_code == 302
     pref = ReminderPreference.objects.get(user=user)
-    assert pref.disabled_rules == ["diagnosis_draft"]
+    # every optional rule left unticked is turned off
+    assert pref.disabled_rules == ["diagnosis_draft", "halfdays_behind", "seminar_soon"]
     assert pref.weekly_digest is True

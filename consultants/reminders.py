@@ -1,0 +1,100 @@
+"""Reminder rule about missions behind schedule (core.reminders engine).
+
+"Behind schedule" is the director's overview rule (`consultants.selectors.schedule_gap`
+>= `BEHIND_SCHEDULE_GAP`), not a second definition: this module only works out since
+when a mission has been behind, so the reminder has a due date in the database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable
+
+from django.utils.translation import gettext_lazy as _
+
+from core.reminders import DueItem, ReminderRule, register_rule
+from enrolment.models import EnrolmentState
+from enrolment.reminders import relay_staff_by_relay
+
+from .models import Mission
+from .selectors import BEHIND_SCHEDULE_GAP, _with_half_days, schedule_gap
+
+S = EnrolmentState
+
+
+def behind_schedule_since(mission: Mission) -> dt.date | None:
+    """First day the mission is behind schedule with the half-days logged so far, or None.
+
+    `mission` carries `half_days_used` / `half_days_allowed` (the selectors' annotation).
+    The gap grows by one day's share each day until the planned end; a half-day logged
+    moves this date later (a new reminder if the mission falls behind again).
+    """
+    if schedule_gap(mission, today=mission.start_date) is None:
+        return None
+    total = (mission.planned_end_date - mission.start_date).days or 1
+    needed = BEHIND_SCHEDULE_GAP + mission.half_days_used / mission.half_days_allowed
+    if needed > 1:
+        return None  # enough half-days used: never behind, even at the planned end
+    first = max(math.floor(needed * total) - 1, 0)
+    for offset in range(first, total + 1):
+        day = mission.start_date + dt.timedelta(days=offset)
+        if schedule_gap(mission, today=day) >= BEHIND_SCHEDULE_GAP:
+            return day
+    return None
+
+
+class HalfDaysBehindRule(ReminderRule):
+    """A running mission has been behind schedule for `halfdays_behind` days (default 7)."""
+
+    code = "halfdays_behind"
+    label = _("Demi-journées en retard sur le calendrier de la mission")
+    subject = _("Performance PME : la mission chez {company.name} est en retard")
+    default_delay_days = 7
+
+    def due(self, *, today: dt.date, since: dt.date) -> Iterable[DueItem]:
+        delay = dt.timedelta(days=self.delay_days)
+        missions = list(
+            _with_half_days(
+                Mission.objects.filter(
+                    closed_at__isnull=True,
+                    consultant__isnull=False,
+                    start_date__isnull=False,
+                    planned_end_date__isnull=False,
+                    enrolment__state__in=[
+                        S.CONSULTANT_ASSIGNED,
+                        S.AGREEMENT_SIGNED,
+                        S.IN_PROGRESS,
+                    ],
+                )
+            ).select_related("enrolment__company", "consultant__user")
+        )
+        staff = relay_staff_by_relay({m.enrolment.company.relay_id for m in missions})
+        for mission in missions:
+            behind = behind_schedule_since(mission)
+            if behind is None or not since <= behind + delay <= today:
+                continue
+            gap = schedule_gap(mission, today=today)
+            if gap is None or gap < BEHIND_SCHEDULE_GAP:
+                continue
+            enrolment = mission.enrolment
+            context = {
+                "enrolment": enrolment,
+                "company": enrolment.company,
+                "mission": mission,
+                "gap": round(gap * 100),
+                "behind_since": behind,
+            }
+            recipients = [mission.consultant.user] + list(staff.get(enrolment.company.relay_id, []))
+            for user in recipients:
+                yield DueItem(
+                    obj=mission,
+                    recipient=user,
+                    due_date=behind + delay,
+                    timeline_subject=enrolment,
+                    context=context,
+                )
+
+
+def register() -> None:
+    register_rule(HalfDaysBehindRule())

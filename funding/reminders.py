@@ -1,0 +1,56 @@
+"""Reminder rule about the Region's aid instalments left unpaid (core.reminders engine).
+
+"Overdue" is funding's own notion: `AidInstalment.objects.overdue()` — due (or approved)
+`REMINDER_DELAYS["payment_overdue"]` days ago or more and not marked paid by a Region
+payment (`funding.services.aid_instalments_settle`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.utils.translation import gettext_lazy as _
+
+from core.reminders import DueItem, ReminderRule, register_rule
+from enrolment.reminders import relay_staff_by_relay
+
+from .models import AidInstalment
+
+
+class PaymentOverdueRule(ReminderRule):
+    """An instalment of regional aid is still unpaid N days after it fell due: relay staff chase."""
+
+    code = "payment_overdue"
+    label = _("Paiement en retard (aide régionale)")
+    subject = _("Performance PME : versement de la Région en retard pour {company.name}")
+    optional = False  # the relay's cash depends on it
+    default_delay_days = 30
+
+    def due(self, *, today: dt.date, since: dt.date) -> Iterable[DueItem]:
+        delay = dt.timedelta(days=self.delay_days)
+        instalments = list(
+            AidInstalment.objects.overdue(today=today, days=self.delay_days)
+            .filter(due_on__gte=since - delay)
+            .select_related("enrolment__company", "relay")
+        )
+        staff = relay_staff_by_relay({i.relay_id for i in instalments})
+        for instalment in instalments:
+            enrolment = instalment.enrolment
+            for user in staff.get(instalment.relay_id, []):
+                yield DueItem(
+                    obj=instalment,
+                    recipient=user,
+                    due_date=instalment.due_on + delay,
+                    timeline_subject=enrolment,
+                    context={
+                        "enrolment": enrolment,
+                        "company": enrolment.company,
+                        "instalment": instalment,
+                        "days": self.delay_days,
+                    },
+                )
+
+
+def register() -> None:
+    register_rule(PaymentOverdueRule())
