@@ -95,6 +95,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
     connection = connections["default"]
     with django_db_blocker.unblock():
+        _REFERENCE_DATA["name"] = connection.settings_dict["NAME"]
         _REFERENCE_DATA["default"] = (
             getattr(connection, "_test_serialized_contents", None)
             or connection.creation.serialize_db_to_string()
@@ -121,6 +122,8 @@ def pytest_runtest_teardown(item, nextitem):
         from django.db import connection
         from pytest_django.plugin import blocking_manager_key
 
+        if connection.settings_dict["NAME"] != _REFERENCE_DATA.get("name"):
+            return result  # never flush a database that is not the test database
         with item.config.stash[blocking_manager_key].unblock():
             # empty again, without the content types post_migrate recreated with new ids
             call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
