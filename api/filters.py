@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import django_filters as df
+from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from consultants.models import ActionPlan, Expert, Indicator, Mission
@@ -12,6 +13,20 @@ from core.models import Departement, Relay
 from diagnostics.models import Diagnosis
 from enrolment.models import Company, Enrolment, EnrolmentState
 from funding.models import Account, Funder, JournalEntry, Offer
+
+
+class IdFilter(df.NumberFilter):
+    """An object id: a whole number in the database's integer range (400 otherwise).
+
+    Found by schemathesis: `1.07e19` reached SQLite as a value it cannot bind.
+    """
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
 
 
 class UpdatedSinceFilter(df.IsoDateTimeFilter):
@@ -72,7 +87,7 @@ class EnrolmentFilter(df.FilterSet):
         queryset=Departement.objects.all(),
         label=_("département"),
     )
-    company = df.NumberFilter(field_name="company_id", label=_("entreprise (id)"))
+    company = IdFilter(field_name="company_id", label=_("entreprise (id)"))
     created_after = df.DateFilter(field_name="created_at", lookup_expr="date__gte")
     created_before = df.DateFilter(field_name="created_at", lookup_expr="date__lte")
     updated_since = updated_since()
@@ -100,7 +115,7 @@ class ExpertFilter(df.FilterSet):
 
 
 class MissionFilter(df.FilterSet):
-    consultant = df.NumberFilter(field_name="consultant_id", label=_("consultant (id)"))
+    consultant = IdFilter(field_name="consultant_id", label=_("consultant (id)"))
     relay = df.ModelChoiceFilter(
         field_name="enrolment__company__relay",
         queryset=Relay.objects.all(),
@@ -128,8 +143,8 @@ def relay_slug(field_name: str):
 
 
 class DiagnosisFilter(df.FilterSet):
-    company = df.NumberFilter(field_name="company_id", label=_("entreprise (id)"))
-    enrolment = df.NumberFilter(field_name="enrolment_id", label=_("inscription (id)"))
+    company = IdFilter(field_name="company_id", label=_("entreprise (id)"))
+    enrolment = IdFilter(field_name="enrolment_id", label=_("inscription (id)"))
     relay = relay_slug("company__relay")
     purpose = df.ChoiceFilter(choices=Diagnosis.Purpose.choices, label=_("occasion"))
     submitted_after = df.DateFilter(field_name="submitted_at", lookup_expr="date__gte")
@@ -142,7 +157,7 @@ class DiagnosisFilter(df.FilterSet):
 
 
 class ActionPlanFilter(df.FilterSet):
-    mission = df.NumberFilter(field_name="mission_id", label=_("mission (id)"))
+    mission = IdFilter(field_name="mission_id", label=_("mission (id)"))
     relay = relay_slug("mission__enrolment__company__relay")
 
     class Meta:
@@ -151,8 +166,8 @@ class ActionPlanFilter(df.FilterSet):
 
 
 class IndicatorFilter(df.FilterSet):
-    mission = df.NumberFilter(field_name="plan__mission_id", label=_("mission (id)"))
-    plan = df.NumberFilter(field_name="plan_id", label=_("plan d'action (id)"))
+    mission = IdFilter(field_name="plan__mission_id", label=_("mission (id)"))
+    plan = IdFilter(field_name="plan_id", label=_("plan d'action (id)"))
     relay = relay_slug("plan__mission__enrolment__company__relay")
 
     class Meta:
@@ -170,8 +185,8 @@ class JournalEntryFilter(df.FilterSet):
     account = df.CharFilter(
         field_name="lines__account__code", distinct=True, label=_("compte (numéro)")
     )
-    company = df.NumberFilter(field_name="lines__company", distinct=True, label=_("entreprise"))
-    consultant = df.NumberFilter(
+    company = IdFilter(field_name="lines__company", distinct=True, label=_("entreprise"))
+    consultant = IdFilter(
         field_name="lines__consultant", distinct=True, label=_("consultant")
     )
     funder = df.ChoiceFilter(

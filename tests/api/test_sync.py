@@ -83,3 +83,12 @@ def test_updated_since_with_an_unusual_utc_offset_is_not_a_server_error(world, t
         response = client.get("/api/v1/companies/", {"updated_since": since})
         assert response.status_code == 200
         assert response.json()["results"] == []
+
+
+def test_id_filters_refuse_numbers_outside_the_integer_range(world, token_client):
+    """Found by schemathesis on SQLite: a huge or fractional id is a 400, not a 500."""
+    client = token_client(world["users"]["admin"])
+    for value in ("1.07709749152955e+19", "2.5", "99999999999999999999"):
+        response = client.get("/api/v1/missions/", {"consultant": value})
+        assert response.status_code == 400, value
+        assert "consultant" in response.json()
