@@ -186,9 +186,7 @@ class JournalEntryFilter(df.FilterSet):
         field_name="lines__account__code", distinct=True, label=_("compte (numéro)")
     )
     company = IdFilter(field_name="lines__company", distinct=True, label=_("entreprise"))
-    consultant = IdFilter(
-        field_name="lines__consultant", distinct=True, label=_("consultant")
-    )
+    consultant = IdFilter(field_name="lines__consultant", distinct=True, label=_("consultant"))
     funder = df.ChoiceFilter(
         field_name="lines__funder", choices=Funder.choices, distinct=True, label=_("financeur")
     )

@@ -29,6 +29,16 @@ class HomePanel:
 
 _nav: list[NavItem] = []
 _panels: list[HomePanel] = []
+_role_homes: dict[str, str] = {}
+
+
+def register_role_home(*, role: str, url_name: str) -> None:
+    """Send a role to its own page after login instead of the panels (the Region: dashboard)."""
+    _role_homes[role] = url_name
+
+
+def role_home_for(user) -> str | None:
+    return None if user.is_superuser else _role_homes.get(user.role)
 
 
 def register_nav(*, label: str, url_name: str, roles, order: int = 50, menu: str = "main") -> None:

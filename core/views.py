@@ -8,12 +8,15 @@ from django.views.decorators.http import require_GET
 
 from .forms import ProfileForm
 from .health import check_broker, check_database
-from .registry import panels_for
+from .registry import panels_for, role_home_for
 
 
 @login_required
 def home(request):
     """Each role lands on its own home page."""
+    url_name = role_home_for(request.user)
+    if url_name:
+        return redirect(url_name)
     return render(request, "core/home.html", {"panels": panels_for(request.user)})
 
 

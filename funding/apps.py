@@ -8,7 +8,7 @@ class FundingConfig(AppConfig):
 
     def ready(self) -> None:
         from core.outbox import register_handler
-        from core.registry import register_home_panel, register_nav
+        from core.registry import register_home_panel, register_nav, register_role_home
         from core.roles import Role
 
         from .ledger import HANDLERS
@@ -30,9 +30,10 @@ class FundingConfig(AppConfig):
             roles={Role.REGION, Role.DIRECTOR, Role.ADMIN, Role.RELAY_STAFF},
             order=30,
         )
+        register_role_home(role=Role.REGION, url_name="funding:dashboard")
         register_home_panel(
             template="funding/panels/dashboard.html",
-            roles={Role.REGION, Role.RELAY_STAFF},
+            roles={Role.RELAY_STAFF},
             context=dashboard_panel_context,
             order=5,
         )

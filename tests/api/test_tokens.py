@@ -90,5 +90,5 @@ def test_token_page_requires_a_name_in_french(client):
 )
 def test_token_page_is_in_every_roles_menu(client, trait):
     client.force_login(UserFactory(**{trait: True}))
-    page = client.get(reverse("core:home")).content.decode()
+    page = client.get(reverse("core:home"), follow=True).content.decode()
     assert reverse("api_tokens:list") in page

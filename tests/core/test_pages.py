@@ -29,6 +29,13 @@ def test_every_role_has_a_home(client, role):
     user = UserFactory(**kwargs)
     client.force_login(user)
     response = client.get(reverse("core:home"))
+    if role == Role.REGION:  # the Region lands on the programme's dashboard
+        assert response.status_code == 302
+        assert response["Location"] == reverse("funding:dashboard")
+        response = client.get(response["Location"])
+        assert response.status_code == 200
+        assert "Tableau de bord du programme" in response.content.decode()
+        return
     assert response.status_code == 200
     assert 'id="role-home"' in response.content.decode()
 

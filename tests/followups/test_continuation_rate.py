@@ -70,8 +70,15 @@ def test_relay_staff_see_the_rate_of_their_relay_only(history):
     assert (total.closed, total.carrying_on, total.rate) == (5, 3, Decimal("60.0"))
 
 
-def test_the_home_panel_shows_the_rate_to_the_region(history, client):
+def test_the_region_lands_on_the_dashboard_with_the_rate(history, client):
     client.force_login(UserFactory(region=True))
+    page = client.get(reverse("core:home"), follow=True).content.decode()
+    assert 'id="continuation-rate">50,0 %' in page
+    assert "3 sur 6 entreprises clôturées" in page
+
+
+def test_the_home_panel_shows_the_rate_to_the_director(history, client):
+    client.force_login(UserFactory(director=True))
     page = client.get(reverse("core:home")).content.decode()
     assert 'id="continuation-rate">50,0 %' in page
     assert "taux de poursuite à 36 mois" in page

@@ -135,10 +135,12 @@ def test_the_region_approves_instalments_in_bulk_from_the_page(client, afpi, sta
     assert client.post(reverse("funding:instalments"), {"instalment": ids}).status_code == 403
 
 
-def test_the_region_lands_on_the_dashboard_panel_with_its_chart(client, signed):
+def test_the_region_lands_on_the_dashboard_with_its_charts(client, signed):
     client.force_login(UserFactory(region=True))
-    html = client.get(reverse("core:home")).content.decode()
-    assert 'id="dashboard-panel"' in html and "<svg" in html
+    response = client.get(reverse("core:home"), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("funding:dashboard")
+    html = response.content.decode()
+    assert "<svg" in html
     assert "/ 2\xa0000" in html  # the 2,000 target
 
 

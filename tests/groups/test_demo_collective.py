@@ -74,4 +74,7 @@ def test_collective_demo_is_idempotent_and_its_pages_render(settings, client):
         assert client.get(url).status_code == 200, url
 
     client.force_login(User.objects.get(email="region@demo.test"))
-    assert 'id="continuation-rate">50,0 %' in client.get(reverse("core:home")).content.decode()
+    assert (
+        'id="continuation-rate">50,0 %'
+        in client.get(reverse("core:home"), follow=True).content.decode()
+    )

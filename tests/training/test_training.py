@@ -179,7 +179,7 @@ def test_pilots_trained_count_on_the_home_panel(world, client):
     assert pilots_trained_count(user=world["staff"])["trained"] == 2
     assert pilots_trained_count(user=staff_of("thesame"))["trained"] == 0
     client.force_login(UserFactory(region=True))
-    page = client.get(reverse("core:home")).content.decode()
+    page = client.get(reverse("core:home"), follow=True).content.decode()
     assert 'id="pilots-trained">2<' in page
 
 
@@ -252,11 +252,11 @@ def test_staff_enrol_pilots_from_the_company_page_and_schedule_a_session(db, cli
 def test_a_trainer_home_lists_their_sessions(world, client):
     follow_modules(world, TrainingModule.objects.filter(is_active=True)[:2])
     client.force_login(world["trainer"].user)
-    page = client.get(reverse("core:home")).content.decode()
+    page = client.get(reverse("core:home"), follow=True).content.decode()
     assert "Mes sessions de formation" in page
     assert "Planifier et piloter un projet" in page
     client.force_login(make_trainer("Roux").user)
-    page = client.get(reverse("core:home")).content.decode()
+    page = client.get(reverse("core:home"), follow=True).content.decode()
     assert "Aucune session ne vous est confiée" in page
 
 
