@@ -18,7 +18,7 @@ from enrolment.models import EnrolmentState
 from enrolment.reminders import relay_staff_by_relay
 
 from .models import Mission
-from .selectors import BEHIND_SCHEDULE_GAP, _with_half_days, schedule_gap
+from .selectors import BEHIND_SCHEDULE_GAP, schedule_gap, with_half_days
 
 S = EnrolmentState
 
@@ -55,7 +55,7 @@ class HalfDaysBehindRule(ReminderRule):
     def due(self, *, today: dt.date, since: dt.date) -> Iterable[DueItem]:
         delay = dt.timedelta(days=self.delay_days)
         missions = list(
-            _with_half_days(
+            with_half_days(
                 Mission.objects.filter(
                     closed_at__isnull=True,
                     consultant__isnull=False,

@@ -277,7 +277,11 @@ def assignment_queue(*, user) -> QuerySet:
 # --- missions ---------------------------------------------------------------------------
 
 
-def _with_half_days(queryset: QuerySet) -> QuerySet:
+def with_half_days(queryset: QuerySet) -> QuerySet:
+    """Missions annotated with half-days used and allowed (tariff plus amendments), in SQL.
+
+    Shared by the mission pages, the director's overview and the "behind schedule" reminder.
+    """
     extra = (
         Mission.objects.filter(pk=OuterRef("pk"))
         .annotate(n=Sum("amendments__extra_half_days"))
@@ -293,7 +297,7 @@ def _with_half_days(queryset: QuerySet) -> QuerySet:
 
 
 def missions_list(*, user) -> QuerySet:
-    return _with_half_days(
+    return with_half_days(
         Mission.objects.visible_to(user)
         .filter(consultant__isnull=False)
         .select_related(
@@ -328,7 +332,7 @@ def mission_workspace(*, user, pk: int) -> Mission:
         ),
     )
     return get_visible_or_404(
-        _with_half_days(Mission.objects.all())
+        with_half_days(Mission.objects.all())
         .select_related(
             "enrolment__company__relay",
             "enrolment__company__departement",
