@@ -64,9 +64,10 @@ def profile_radar(
     )
     # pygal still writes a small config <script> even with js=[]: a static chart needs none
     svg = _SCRIPT.sub("", chart.render(is_unicode=True))
+    before = _("avant")
     desc = " ; ".join(
         f"{name} : {_pct(scores.get(code))}"
-        + (f" ({_('avant')} : {_pct(previous.get(code))})" if previous is not None else "")
+        + (f" ({before} : {_pct(previous.get(code))})" if previous is not None else "")
         for code, name in themes
     )
     return accessible_svg(
