@@ -10,7 +10,9 @@ class ApiConfig(AppConfig):
         from core.registry import register_nav
         from core.roles import Role
 
-        from . import schema  # noqa: F401  (registers the OpenAPI auth extension)
+        from . import personal_data  # schema registers the OpenAPI auth extension
+
+        personal_data.register()
 
         register_nav(
             label=_("Jetons d'API"),
