@@ -73,7 +73,9 @@ def story():
                 notes="Marc Lenormand a animé l'atelier ; appeler Aline Morvandiau.",
             )
         mission_services.mission_write_summary(
-            mission=mission, by=consultant_user, summary="Bravo à Aline Morvandiau pour le pilotage."
+            mission=mission,
+            by=consultant_user,
+            summary="Bravo à Aline Morvandiau pour le pilotage.",
         )
         staff = staff_of(enrolment)
         mission_services.mission_close(mission=mission, by=staff)
@@ -275,7 +277,11 @@ def test_anonymisation_removes_the_persons_everywhere_and_keeps_every_figure(cli
     for email in (OWNER[2], PILOT[2], CONSULTANT[2]):
         response = client.post(
             reverse("core:rgpd_anonymise"),
-            {"email": email, "reason": "Demande de la personne (courrier du 3 mars)", "confirm": "on"},
+            {
+                "email": email,
+                "reason": "Demande de la personne (courrier du 3 mars)",
+                "confirm": "on",
+            },
         )
         assert response.status_code == 302, response.content.decode()
 
