@@ -10,9 +10,10 @@ class ApiConfig(AppConfig):
         from core.registry import register_nav
         from core.roles import Role
 
-        from . import personal_data  # schema registers the OpenAPI auth extension
+        from . import schema  # noqa: F401  (registers the OpenAPI auth extension)
+        from .personal_data import register as register_personal_data
 
-        personal_data.register()
+        register_personal_data()
 
         register_nav(
             label=_("Jetons d'API"),
