@@ -404,3 +404,18 @@ def test_the_retention_sweep_anonymises_only_persons_past_the_period(settings):
 def test_the_retention_sweep_is_scheduled_daily(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["rgpd-retention-sweep"]
     assert entry["task"] == "core.tasks.personal_data_retention_sweep"
+
+
+def test_an_anonymised_consultant_is_no_longer_suggested():
+    from consultants.selectors import consultant_suggestions
+    from tests.consultants.factories import validated_enrolment
+
+    enrolment = validated_enrolment(theme="stocks", dep="69")
+    kept = ExpertFactory(specialties=["stocks"], departements=["69"])
+    gone = ExpertFactory(specialties=["stocks"], departements=["69"])
+    before = {s.expert.pk for s in consultant_suggestions(enrolment=enrolment)}
+
+    person_anonymise(email=gone.user.email, by=None, reason="Fin de collaboration")
+
+    after = {s.expert.pk for s in consultant_suggestions(enrolment=enrolment)}
+    assert before == {kept.pk, gone.pk} and after == {kept.pk}
