@@ -198,6 +198,17 @@ def personal_data_collect(person: Person) -> dict[str, Any]:
     return data
 
 
+def personal_data_events(*, limit: int = 30):
+    """The latest exports and anonymisations (the audit shown to the director)."""
+    from .models import TimelineEvent
+
+    return (
+        TimelineEvent.objects.filter(verb__in=["rgpd.export", "rgpd.anonymised"])
+        .select_related("actor")
+        .order_by("-created_at", "-pk")[:limit]
+    )
+
+
 def personal_data_export(*, email: str, by) -> dict[str, Any]:
     """Export a person's data and record who exported whose data in the timeline."""
     from .services import timeline_record
@@ -252,7 +263,7 @@ def person_anonymise(*, email: str, by=None, reason: str) -> int:
                 actor=by,
                 internal=True,
                 message=reason,
-                data={"rows": changed, "automatic": by is None},
+                data={"person": ctx.label, "rows": changed, "automatic": by is None},
             )
     return changed
 

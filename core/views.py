@@ -152,6 +152,7 @@ from .personal_data import (  # noqa: E402
     PersonNotFound,
     json_download,
     person_anonymise,
+    personal_data_events,
     personal_data_export,
 )
 
@@ -176,6 +177,7 @@ def _rgpd_page(request, *, export_form=None, anonymise_form=None, status=200):
         {
             "export_form": export_form or PersonalDataExportForm(),
             "anonymise_form": anonymise_form or PersonalDataAnonymiseForm(),
+            "events": personal_data_events(limit=30),
         },
         status=status,
     )

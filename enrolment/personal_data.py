@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 
 from core.personal_data import (
     Activity,
@@ -28,6 +28,7 @@ from .models import (
     FollowUp,
     GroupMembership,
     Pilot,
+    Seminar,
     SeminarAttendance,
 )
 
@@ -124,7 +125,47 @@ def export(person: Person) -> dict[str, Any]:
         }
         for p in _pilots(person).select_related("enrolment__company")
     ]
-    return {"companies_owned": companies, "agreement_signatures": signatures, "pilot_of": pilots}
+    return {
+        "companies_owned": companies,
+        "agreement_signatures": signatures,
+        "pilot_of": pilots,
+        "emails_received": _emails_received(person),
+    }
+
+
+def _emails_received(person: Person) -> list[dict[str, Any]]:
+    """The programme's e-mails (other than reminders): follow-up links, seminar invitations."""
+    emails = []
+    if person.user is not None:
+        for f in FollowUp.objects.filter(
+            enrolment__company__owner=person.user, sent_at__isnull=False
+        ).select_related("enrolment__company"):
+            emails.append(
+                {
+                    "kind": "follow_up_link",
+                    "company": f.enrolment.company.name,
+                    "about": f"{f.due_months} mois",
+                    "sent_at": iso(f.sent_at),
+                }
+            )
+    members = Q(group__memberships__enrolment__pilots__email__iexact=person.email)
+    if person.user is not None:
+        members |= Q(group__memberships__enrolment__company__owner=person.user)
+    for seminar in (
+        Seminar.objects.filter(members, invitations_sent_at__isnull=False)
+        .select_related("theme")
+        .distinct()
+    ):
+        emails.append(
+            {
+                "kind": "seminar_invitation",
+                "about": seminar.subject,
+                "starts_at": iso(seminar.starts_at),
+                "place": seminar.place,
+                "sent_at": iso(seminar.invitations_sent_at),
+            }
+        )
+    return emails
 
 
 def names(person: Person) -> list[str]:

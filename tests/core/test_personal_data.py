@@ -419,3 +419,63 @@ def test_an_anonymised_consultant_is_no_longer_suggested():
 
     after = {s.expert.pk for s in consultant_suggestions(enrolment=enrolment)}
     assert before == {kept.pk, gone.pk} and after == {kept.pk}
+
+
+def test_the_export_lists_the_seminar_invitations_sent_to_owner_and_pilot():
+    from core.models import Departement, OutboxMessage
+    from core.outbox import outbox_process_message
+    from enrolment.groups import group_create, group_member_add, seminar_create
+    from tests.groups.factories import enrolment_at
+    from tests.groups.factories import staff_of as relay_staff
+
+    with zeal_ignore():
+        staff = relay_staff("afpi")
+        group = group_create(
+            relay=Relay.objects.get(slug="afpi"),
+            departement=Departement.objects.get(code="69"),
+            name="Groupe RGPD",
+            by=staff,
+        )
+        enrolment = enrolment_at(EnrolmentState.IN_PROGRESS, staff=staff, offer="approfondie")
+        group_member_add(group=group, enrolment=enrolment, by=staff)
+        starts = timezone.now() + dt.timedelta(days=7)
+        seminar_create(
+            group=group,
+            starts_at=starts,
+            ends_at=starts + dt.timedelta(hours=3),
+            place="CCI de Lyon",
+            theme=None,
+            title="Flux tirés",
+            speaker=None,
+            by=staff,
+        )
+        outbox_process_message(OutboxMessage.objects.get(kind="seminar.scheduled").pk)
+        pilot_email = enrolment.pilots.first().email
+
+    for email in (enrolment.company.owner.email, pilot_email):
+        [invitation] = personal_data_collect(person_find(email))["emails_received"]
+        assert (invitation["kind"], invitation["about"]) == ("seminar_invitation", "Flux tirés")
+        assert invitation["place"] == "CCI de Lyon" and invitation["sent_at"]
+
+
+def test_the_rgpd_page_shows_the_latest_exports_with_a_fixed_number_of_queries(client):
+    from core.personal_data import personal_data_export
+
+    director = UserFactory(director=True, first_name="Diane", last_name="Directrice")
+    client.force_login(director)
+
+    def page_queries(n_people: int) -> int:
+        with zeal_ignore():
+            for i in range(n_people):
+                requester = UserFactory(email=f"demandeur{n_people}-{i}@test.example")
+                personal_data_export(email=requester.email, by=requester)
+                personal_data_export(email=requester.email, by=director)
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as ctx:
+            html = client.get(reverse("core:rgpd")).content.decode()
+        assert f"demandeur{n_people}-0@test.example" in html and "Diane Directrice" in html
+        return len(ctx.captured_queries)
+
+    assert page_queries(2) == page_queries(8)
