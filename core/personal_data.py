@@ -292,10 +292,20 @@ def retention_candidates(*, today: dt.date | None = None) -> list[str]:
             day = timezone.localdate(when) if isinstance(when, dt.datetime) else when
             if email not in last or (day and (last[email] is None or day > last[email])):
                 last[email] = day
+    # Staff accounts (relay, director, Region, administrators) only on request, even when
+    # their address also appears as a pilot's.
+    from .models import User
+
+    staff = {
+        e.lower()
+        for e in User.objects.filter(
+            models.Q(is_superuser=True) | ~models.Q(role__in=PARTICIPANT_ROLES)
+        ).values_list("email", flat=True)
+    }
     return sorted(
         email
         for email, day in last.items()
-        if email not in active and day is not None and day < cutoff
+        if email not in active and email not in staff and day is not None and day < cutoff
     )
 
 
@@ -375,9 +385,9 @@ class _CoreProvider:
     @staticmethod
     def names(person: Person) -> list[str]:
         user = person.user
-        if user is None:
-            return []
-        return [user.get_full_name(), f"{user.last_name} {user.first_name}".strip()]
+        if user is None or not (user.first_name.strip() and user.last_name.strip()):
+            return []  # a lone first or last name would scrub other people's mentions
+        return [user.get_full_name(), f"{user.last_name} {user.first_name}"]
 
     @staticmethod
     def anonymise(ctx: Anonymisation) -> int:

@@ -171,7 +171,8 @@ def _emails_received(person: Person) -> list[dict[str, Any]]:
 def names(person: Person) -> list[str]:
     found = []
     for first, last in _pilots(person).values_list("first_name", "last_name"):
-        found += [f"{first} {last}", f"{last} {first}"]
+        if first.strip() and last.strip():  # a lone name would scrub other people's mentions
+            found += [f"{first} {last}", f"{last} {first}"]
     return found
 
 

@@ -376,6 +376,10 @@ def test_the_retention_sweep_anonymises_only_persons_past_the_period(settings):
     settings.RGPD_RETENTION_DAYS = 365
     with time_machine.travel(dt.datetime(2020, 1, 10, 10, tzinfo=dt.UTC), tick=False):
         _withdrawn_enrolment("ancien@test.example", "pilote.ancien@test.example")
+        # a relay staff member who was once a pilot: their account is only anonymised on request
+        with zeal_ignore():
+            UserFactory(email="relais.pilote@test.example", staff=True)
+        _withdrawn_enrolment("ancien2@test.example", "relais.pilote@test.example")
         with zeal_ignore():
             still_open = EnrolmentFactory(
                 company=CompanyFactory(owner=UserFactory(email="en-cours@test.example"))
@@ -387,11 +391,17 @@ def test_the_retention_sweep_anonymises_only_persons_past_the_period(settings):
         _withdrawn_enrolment("recent@test.example", "pilote.recent@test.example")
 
     with time_machine.travel(dt.datetime(2022, 6, 1, 3, 30, tzinfo=dt.UTC), tick=False):
-        assert retention_candidates() == ["ancien@test.example", "pilote.ancien@test.example"]
-        assert personal_data_retention_sweep.apply().get() == 2
+        assert retention_candidates() == [
+            "ancien2@test.example",
+            "ancien@test.example",
+            "pilote.ancien@test.example",
+        ]
+        assert personal_data_retention_sweep.apply().get() == 3
 
     remaining = set(User.objects.values_list("email", flat=True))
-    assert {"en-cours@test.example", "recent@test.example"} <= remaining
+    assert {"en-cours@test.example", "recent@test.example", "relais.pilote@test.example"} <= (
+        remaining
+    )
     assert "ancien@test.example" not in remaining
     assert set(Pilot.objects.values_list("email", flat=True)) >= {"pilote.recent@test.example"}
     assert not Pilot.objects.filter(email="pilote.ancien@test.example").exists()
