@@ -196,7 +196,12 @@ def consultant_suggestions(
     through_s = Expert.specialties.through
     through_d = Expert.departements.through
     ranked = (
-        with_load(Expert.objects.consultants().filter(accreditation=Expert.Accreditation.ACTIVE))
+        with_load(
+            # an anonymised (deactivated) account is never proposed again
+            Expert.objects.consultants().filter(
+                accreditation=Expert.Accreditation.ACTIVE, user__is_active=True
+            )
+        )
         .annotate(
             specialty_hits=_count_subquery(
                 through_s.objects.filter(theme__code__in=wanted), "expert"

@@ -12,3 +12,22 @@ class CoreConfig(AppConfig):
 
         register_nav(label=_("Accueil"), url_name="core:home", roles=set(Role), order=0)
         register_home_panel(template="core/panels/admin.html", roles={Role.ADMIN}, order=90)
+
+        # Personal data (RGPD): the account, its timeline and reminders; the page "Mes données".
+        from .personal_data import register_core_provider
+
+        register_core_provider()
+        register_nav(
+            label=_("Mes données personnelles"),
+            url_name="core:my_data",
+            roles=set(Role),
+            order=96,
+            menu="account",
+        )
+        register_nav(
+            label=_("Données personnelles (RGPD)"),
+            url_name="core:rgpd",
+            roles={Role.DIRECTOR, Role.ADMIN},
+            order=97,
+            menu="account",
+        )

@@ -21,3 +21,16 @@ urlpatterns += [
     path("exploitation/courriels/", views.mailbox, name="mailbox"),
     path("exploitation/courriels/<str:name>/", views.mailbox_detail, name="mailbox_detail"),
 ]
+
+# Issue 9: personal data (RGPD) — each person's own export; director/admin export and anonymise.
+urlpatterns += [
+    path("profil/mes-donnees/", views.my_data, name="my_data"),
+    path("profil/mes-donnees/export.json", views.my_data_export, name="my_data_export"),
+    path("exploitation/donnees-personnelles/", views.rgpd, name="rgpd"),
+    path("exploitation/donnees-personnelles/export.json", views.rgpd_export, name="rgpd_export"),
+    path(
+        "exploitation/donnees-personnelles/anonymiser/",
+        views.rgpd_anonymise,
+        name="rgpd_anonymise",
+    ),
+]

@@ -355,3 +355,11 @@ PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 # Consultant assignment (issue 4): the director designates consultants; set to 1 when the
 # director delegates the designation to relay staff (for their relay's enrolments).
 CONSULTANT_ASSIGNMENT_DELEGATED_TO_RELAYS = env_bool("CONSULTANT_ASSIGNMENT_DELEGATED_TO_RELAYS")
+
+# Personal data (RGPD, issue 9): persons (owners, pilots, consultants, trainers) are anonymised
+# this many days after the end of their last enrolment, mission or activity; 0 disables it.
+RGPD_RETENTION_DAYS = int(os.environ.get("RGPD_RETENTION_DAYS", str(5 * 365)))
+CELERY_BEAT_SCHEDULE["rgpd-retention-sweep"] = {
+    "task": "core.tasks.personal_data_retention_sweep",
+    "schedule": crontab(minute=30, hour=3),
+}
