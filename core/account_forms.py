@@ -6,12 +6,25 @@ from django import forms
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
 
-from .otp import otp_verify
+from .otp import otp_throttled, otp_verify
 
 CODE_ERROR = _(
     "Code incorrect ou expiré. Saisissez le code à 6 chiffres affiché par votre application "
     "(vérifiez que l'heure de votre téléphone est juste) ou un code de secours."
 )
+
+THROTTLED_ERROR = _(
+    "Trop de codes erronés : patientez quelques secondes avant de saisir le nouveau code."
+)
+
+
+def _check_code(user, code):
+    """(device, None) or (None, the French error)."""
+    throttled = otp_throttled(user, code)
+    device = otp_verify(user=user, code=code)
+    if device is not None:
+        return device, None
+    return None, THROTTLED_ERROR if throttled else CODE_ERROR
 
 
 class OTPCodeForm(forms.Form):
@@ -33,9 +46,9 @@ class OTPCodeForm(forms.Form):
 
     def clean_code(self):
         code = self.cleaned_data["code"]
-        self.device = otp_verify(user=self.user, code=code)
-        if self.device is None:
-            raise forms.ValidationError(CODE_ERROR, code="invalid")
+        self.device, error = _check_code(self.user, code)
+        if error:
+            raise forms.ValidationError(error, code="invalid")
         return code
 
 
@@ -77,7 +90,7 @@ class ReauthForm(forms.Form):
                 self.add_error("password", _("Mot de passe incorrect."))
                 return data
         if "code" in self.fields and data.get("code"):
-            self.device = otp_verify(user=user, code=data["code"])
-            if self.device is None:
-                self.add_error("code", CODE_ERROR)
+            self.device, error = _check_code(user, data["code"])
+            if error:
+                self.add_error("code", error)
         return data

@@ -87,20 +87,42 @@ def backup_codes_left(*, user) -> int:
     return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
 
 
+def _normalize(code: str) -> str:
+    return (code or "").strip().replace(" ", "").lower()
+
+
+def _devices_for_code(user, code: str, *, for_verify: bool = False):
+    """A 6-digit code is for the app, anything else is a backup code: a backup code does not
+    count as a wrong app code (which would make the next app code wait)."""
+    is_app_code = code.isdigit() and len(code) == 6
+    for device in devices_for_user(user, for_verify=for_verify):
+        if isinstance(device, StaticDevice) != is_app_code:
+            yield device
+
+
 def otp_verify(*, user, code: str):
     """The confirmed device (app or backup code) that accepts `code`, or None.
 
     Each device throttles its own failures (django-otp), and a TOTP code or a backup code
     cannot be used twice.
     """
-    code = (code or "").strip().replace(" ", "").lower()
+    code = _normalize(code)
     if not code:
         return None
     with transaction.atomic():
-        for device in devices_for_user(user, for_verify=True):
+        for device in _devices_for_code(user, code, for_verify=True):
             if device.verify_token(code):
                 return device
     return None
+
+
+def otp_throttled(user, code: str) -> bool:
+    """Is verification of this kind of code paused after wrong ones (django-otp's delay)?"""
+    return any(
+        not device.verify_is_allowed()[0]
+        for device in _devices_for_code(user, _normalize(code))
+        if hasattr(device, "verify_is_allowed")
+    )
 
 
 def otp_has_device(user) -> bool:

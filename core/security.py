@@ -20,9 +20,7 @@ def otp_required_by_role(user) -> bool:
     """Director, Region and administrators (settings.OTP_REQUIRED_ROLES), Django staff too."""
     if not user.is_authenticated:
         return False
-    return bool(
-        user.is_staff or user.is_superuser or user.role in set(settings.OTP_REQUIRED_ROLES)
-    )
+    return bool(user.is_staff or user.is_superuser or user.role in set(settings.OTP_REQUIRED_ROLES))
 
 
 def otp_required(request) -> bool:
