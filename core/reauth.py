@@ -19,7 +19,7 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Callable
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
@@ -55,7 +55,10 @@ def reauth_redirect(request):
     """The redirect to the confirmation page, coming back here (or to the form of a POST)."""
     back = request.get_full_path()
     if request.method != "GET":
-        back = safe_next(request, request.META.get("HTTP_REFERER"), default=back)
+        referer = safe_next(request, request.META.get("HTTP_REFERER"), default="")
+        if referer:
+            parts = urlsplit(referer)
+            back = parts.path + (f"?{parts.query}" if parts.query else "")
     return redirect(reverse("core:reauth") + "?" + urlencode({"next": back}))
 
 
