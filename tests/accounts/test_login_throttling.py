@@ -15,9 +15,7 @@ PASSWORD = "secret-pass-123"
 
 
 def _login(client, email, password, ip="127.0.0.1"):
-    return client.post(
-        reverse("login"), {"username": email, "password": password}, REMOTE_ADDR=ip
-    )
+    return client.post(reverse("login"), {"username": email, "password": password}, REMOTE_ADDR=ip)
 
 
 def test_five_failures_lock_the_login_with_a_french_page_and_are_recorded(client):

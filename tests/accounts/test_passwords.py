@@ -24,10 +24,16 @@ def _signup(client, password, email="jeanne.martin@usinage.fr"):
 @pytest.mark.parametrize(
     ("password", "message"),
     [
-        ("Usinage-07!", "Ce mot de passe est trop court. Il doit contenir au minimum 12 caractères."),
+        (
+            "Usinage-07!",
+            "Ce mot de passe est trop court. Il doit contenir au minimum 12 caractères.",
+        ),
         ("password1234", "Ce mot de passe est trop courant."),
         ("201920072024", "Ce mot de passe est entièrement numérique."),
-        ("jeanne.martin@usinage", "Le mot de passe est trop semblable au champ «\xa0adresse e-mail\xa0»."),
+        (
+            "jeanne.martin@usinage",
+            "Le mot de passe est trop semblable au champ «\xa0adresse e-mail\xa0».",
+        ),
     ],
 )
 def test_signup_refuses_weak_passwords_in_french(client, password, message):
@@ -47,7 +53,11 @@ def test_password_change_uses_the_same_rules(client):
     client.force_login(user)
     response = client.post(
         reverse("password_change"),
-        {"old_password": "secret-pass-123", "new_password1": "Court-2007", "new_password2": "Court-2007"},
+        {
+            "old_password": "secret-pass-123",
+            "new_password1": "Court-2007",
+            "new_password2": "Court-2007",
+        },
     )
     assert "au minimum 12 caractères" in response.content.decode()
     user.refresh_from_db()
