@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from core.exceptions import BusinessRuleError
+from core.reauth import recent_authentication_required
 from core.roles import Role
 from core.scoping import get_visible_or_404
 from diagnostics.models import Theme
@@ -118,6 +119,7 @@ def profile(request, pk: int):
 
 
 @login_required
+@recent_authentication_required
 def pool_import(request):
     if not services.can_manage_pool(user=request.user):
         raise PermissionDenied
@@ -134,6 +136,7 @@ def pool_import(request):
 
 
 @login_required
+@recent_authentication_required
 def pool_export(request):
     _require_role(request.user, OVERVIEW_READERS)
     experts = selectors.pool_for(user=request.user).order_by("kind", "user__last_name", "pk")

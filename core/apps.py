@@ -31,3 +31,26 @@ class CoreConfig(AppConfig):
             order=97,
             menu="account",
         )
+        # Issue 9: « Sécurité du compte » in every user's menu; what a login records.
+        from django.contrib.auth.signals import user_logged_in
+
+        register_nav(
+            label=_("Sécurité du compte"),
+            url_name="core:security",
+            roles=set(Role),
+            order=80,
+            menu="account",
+        )
+        user_logged_in.connect(_on_login, dispatch_uid="core.security.on_login")
+
+
+def _on_login(sender, request, user, **kwargs) -> None:
+    """The password was just typed (re-authentication clock); does the user have a device?"""
+    from .otp import otp_has_device
+    from .reauth import authentication_mark
+    from .security import SESSION_HAS_DEVICE
+
+    if request is None or not hasattr(request, "session"):
+        return
+    authentication_mark(request)
+    request.session[SESSION_HAS_DEVICE] = otp_has_device(user)

@@ -34,3 +34,19 @@ urlpatterns += [
         name="rgpd_anonymise",
     ),
 ]
+
+# Issue 9: two-factor authentication, account security, password confirmation.
+from . import account_views  # noqa: E402
+
+urlpatterns += [
+    path("compte/verification/", account_views.otp_verify, name="otp_verify"),
+    path("compte/double-authentification/", account_views.otp_setup, name="otp_setup"),
+    path("compte/confirmer/", account_views.reauth, name="reauth"),
+    path("profil/securite/", account_views.security, name="security"),
+    path(
+        "profil/securite/codes-de-secours/",
+        account_views.backup_codes_regenerate,
+        name="backup_codes",
+    ),
+    path("profil/securite/desactiver/", account_views.otp_disable, name="otp_disable"),
+]

@@ -155,6 +155,7 @@ from .personal_data import (  # noqa: E402
     personal_data_events,
     personal_data_export,
 )
+from .reauth import recent_authentication_required  # noqa: E402
 
 
 def _require_rgpd(user) -> None:
@@ -191,6 +192,7 @@ def my_data(request):
 
 @never_cache
 @login_required
+@recent_authentication_required
 def my_data_export(request):
     data = personal_data_export(email=request.user.email, by=request.user)
     return json_download(data)
@@ -204,6 +206,7 @@ def rgpd(request):
 
 @never_cache
 @login_required
+@recent_authentication_required
 def rgpd_export(request):
     _require_rgpd(request.user)
     form = PersonalDataExportForm(request.GET)
@@ -218,6 +221,7 @@ def rgpd_export(request):
 
 
 @login_required
+@recent_authentication_required
 @require_POST
 def rgpd_anonymise(request):
     _require_rgpd(request.user)

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin
 
 from core.exceptions import BusinessRuleError
+from core.reauth import RecentAuthenticationAdminMixin
 
 from .models import (
     Account,
@@ -67,14 +68,14 @@ class OfferAdmin(admin.ModelAdmin):
 
 
 @admin.register(Tariff)
-class TariffAdmin(admin.ModelAdmin):
+class TariffAdmin(RecentAuthenticationAdminMixin, admin.ModelAdmin):
     form = TariffForm
     list_display = ["offer", "valid_from", "valid_to", "company_contribution_ht", "regional_aid_ht"]
     list_filter = ["offer"]
 
 
 @admin.register(VatRate)
-class VatRateAdmin(admin.ModelAdmin):
+class VatRateAdmin(RecentAuthenticationAdminMixin, admin.ModelAdmin):
     list_display = ["rate", "valid_from", "valid_to"]
 
 
