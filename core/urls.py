@@ -21,3 +21,6 @@ urlpatterns += [
     path("exploitation/courriels/", views.mailbox, name="mailbox"),
     path("exploitation/courriels/<str:name>/", views.mailbox_detail, name="mailbox_detail"),
 ]
+
+# Issue 9: the audit trail.
+urlpatterns += [path("direction/journal/", views.audit_log, name="audit_log")]

@@ -144,3 +144,24 @@ def mailbox_detail(request, name: str):
     if email is None:
         raise Http404
     return render(request, "core/mailbox_detail.html", {"email": email})
+
+
+# --- Issue 9: the journal of changes (audit trail) ----------------------------------------------
+from django_tables2 import RequestConfig  # noqa: E402
+
+from .audit import LazyJournal, journal_queryset  # noqa: E402
+from .filters import AuditFilter  # noqa: E402
+from .tables import AuditTable  # noqa: E402
+
+AUDIT_READERS = frozenset({Role.DIRECTOR, Role.ADMIN})
+
+
+@login_required
+def audit_log(request):
+    """Who changed what and when, across the audited objects (director and administrator)."""
+    if not (request.user.is_superuser or request.user.role in AUDIT_READERS):
+        raise PermissionDenied
+    filterset = AuditFilter(request.GET or None, queryset=journal_queryset())
+    table = AuditTable(LazyJournal(filterset.qs))
+    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    return render(request, "core/audit_log.html", {"filter": filterset, "table": table})

@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from core.exceptions import BusinessRuleError
 
@@ -67,7 +68,7 @@ class OfferAdmin(admin.ModelAdmin):
 
 
 @admin.register(Tariff)
-class TariffAdmin(admin.ModelAdmin):
+class TariffAdmin(SimpleHistoryAdmin):  # "Historique": who changed the tariff, field by field
     form = TariffForm
     list_display = ["offer", "valid_from", "valid_to", "company_contribution_ht", "regional_aid_ht"]
     list_filter = ["offer"]
@@ -117,7 +118,7 @@ class AccountAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Payment)
-class PaymentAdmin(ReadOnlyAdmin):
+class PaymentAdmin(SimpleHistoryAdmin, ReadOnlyAdmin):
     list_display = ["relay", "kind", "date", "amount", "reference", "overpayment"]
     list_filter = ["relay", "kind"]
 

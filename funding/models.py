@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.audit import AuditedHistory
 from core.scoping import ScopedQuerySet
 
 
@@ -84,6 +85,7 @@ class Tariff(models.Model):
     )
 
     objects = TariffQuerySet.as_manager()
+    history = AuditedHistory(label=_("Tarif"))  # tariffs are edited in the admin (its history)
 
     class Meta:
         ordering = ["offer", "-valid_from"]
@@ -393,6 +395,7 @@ class Payment(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = PaymentQuerySet.as_manager()
+    history = AuditedHistory(label=_("Paiement"))
 
     class Meta:
         ordering = ["-date", "-pk"]
