@@ -85,6 +85,7 @@ class Expert(models.Model):
     history = AuditedHistory(
         label=_("Profil de consultant ou formateur"),
         url=lambda h: reverse("consultants:profile", args=[h.id]),
+        m2m_fields=["specialties", "departements"],
     )
 
     class Meta:

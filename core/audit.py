@@ -42,6 +42,8 @@ class AuditKind:
     url: Callable | None = None
     #: select_related paths needed by `str()` of this model's objects (labels without N+1).
     label_related: tuple[str, ...] = ()
+    #: many-to-many fields kept in the trail: field name → its m2m history model.
+    m2m: dict[str, type[models.Model]] = field(default_factory=dict)
 
     @property
     def model(self) -> type[models.Model]:
@@ -90,6 +92,7 @@ class AuditedHistory(HistoricalRecords):
                 model_label=sender._meta.label,
                 url=self.audit_url,
                 label_related=_LABEL_RELATED.get(key, ()),
+                m2m={f.name: self.m2m_models[f] for f in self.get_m2m_fields_from_model(sender)},
             )
 
     def post_save(self, instance, created, using=None, **kwargs):
@@ -289,6 +292,7 @@ def hydrate(rows: Iterable[dict]) -> list[AuditEntry]:
                     if value is not None:
                         wanted[f.related_model].add(value)
     labels = _labels(wanted)
+    m2m_values = _m2m_values(current, previous)
 
     entries = []
     for row, h, prev, fields in plans:
@@ -304,6 +308,7 @@ def hydrate(rows: Iterable[dict]) -> list[AuditEntry]:
             object_label=own if own is not None else _("n° %(id)s (supprimé)") % {"id": h.id},
             url=_url(kind, h),
         )
+        entry.changes.extend(_m2m_changes(kind, h, prev, m2m_values))
         for f in fields:
             entry.changes.append(
                 FieldChange(
@@ -319,6 +324,45 @@ def hydrate(rows: Iterable[dict]) -> list[AuditEntry]:
             )
         entries.append(entry)
     return entries
+
+
+def _m2m_values(current: dict, previous: dict) -> dict[tuple[str, str, int], list[str]]:
+    """(kind, field, history_id) → sorted labels, one query per audited many-to-many field."""
+    ids: dict[str, set[int]] = defaultdict(set)
+    for key, history_id in current:
+        ids[key].add(history_id)
+        prev = previous.get((key, history_id))
+        if prev is not None:
+            ids[key].add(prev.history_id)
+    values: dict[tuple[str, str, int], list[str]] = defaultdict(list)
+    for key, history_ids in ids.items():
+        for name, m2m_model in _kinds[key].m2m.items():
+            target = _kinds[key].model._meta.get_field(name).m2m_reverse_field_name()
+            rows = m2m_model.objects.filter(history_id__in=history_ids).select_related(target)
+            for row in rows:
+                values[(key, name, row.history_id)].append(str(getattr(row, target)))
+    return {k: sorted(v) for k, v in values.items()}
+
+
+def _m2m_changes(kind: AuditKind, h, prev, values: dict) -> list[FieldChange]:
+    changes = []
+    if h.history_type == "-":
+        return changes
+    for name in kind.m2m:
+        f = kind.model._meta.get_field(name)
+        new = values.get((kind.key, name, h.history_id), [])
+        old = values.get((kind.key, name, prev.history_id), []) if prev is not None else None
+        if new == old or (old is None and not new):
+            continue
+        changes.append(
+            FieldChange(
+                field=name,
+                label=str(f.verbose_name)[:1].upper() + str(f.verbose_name)[1:],
+                old=None if old is None or h.history_type != "~" else ", ".join(old) or "—",
+                new=", ".join(new) or "—",
+            )
+        )
+    return changes
 
 
 def _url(kind: AuditKind, h) -> str | None:

@@ -312,10 +312,31 @@ def test_the_expert_profile_shows_its_changes_to_those_who_see_it(client):
         expert.half_day_rate = Decimal("850.00")
         expert.accreditation = Expert.Accreditation.SUSPENDED
         expert.save()
+    from diagnostics.models import Theme
+
+    client.force_login(_user(admin=True))  # the admin edits the specialties (many-to-many)
+    stocks = Theme.objects.get(code="stocks")
+    with zeal_ignore():  # Django's admin form, not one of our pages
+        response = client.post(
+            reverse("admin:consultants_expert_change", args=[expert.pk]),
+            {
+                "user": expert.user_id,
+                "kind": expert.kind,
+                "firm": expert.firm,
+                "specialties": [stocks.pk],
+                "capacity": 4,
+                "accreditation": expert.accreditation,
+                "half_day_rate": "850.00",
+                "created_at_0": "01/01/2026",
+                "created_at_1": "09:00:00",
+            },
+        )
+    assert response.status_code == 302, response.context["adminform"].form.errors
     url = reverse("consultants:profile", args=[expert.pk])
     client.force_login(staff())
     section = client.get(url).content.decode().split('id="audit-history"')[1]
     assert "805,00\xa0€ → 850,00\xa0€" in section and "Actif → Suspendu" in section
+    assert f"Spécialités : — → {stocks.name}" in section
     client.force_login(_user(consultant=True))
     assert client.get(url).status_code == 404
 
