@@ -387,3 +387,20 @@ def test_submitting_and_choosing_the_offer_record_eligibility_and_pilots():
         .values_list("history_type", "first_name")
     )
     assert kinds == [("+", "Karim"), ("-", "Karim"), ("+", "Nadia")]
+
+
+def test_a_tariff_changed_in_the_admin_keeps_its_history_there(client):
+    admin_user = _user(admin=True)
+    tariff = Tariff.objects.filter(valid_to__isnull=True).first()
+    client.force_login(admin_user)
+    with zeal_ignore():  # Django's admin pages, not ours
+        tariff.consultant_half_day_rate = Decimal("812.00")
+        tariff._history_user = admin_user
+        tariff.save()
+        html = client.get(
+            reverse("admin:funding_tariff_history", args=[tariff.pk])
+        ).content.decode()
+    assert str(admin_user) in html or admin_user.email in html
+    client.force_login(_user(director=True))
+    journal = client.get(JOURNAL, {"kind": "funding.tariff"}).content.decode()
+    assert "812,00\xa0€" in journal
