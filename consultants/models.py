@@ -417,6 +417,7 @@ class Assignment(models.Model):
     history = AuditedHistory(
         label=_("Proposition de mission"),
         url=lambda h: reverse("consultants:mission", args=[h.mission_id]),
+        describe=lambda a: f"{a.consultant} — {a.mission.enrolment.company.name}",
     )
 
     class Meta:

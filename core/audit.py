@@ -42,6 +42,8 @@ class AuditKind:
     url: Callable | None = None
     #: select_related paths needed by `str()` of this model's objects (labels without N+1).
     label_related: tuple[str, ...] = ()
+    #: how one object is named in the journal (default: `str(obj)`).
+    describe: Callable | None = None
     #: many-to-many fields kept in the trail: field name → its m2m history model.
     m2m: dict[str, type[models.Model]] = field(default_factory=dict)
 
@@ -60,7 +62,7 @@ _kinds: dict[str, AuditKind] = {}
 _LABEL_RELATED: dict[str, tuple[str, ...]] = {
     "consultants.expert": ("user",),
     "consultants.mission": ("enrolment__company",),
-    "consultants.assignment": ("consultant__user",),
+    "consultants.assignment": ("consultant__user", "mission__enrolment__company"),
     "funding.tariff": ("offer",),
     "enrolment.enrolment": ("company",),
     "enrolment.pilot": (),
@@ -74,9 +76,10 @@ class AuditedHistory(HistoricalRecords):
     Saves that only touch bookkeeping fields (`updated_at`, `version`, ...) write nothing.
     """
 
-    def __init__(self, *args, label=None, url: Callable | None = None, **kwargs):
+    def __init__(self, *args, label=None, url: Callable | None = None, describe=None, **kwargs):
         self.audit_label = label
         self.audit_url = url
+        self.audit_describe = describe
         kwargs.setdefault("excluded_fields", [])
         super().__init__(*args, **kwargs)
 
@@ -91,6 +94,7 @@ class AuditedHistory(HistoricalRecords):
                 label=self.audit_label or sender._meta.verbose_name,
                 model_label=sender._meta.label,
                 url=self.audit_url,
+                describe=self.audit_describe,
                 label_related=_LABEL_RELATED.get(key, ()),
                 m2m={f.name: self.m2m_models[f] for f in self.get_m2m_fields_from_model(sender)},
             )
@@ -313,7 +317,7 @@ def hydrate(rows: Iterable[dict]) -> list[AuditEntry]:
             entry.changes.append(
                 FieldChange(
                     field=f.name,
-                    label=str(f.verbose_name)[:1].upper() + str(f.verbose_name)[1:],
+                    label=field_label(f),
                     old=display_value(f, getattr(prev, f.attname), labels)
                     if prev is not None and h.history_type == "~"
                     else None,
@@ -357,7 +361,7 @@ def _m2m_changes(kind: AuditKind, h, prev, values: dict) -> list[FieldChange]:
         changes.append(
             FieldChange(
                 field=name,
-                label=str(f.verbose_name)[:1].upper() + str(f.verbose_name)[1:],
+                label=field_label(f),
                 old=None if old is None or h.history_type != "~" else ", ".join(old) or "—",
                 new=", ".join(new) or "—",
             )
@@ -390,8 +394,40 @@ def _labels(wanted: dict[type[models.Model], set]) -> dict[type[models.Model], d
         qs = model._base_manager.filter(pk__in=ids or [0])
         if related:
             qs = qs.select_related(*related)
-        labels[model] = {obj.pk: str(obj) for obj in qs}
+        kind = _kinds.get(model._meta.label_lower)
+        describe = kind.describe if kind and kind.describe else str
+        labels[model] = {obj.pk: str(describe(obj)) for obj in qs}
     return labels
+
+
+#: French names of fields declared without a verbose_name (the default would be English).
+_FIELD_LABELS = {
+    "offer": gettext_lazy("offre"),
+    "user": gettext_lazy("utilisateur"),
+    "enrolment": gettext_lazy("inscription"),
+    "mission": gettext_lazy("mission"),
+    "relay": gettext_lazy("structure relais"),
+    "entry": gettext_lazy("écriture comptable"),
+    "position": gettext_lazy("rang"),
+    "created_at": gettext_lazy("créé le"),
+    "created_by": gettext_lazy("créé par"),
+    "recorded_by": gettext_lazy("enregistré par"),
+    "proposed_by": gettext_lazy("proposée par"),
+    "responded_by": gettext_lazy("réponse de"),
+    "submitted_at": gettext_lazy("soumise le"),
+    "validated_at": gettext_lazy("validée le"),
+    "signed_at": gettext_lazy("convention signée le"),
+    "closed_at": gettext_lazy("clôturée le"),
+    "withdrawn_at": gettext_lazy("abandon le"),
+}
+
+
+def field_label(f: models.Field) -> str:
+    """The field's French name, capitalised."""
+    name = str(f.verbose_name)
+    if name == f.name.replace("_", " ") and f.name in _FIELD_LABELS:
+        name = str(_FIELD_LABELS[f.name])
+    return name[:1].upper() + name[1:]
 
 
 def display_value(f: models.Field, value, labels: dict | None = None) -> str:

@@ -189,6 +189,7 @@ class Enrolment(models.Model):
     history = AuditedHistory(
         label=_("Inscription"),
         url=lambda h: reverse("enrolment:staff_detail", args=[h.id]),
+        describe=lambda e: e.company.name,
         excluded_fields=["updated_at", "version", "state_changed_at"],
     )
 

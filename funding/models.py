@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.audit import AuditedHistory
+from core.money import format_eur
 from core.scoping import ScopedQuerySet
 
 
@@ -395,7 +396,10 @@ class Payment(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = PaymentQuerySet.as_manager()
-    history = AuditedHistory(label=_("Paiement"))
+    history = AuditedHistory(
+        label=_("Paiement"),
+        describe=lambda p: f"{p.get_kind_display()} {format_eur(p.amount)} ({p.reference})",
+    )
 
     class Meta:
         ordering = ["-date", "-pk"]
