@@ -40,8 +40,6 @@ class AuditKind:
     label: object
     model_label: str
     url: Callable | None = None
-    #: select_related paths needed by `str()` of this model's objects (labels without N+1).
-    label_related: tuple[str, ...] = ()
     #: how one object is named in the journal (default: `str(obj)`).
     describe: Callable | None = None
     #: many-to-many fields kept in the trail: field name → its m2m history model.
@@ -65,7 +63,6 @@ _LABEL_RELATED: dict[str, tuple[str, ...]] = {
     "consultants.assignment": ("consultant__user", "mission__enrolment__company"),
     "funding.tariff": ("offer",),
     "enrolment.enrolment": ("company",),
-    "enrolment.pilot": (),
 }
 
 
@@ -73,7 +70,8 @@ class AuditedHistory(HistoricalRecords):
     """`HistoricalRecords` that registers its model in the audit trail.
 
     `label`: the kind of object in French; `url`: historical row → page of the object (or None).
-    Saves that only touch bookkeeping fields (`updated_at`, `version`, ...) write nothing.
+    Saves that only touch bookkeeping fields (`updated_at`, `version`, ...) or change no
+    tracked value write nothing (one lookup of the latest version per update).
     """
 
     def __init__(self, *args, label=None, url: Callable | None = None, describe=None, **kwargs):
@@ -95,7 +93,6 @@ class AuditedHistory(HistoricalRecords):
                 model_label=sender._meta.label,
                 url=self.audit_url,
                 describe=self.audit_describe,
-                label_related=_LABEL_RELATED.get(key, ()),
                 m2m={f.name: self.m2m_models[f] for f in self.get_m2m_fields_from_model(sender)},
             )
 
@@ -321,9 +318,7 @@ def hydrate(rows: Iterable[dict]) -> list[AuditEntry]:
                     old=display_value(f, getattr(prev, f.attname), labels)
                     if prev is not None and h.history_type == "~"
                     else None,
-                    new=display_value(f, getattr(h, f.attname), labels)
-                    if h.history_type != "-"
-                    else "",
+                    new=display_value(f, getattr(h, f.attname), labels),
                 )
             )
         entries.append(entry)
@@ -350,8 +345,6 @@ def _m2m_values(current: dict, previous: dict) -> dict[tuple[str, str, int], lis
 
 def _m2m_changes(kind: AuditKind, h, prev, values: dict) -> list[FieldChange]:
     changes = []
-    if h.history_type == "-":
-        return changes
     for name in kind.m2m:
         f = kind.model._meta.get_field(name)
         new = values.get((kind.key, name, h.history_id), [])
@@ -380,10 +373,8 @@ def _url(kind: AuditKind, h) -> str | None:
 
 def _changed_fields(kind: AuditKind, h, prev) -> list[models.Field]:
     fields = _tracked_fields(kind)
-    if h.history_type == "+" or prev is None:
+    if h.history_type in {"+", "-"} or prev is None:  # what was created, or deleted
         return [f for f in fields if getattr(h, f.attname) not in (None, "", [], {})]
-    if h.history_type == "-":
-        return []
     return [f for f in fields if getattr(h, f.attname) != getattr(prev, f.attname)]
 
 

@@ -18,6 +18,7 @@ from core.audit import history_for, hydrate, journal_queryset
 from core.money import format_eur
 from core.roles import Role
 from enrolment.models import Enrolment, EnrolmentState, Pilot
+from enrolment.selectors import enrolment_audit_history
 from enrolment.services import enrolment_transition
 from funding.models import Offer, Payment, Tariff
 from funding.services import payment_record, tariff_replace, tariff_save
@@ -387,6 +388,14 @@ def test_submitting_and_choosing_the_offer_record_eligibility_and_pilots():
         .values_list("history_type", "first_name")
     )
     assert kinds == [("+", "Karim"), ("-", "Karim"), ("+", "Nadia")]
+    viewer = staff()
+    with zeal_ignore():
+        entries = enrolment_audit_history(enrolment=enrolment, user=viewer)
+    deleted = next(e for e in entries if e.history_type == "-")
+    assert deleted.action == "Suppression" and deleted.object_label.startswith("n° ")
+    assert {"Prénom": "Karim"}.items() <= {c.label: c.new for c in deleted.changes}.items()
+    with zeal_ignore():
+        assert enrolment_audit_history(enrolment=enrolment, user=staff("cci")) == []
 
 
 def test_a_tariff_changed_in_the_admin_keeps_its_history_there(client):
