@@ -114,6 +114,7 @@ def profile(request, pk: int):
             "conflicts": conflicts,
             "form": form,
             "can_manage": can_manage,
+            "audit_history": selectors.expert_audit_history(expert=expert, user=request.user),
         },
     )
 
@@ -412,6 +413,10 @@ def _render_mission(request, mission: Mission, bound: dict):
         "remaining": mission.half_days_allowed - mission.half_days_used,
         "assignments": mission.assignments.all(),
         "today": timezone.localdate(),
+        # The company reads its mission; the audit trail is for the programme's people.
+        "audit_history": None
+        if user.role == Role.OWNER and not user.is_superuser
+        else selectors.mission_audit_history(mission=mission, user=user),
     }
     if editable:
         context.update(

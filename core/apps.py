@@ -11,6 +11,12 @@ class CoreConfig(AppConfig):
         from .roles import Role
 
         register_nav(label=_("Accueil"), url_name="core:home", roles=set(Role), order=0)
+        register_nav(
+            label=_("Journal des modifications"),
+            url_name="core:audit_log",
+            roles={Role.DIRECTOR, Role.ADMIN},
+            order=85,
+        )
         register_home_panel(template="core/panels/admin.html", roles={Role.ADMIN}, order=90)
 
         # Personal data (RGPD): the account, its timeline and reminders; the page "Mes données".

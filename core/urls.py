@@ -50,3 +50,5 @@ urlpatterns += [
     ),
     path("profil/securite/desactiver/", account_views.otp_disable, name="otp_disable"),
 ]
+# Issue 9: the audit trail.
+urlpatterns += [path("direction/journal/", views.audit_log, name="audit_log")]

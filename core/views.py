@@ -243,3 +243,24 @@ def rgpd_anonymise(request):
         % {"email": email, "n": changed},
     )
     return redirect("core:rgpd")
+
+
+# --- Issue 9: the journal of changes (audit trail) ----------------------------------------------
+from django_tables2 import RequestConfig  # noqa: E402
+
+from .audit import LazyJournal, journal_queryset  # noqa: E402
+from .filters import AuditFilter  # noqa: E402
+from .tables import AuditTable  # noqa: E402
+
+AUDIT_READERS = frozenset({Role.DIRECTOR, Role.ADMIN})
+
+
+@login_required
+def audit_log(request):
+    """Who changed what and when, across the audited objects (director and administrator)."""
+    if not (request.user.is_superuser or request.user.role in AUDIT_READERS):
+        raise PermissionDenied
+    filterset = AuditFilter(request.GET or None, queryset=journal_queryset())
+    table = AuditTable(LazyJournal(filterset.qs))
+    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    return render(request, "core/audit_log.html", {"filter": filterset, "table": table})

@@ -72,6 +72,7 @@ from .forms import (  # noqa: E402
 )
 from .models import Enrolment, EnrolmentState, ExportJob  # noqa: E402
 from .selectors import (  # noqa: E402
+    enrolment_audit_history,
     enrolment_for_owner,
     enrolment_for_staff_detail,
     enrolments_for_staff,
@@ -536,6 +537,7 @@ def staff_detail(request, pk: int):
             "company": enrolment.company,
             "profile": profile,
             "timeline": timeline_for(enrolment),
+            "audit_history": enrolment_audit_history(enrolment=enrolment, user=request.user),
             "read_only": request.user.is_read_only,
             "version_form": VersionedForm(initial={"version": enrolment.version}),
             "send_back_form": SendBackForm(initial={"version": enrolment.version}),

@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from core.exceptions import BusinessRuleError
 from core.reauth import RecentAuthenticationAdminMixin
@@ -68,7 +69,9 @@ class OfferAdmin(admin.ModelAdmin):
 
 
 @admin.register(Tariff)
-class TariffAdmin(RecentAuthenticationAdminMixin, admin.ModelAdmin):
+class TariffAdmin(
+    RecentAuthenticationAdminMixin, SimpleHistoryAdmin
+):  # "Historique": who changed it
     form = TariffForm
     list_display = ["offer", "valid_from", "valid_to", "company_contribution_ht", "regional_aid_ht"]
     list_filter = ["offer"]
@@ -118,7 +121,7 @@ class AccountAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Payment)
-class PaymentAdmin(ReadOnlyAdmin):
+class PaymentAdmin(SimpleHistoryAdmin, ReadOnlyAdmin):
     list_display = ["relay", "kind", "date", "amount", "reference", "overpayment"]
     list_filter = ["relay", "kind"]
 

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django_include_bootstrap",
     "django_filters",
     "django_tables2",
+    "simple_history",
     "core",
     "diagnostics",
     "enrolment",
@@ -69,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
