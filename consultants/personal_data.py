@@ -128,6 +128,7 @@ def anonymise(ctx: Anonymisation) -> int:
     expert = _expert(ctx.person)
     if expert is not None and expert.firm:
         changed += Expert.objects.filter(pk=expert.pk).update(firm="")
+        Expert.history.filter(id=expert.pk).update(firm="")  # the audit trail's versions
     # The assessment of a pilot is about them alone: nothing of it is kept but the result.
     changed += (
         Trainee.objects.filter(pilot__email__iexact=ctx.person.email)

@@ -256,6 +256,7 @@ def person_anonymise(*, email: str, by=None, reason: str) -> int:
     )
     with transaction.atomic():
         changed = sum(p.anonymise(ctx) for p in providers() if p.anonymise is not None)
+        changed += _scrub_history(ctx)
         if changed:
             timeline_record(
                 subject=subject,
@@ -265,6 +266,24 @@ def person_anonymise(*, email: str, by=None, reason: str) -> int:
                 message=reason,
                 data={"person": ctx.label, "rows": changed, "automatic": by is None},
             )
+    return changed
+
+
+def _scrub_history(ctx: Anonymisation) -> int:
+    """The audit trail keeps former values: the person's names are scrubbed from them too."""
+    from .audit import audit_kinds
+
+    text_fields = (models.CharField, models.TextField, models.JSONField)
+    changed = 0
+    for kind in audit_kinds():
+        model = kind.history_model
+        fields = [
+            f.name
+            for f in model._meta.fields
+            if isinstance(f, text_fields)
+            and (not f.name.startswith("history_") or f.name == "history_change_reason")
+        ]
+        changed += scrub_queryset(model.objects.all(), fields, ctx)
     return changed
 
 

@@ -183,13 +183,15 @@ def subject(person: Person):
 def anonymise(ctx: Anonymisation) -> int:
     changed = 0
     for pilot in _pilots(ctx.person).only("pk", "first_name", "last_name", "phone", "job_title"):
-        Pilot.objects.filter(pk=pilot.pk).update(
-            first_name="Pilote",
-            last_name=f"anonymisé n° {pilot.pk}",
-            email=placeholder_email("pilote", pilot.pk),
-            phone="",
-            job_title="",
-        )
+        placeholders = {
+            "first_name": "Pilote",
+            "last_name": f"anonymisé n° {pilot.pk}",
+            "email": placeholder_email("pilote", pilot.pk),
+            "phone": "",
+            "job_title": "",
+        }
+        Pilot.objects.filter(pk=pilot.pk).update(**placeholders)
+        Pilot.history.filter(id=pilot.pk).update(**placeholders)  # the audit trail's versions
         changed += 1
     user = ctx.person.user
     if user is not None:
