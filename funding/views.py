@@ -56,7 +56,7 @@ def dashboard(request):
     start = end = None
     if period.is_valid():
         start, end = period.cleaned_data.get("start"), period.cleaned_data.get("end")
-    data = selectors.dashboard(user=request.user, start=start, end=end)
+    data = selectors.dashboard_cached(user=request.user, start=start, end=end)
     export = request.GET.get("export")
     if export:
         table = next((t for t in data["tables"] if t.key == export), None)
@@ -168,13 +168,20 @@ def journal(request, slug: str):
         return export_response(
             title=f"journal-{relay.slug}", headers=JOURNAL_HEADERS, rows=rows, fmt=fmt
         )
-    page = Paginator(lines, 100).get_page(request.GET.get("page"))
+    rows, next_cursor = selectors.journal_page(lines, after=request.GET.get("after"))
     query = request.GET.copy()
-    query.pop("page", None)
+    query.pop("after", None)
     return render(
         request,
         "funding/journal.html",
-        {"relay": relay, "filter": filterset, "page": page, "query": query.urlencode()},
+        {
+            "relay": relay,
+            "filter": filterset,
+            "page": rows,
+            "next_cursor": next_cursor,
+            "is_first_page": not request.GET.get("after"),
+            "query": query.urlencode(),
+        },
     )
 
 
