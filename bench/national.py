@@ -838,17 +838,15 @@ def _celery_peak(env: dict) -> tuple[int, int, float]:
         ]
         del results
         # The sweep records reminders for real in this run: wait until the queue is drained.
-        from performance_pme.celery import app
-
-        with app.connection_for_write() as conn:
-            while True:
-                _name, count, _consumers = conn.default_channel.queue_declare(
-                    "bench-national", passive=True
-                )
-                if count == 0:
-                    break
-                time.sleep(0.5)
-        time.sleep(3)
+        # Done when the worker has taken both tasks and its CPU time stops growing.
+        previous = -1
+        while True:
+            time.sleep(2)
+            fields = Path(f"/proc/{proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            cpu = int(fields[11]) + int(fields[12])  # utime + stime (clock ticks)
+            if cpu == previous:
+                break
+            previous = cpu
         elapsed = time.perf_counter() - start
         return _vm(proc.pid, "VmHWM"), _vm(proc.pid, "VmRSS"), elapsed
     finally:

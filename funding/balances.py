@@ -43,14 +43,13 @@ def balances_add(*, date: dt.date, lines) -> None:
         s[1] += ln.credit
         s[2] += 1 if ln.debit else 0
         s[3] += 1 if ln.credit else 0
-    table = AccountBalance._meta.db_table
-    sql = (  # noqa: S608 - the table name is ours, the values are parameters
-        f"INSERT INTO {table} (account_id, month, funder, debit, credit, debit_lines, "
-        "credit_lines) VALUES (%s, %s, %s, %s, %s, %s, %s) "
+    sql = (
+        "INSERT INTO funding_accountbalance AS b (account_id, month, funder, debit, credit, "
+        "debit_lines, credit_lines) VALUES (%s, %s, %s, %s, %s, %s, %s) "
         "ON CONFLICT (account_id, month, funder) DO UPDATE SET "
-        f"debit = {table}.debit + excluded.debit, credit = {table}.credit + excluded.credit, "
-        f"debit_lines = {table}.debit_lines + excluded.debit_lines, "
-        f"credit_lines = {table}.credit_lines + excluded.credit_lines"
+        "debit = b.debit + excluded.debit, credit = b.credit + excluded.credit, "
+        "debit_lines = b.debit_lines + excluded.debit_lines, "
+        "credit_lines = b.credit_lines + excluded.credit_lines"
     )
     month = month_of(date)
     with connection.cursor() as cursor:
