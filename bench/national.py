@@ -950,13 +950,18 @@ def write_results(args, results, sweep, sent, gunicorn_peak, celery_hwm, celery_
     trivial = results[0][3]["rps"]
     table = results[1][3]["rps"]
     lines_count = JournalLine.objects.count()
+
+    def n(value: int) -> str:
+        return f"{value:,}".replace(",", "\u202f")
+
     header = (
-        f"Mesure du {timezone.now():%d/%m/%Y %H:%M} UTC — {Company.objects.count():,} entreprises, "
-        f"{Enrolment.objects.count():,} inscriptions, {Expert.objects.count():,} consultants, "
-        f"{Relay.objects.count()} relais, {lines_count:,} lignes d'écriture ; gunicorn "
-        f"{args.workers} workers synchrones, DEBUG=0, wrk {args.connections} connexions × "
-        f"{args.duration} s par page, {os.cpu_count()} cœurs partagés avec PostgreSQL, Redis et wrk."
-    ).replace(",", "\u202f")
+        f"Mesure du {timezone.now():%d/%m/%Y %H:%M} UTC — {n(Company.objects.count())} "
+        f"entreprises, {n(Enrolment.objects.count())} inscriptions, "
+        f"{n(Expert.objects.count())} consultants, {Relay.objects.count()} relais, "
+        f"{n(lines_count)} lignes d'écriture ; gunicorn {args.workers} workers synchrones, "
+        f"DEBUG=0, wrk {args.connections} connexions × {args.duration} s par page, "
+        f"{os.cpu_count()} cœurs partagés avec PostgreSQL, Redis, wrk et d'autres sessions."
+    )
     out = [
         header,
         "",
@@ -973,7 +978,7 @@ def write_results(args, results, sweep, sent, gunicorn_peak, celery_hwm, celery_
         "| autre mesure | résultat |",
         "|---|---|",
         f"| balayage des relances (`core.reminders.reminders_send_due`, annulé) | {sweep:.2f} s, "
-        f"{sent} relances |",
+        f"{n(sent)} relances |",
         f"| mémoire de pointe d'un worker gunicorn (VmHWM) | {gunicorn_peak / 1024:.0f} Mo |",
         f"| mémoire de pointe d'un worker Celery (VmHWM, balayage + relais de l'outbox, "
         f"{celery_seconds:.1f} s) | {celery_hwm / 1024:.0f} Mo |",

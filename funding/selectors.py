@@ -92,7 +92,7 @@ def journal_lines(*, user, relay):
     )
 
 
-JOURNAL_PAGE_SIZE = 100
+JOURNAL_PAGE_SIZE = 50
 
 
 def journal_page(lines, *, after: str | None = None, size: int = JOURNAL_PAGE_SIZE):
@@ -240,6 +240,14 @@ def dashboard_enrolments(*, user, start=None, end=None) -> dict:
     }
 
 
+def dashboard_scope(*, user, start=None, end=None) -> str:
+    """What the dashboard's figures depend on: who (everything or one relay), period, language."""
+    from django.utils.translation import get_language
+
+    who = "all" if user.sees_everything else f"relay-{user.role}-{user.relay_id}"
+    return f"{who}:{start}:{end}:{get_language()}"
+
+
 def dashboard_cached(*, user, start=None, end=None) -> dict:
     """`dashboard()` kept `settings.FUNDING_DASHBOARD_CACHE_SECONDS` seconds in the cache.
 
@@ -249,13 +257,11 @@ def dashboard_cached(*, user, start=None, end=None) -> dict:
     """
     from django.conf import settings
     from django.core.cache import cache
-    from django.utils.translation import get_language
 
     seconds = getattr(settings, "FUNDING_DASHBOARD_CACHE_SECONDS", 60)
     if not seconds or not user.is_authenticated:
         return dashboard(user=user, start=start, end=end)
-    scope = "all" if user.sees_everything else f"relay-{user.role}-{user.relay_id}"
-    key = f"funding:dashboard:v1:{scope}:{start}:{end}:{get_language()}"
+    key = f"funding:dashboard:v1:{dashboard_scope(user=user, start=start, end=end)}"
     data = cache.get(key)
     if data is None:
         data = dashboard(user=user, start=start, end=end)
