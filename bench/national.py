@@ -941,6 +941,9 @@ def cmd_measure(args) -> None:
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
+    if args.pages_only:
+        write_results(args, results, None, 0, gunicorn_peak, 0, 0)
+        return
     sweep, sent = _sweep_seconds()
     celery_hwm, _celery_rss, celery_seconds = _celery_peak(env)
     write_results(args, results, sweep, sent, gunicorn_peak, celery_hwm, celery_seconds)
@@ -973,6 +976,23 @@ def write_results(args, results, sweep, sent, gunicorn_peak, celery_hwm, celery_
             f"| {label}{f' ({role})' if role else ''} | {r['rps']:.1f} | {r['p50']:.1f} | "
             f"{r['p95']:.1f} | {r['rps'] / trivial:.2f} | {r['rps'] / table:.2f} |"
         )
+    path = ROOT / "bench" / "results" / "national.md"
+    if sweep is None:  # --pages-only: the sweep and Celery figures of the previous run are kept
+        previous = path.read_text().splitlines() if path.exists() else []
+        kept = [
+            ln
+            for ln in previous
+            if ln.startswith(("| balayage", "| mémoire de pointe d'un worker C"))
+        ]
+        out += ["", "| autre mesure | résultat |", "|---|---|", *kept[:1]]
+        out.append(
+            f"| mémoire de pointe d'un worker gunicorn (VmHWM) | {gunicorn_peak / 1024:.0f} Mo |"
+        )
+        out += [*kept[1:], "", "(balayage et worker Celery : exécution complète précédente)"]
+        text = "\n".join(out) + "\n"
+        print(text)
+        path.write_text(text)
+        return
     out += [
         "",
         "| autre mesure | résultat |",
@@ -985,7 +1005,6 @@ def write_results(args, results, sweep, sent, gunicorn_peak, celery_hwm, celery_
     ]
     text = "\n".join(out) + "\n"
     print(text)
-    path = ROOT / "bench" / "results" / "national.md"
     path.parent.mkdir(exist_ok=True)
     path.write_text(text)
 
@@ -1004,6 +1023,11 @@ def main() -> None:
     m.add_argument("--workers", type=int, default=4)
     m.add_argument("--port", type=int, default=8917)
     m.add_argument("--access-log", action="store_true")
+    m.add_argument(
+        "--pages-only",
+        action="store_true",
+        help="measure the pages only; keep the sweep and memory figures of the previous run",
+    )
     args = parser.parse_args()
     {"generate": cmd_generate, "serve-and-measure": cmd_measure}[args.command](args)
 
