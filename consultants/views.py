@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -151,10 +152,18 @@ def pool_export(request):
 # --- queue and assignment ---------------------------------------------------------------
 
 
+#: The assignment queue shows this many enrolments a page (oldest first): at national
+#: scale thousands may wait at once.
+QUEUE_PAGE_SIZE = 50
+
+
 @login_required
 def queue(request):
     _require_role(request.user, POOL_READERS)
-    enrolments = list(selectors.assignment_queue(user=request.user))
+    page = Paginator(selectors.assignment_queue(user=request.user), QUEUE_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    enrolments = list(page)
     weak = selectors.weak_theme_codes_by_enrolment(enrolments)  # a fixed number of queries
     theme_names = dict(Theme.objects.values_list("code", "name")) if enrolments else {}
     now = timezone.now()
@@ -165,7 +174,11 @@ def queue(request):
         history = list(e.mission.assignments.all()) if hasattr(e, "mission") else []
         e.pending = next((a for a in history if a.status == Assignment.Status.PROPOSED), None)
         e.declines = sum(1 for a in history if a.status == Assignment.Status.DECLINED)
-    return render(request, "consultants/queue.html", {"enrolments": enrolments})
+    return render(
+        request,
+        "consultants/queue.html",
+        {"enrolments": enrolments, "page": page, "total": page.paginator.count},
+    )
 
 
 @login_required

@@ -82,11 +82,16 @@ class JournalFilter(django_filters.FilterSet):
         field_name="entry__date", lookup_expr="lte", label=_("Au"), widget=DateInput()
     )
     account = django_filters.ChoiceFilter(field_name="account__code", label=_("Compte"), choices=[])
+    party = django_filters.CharFilter(
+        label=_("Entreprise ou consultant"), method="search_party", max_length=100
+    )
+    # By id (links from the statements): hidden, a relay has thousands of companies and
+    # consultants, too many for a drop-down list.
     company = django_filters.ModelChoiceFilter(
-        field_name="company", label=_("Entreprise"), queryset=None
+        field_name="company", label=_("Entreprise"), queryset=None, widget=forms.HiddenInput
     )
     consultant = django_filters.ModelChoiceFilter(
-        field_name="consultant", label=_("Consultant"), queryset=None
+        field_name="consultant", label=_("Consultant"), queryset=None, widget=forms.HiddenInput
     )
 
     class Meta:
@@ -102,6 +107,18 @@ class JournalFilter(django_filters.FilterSet):
         ]
         self.filters["company"].queryset = companies
         self.filters["consultant"].queryset = consultants
-        self.form.fields["consultant"].label_from_instance = lambda e: (
-            e.user.get_full_name() or e.user.email
+        self.form.fields["party"].widget.attrs["placeholder"] = _("nom ou SIRET")
+
+    def search_party(self, queryset, name, value):
+        """Lines of the companies (name, SIRET) or consultants (name) matching `value`."""
+        from django.db.models import Q
+
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(company__name__icontains=value)
+            | Q(company__siret__startswith=value.replace(" ", ""))
+            | Q(consultant__user__last_name__icontains=value)
+            | Q(consultant__user__first_name__icontains=value)
         )

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from core.exceptions import BusinessRuleError
 from core.money import CENT
 
+from .balances import balances_add
 from .models import (
     CHART_OF_ACCOUNTS,
     Account,
@@ -142,7 +143,7 @@ def entry_post(
                 reverses=reverses,
                 corrects=corrects,
             )
-            JournalLine.objects.bulk_create(
+            posted = JournalLine.objects.bulk_create(
                 [
                     JournalLine(
                         entry=entry,
@@ -157,6 +158,7 @@ def entry_post(
                     for ln in lines
                 ]
             )
+            balances_add(date=date, lines=posted)
     except IntegrityError:
         # Another transaction posted the same key first: the event is posted exactly once.
         existing = JournalEntry.objects.filter(idempotency_key=key).first()

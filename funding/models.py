@@ -256,7 +256,8 @@ class JournalEntry(models.Model):
         ordering = ["-date", "-pk"]
         verbose_name = _("écriture")
         verbose_name_plural = _("écritures")
-        indexes = [models.Index(fields=["relay", "date"])]
+        # (relay, date, id): the journal's newest-first pages read it backwards and stop.
+        indexes = [models.Index(fields=["relay", "date", "id"], name="journalentry_relay_date_id")]
 
     def __str__(self) -> str:
         return f"{self.date:%d/%m/%Y} {self.label}"
@@ -271,7 +272,9 @@ class JournalEntry(models.Model):
 
 
 class JournalLineQuerySet(RelayScopedQuerySet):
-    relay_field = "account__relay_id"  # accounts are per relay: no join on entries
+    # The entry's relay (the same as the account's): pages list a relay's lines by entry
+    # date, and the same condition twice lets PostgreSQL read the (relay, date, id) index.
+    relay_field = "entry__relay_id"
 
 
 class JournalLine(models.Model):
@@ -514,3 +517,41 @@ class Milestone(models.Model):
 
     def __str__(self) -> str:
         return self.label or f"{self.enrolments} au {self.due_on:%d/%m/%Y}"
+
+
+# --- Pre-aggregated ledger: what the dashboard and the ledger page read ----------------------
+
+
+class AccountBalanceQuerySet(RelayScopedQuerySet):
+    relay_field = "account__relay_id"
+
+
+class AccountBalance(models.Model):
+    """Debits, credits and line counts of one account, month and funder (funding.balances).
+
+    Maintained by `funding.ledger.entry_post` in the transaction that posts the lines
+    (lines are insert-only, so adding is enough); `funding.balances.balances_rebuild`
+    recomputes it from the lines.
+    """
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="balances")
+    month = models.DateField(_("mois"))
+    funder = models.CharField(_("financeur"), max_length=10, blank=True)
+    debit = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0"))
+    credit = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0"))
+    debit_lines = models.PositiveIntegerField(default=0)
+    credit_lines = models.PositiveIntegerField(default=0)
+
+    objects = AccountBalanceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("solde mensuel d'un compte")
+        verbose_name_plural = _("soldes mensuels des comptes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "month", "funder"], name="account_balance_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.month:%m/%Y} {self.funder}"

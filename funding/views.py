@@ -13,6 +13,7 @@ from django.db.models import BooleanField, Case, Q, Value, When
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -58,7 +59,10 @@ def dashboard(request):
     start = end = None
     if period.is_valid():
         start, end = period.cleaned_data.get("start"), period.cleaned_data.get("end")
-    data = selectors.dashboard(user=request.user, start=start, end=end)
+    # Computed only if the page's cached fragment (or an export) needs it.
+    data = SimpleLazyObject(
+        lambda: selectors.dashboard_cached(user=request.user, start=start, end=end)
+    )
     export = request.GET.get("export")
     if export:
         table = next((t for t in data["tables"] if t.key == export), None)
@@ -76,7 +80,15 @@ def dashboard(request):
     return render(
         request,
         "funding/dashboard.html",
-        {"data": data, "period": period, "query": query.urlencode()},
+        {
+            "data": data,
+            "period": period,
+            "query": query.urlencode(),
+            "cache_seconds": getattr(settings, "FUNDING_DASHBOARD_CACHE_SECONDS", 60),
+            "cache_scope": selectors.dashboard_scope(user=request.user, start=start, end=end)
+            + "?"
+            + query.urlencode(),
+        },
     )
 
 
@@ -173,13 +185,20 @@ def journal(request, slug: str):
         return export_response(
             title=f"journal-{relay.slug}", headers=JOURNAL_HEADERS, rows=rows, fmt=fmt
         )
-    page = Paginator(lines, 100).get_page(request.GET.get("page"))
+    rows, next_cursor = selectors.journal_page(lines, after=request.GET.get("after"))
     query = request.GET.copy()
-    query.pop("page", None)
+    query.pop("after", None)
     return render(
         request,
         "funding/journal.html",
-        {"relay": relay, "filter": filterset, "page": page, "query": query.urlencode()},
+        {
+            "relay": relay,
+            "filter": filterset,
+            "page": rows,
+            "next_cursor": next_cursor,
+            "is_first_page": not request.GET.get("after"),
+            "query": query.urlencode(),
+        },
     )
 
 

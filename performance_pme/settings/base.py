@@ -330,6 +330,8 @@ REMINDER_DELAYS = {
 }
 REMINDER_FOLLOW_UP_MONTHS = [6, 12, 36]
 REMINDER_CATCH_UP_DAYS = 30  # a reminder missed (sweep down) is still sent within this window
+# The Region's dashboard is recomputed at most this often per scope and period (0: never cached).
+FUNDING_DASHBOARD_CACHE_SECONDS = int(os.environ.get("FUNDING_DASHBOARD_CACHE_SECONDS", "60"))
 CELERY_BEAT_SCHEDULE["reminders-sweep"] = {
     "task": "core.tasks.reminders_sweep",
     "schedule": 3600.0,

@@ -20,3 +20,5 @@ STORAGES = {
 }
 # Repeated session lookups across requests of one test are not N+1 queries.
 ZEAL_ALLOWLIST = [{"model": "sessions.Session"}]
+# Pages read the figures they just changed (the cache itself is tested with override_settings).
+FUNDING_DASHBOARD_CACHE_SECONDS = 0

@@ -112,7 +112,8 @@ def _diagnose_all(weak: str) -> None:
         )
 
 
-def test_queue_shows_weak_themes_in_constant_queries(client):
+def test_queue_shows_weak_themes_in_constant_queries(client, monkeypatch):
+    monkeypatch.setattr("consultants.views.QUEUE_PAGE_SIZE", 500)  # all 201 on one page
     client.force_login(director())
     approfondie = validated_enrolment(offer="approfondie", theme=None)
     _submitted(approfondie, _scores(maintenance="20.0"))

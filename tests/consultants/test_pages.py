@@ -96,9 +96,21 @@ def test_queue_query_count_is_constant_and_oldest_first(client):
     few = _count(client, reverse("consultants:queue"))
     _bulk_validated(195, start=5)
     assert _count(client, reverse("consultants:queue")) == few
-    html = client.get(reverse("consultants:queue")).content.decode()
+    # 200 waiting, 50 a page: the last page holds the newest ones, still oldest first
+    html = client.get(reverse("consultants:queue"), {"page": 4}).content.decode()
     assert html.index("Bulk 4<") < html.index("Bulk 0<")  # validated 4 days ago comes first
     assert "4 jours" in html
+
+
+def test_queue_is_paginated_oldest_first(client):
+    client.force_login(director())
+    _bulk_validated(60)
+    first = client.get(reverse("consultants:queue")).content.decode()
+    assert first.count("Suggestions<") == 50
+    assert "60 inscriptions" in first and "Bulk 59<" in first and "Bulk 9<" not in first
+    second = client.get(reverse("consultants:queue"), {"page": 2}).content.decode()
+    assert second.count("Suggestions<") == 10
+    assert "Bulk 9<" in second and "Bulk 0<" in second and "Bulk 59<" not in second
 
 
 @service_story  # batch set-up

@@ -1,0 +1,1036 @@
+"""National-scale benchmark: a generator, and a load test of the busiest pages (not a test).
+
+    export DATABASE_URL=postgresql://…/pme_national REDIS_URL=redis://…/n
+    .venv/bin/python bench/national.py generate [--companies 100000] [--reset]
+    .venv/bin/python bench/national.py serve-and-measure [--duration 15] [--connections 8]
+
+`generate` fills a migrated PostgreSQL database with PostgreSQL COPY: 100 relays, 3,000
+consultants, 100,000 companies (owner, enrolment across every state, submitted
+self-diagnosis, mission, half-days), and the ledger those events post (entries with the
+same keys, accounts, amounts and funders as `funding.ledger` / `funding.services`), over
+1,000,000 lines. The balance trigger is suspended during the load and the same rule is
+checked once on the whole ledger afterwards (every entry has lines, debit = credit).
+
+`serve-and-measure` starts gunicorn (DEBUG=0, `bench.settings`), logs each role in through
+the session store, and measures with wrk p50 / p95 latency and throughput of the pages, and
+of two floors served by the same process: a trivial view and a 50-row table page rendered
+from memory with the site's base template (no database). Then the reminder sweep's duration
+(rolled back), and the peak memory of the gunicorn workers and of a Celery worker. Prints a
+Markdown table and writes it to bench/results/national.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import random
+import re
+import signal
+import subprocess
+import sys
+import time
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "performance_pme.settings.base")
+os.environ.setdefault("DEBUG", "1")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection, models, transaction  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from consultants.models import Assignment, Expert, HalfDay, Mission  # noqa: E402
+from core.models import Departement, Relay, User  # noqa: E402
+from core.roles import Role  # noqa: E402
+from diagnostics.models import Diagnosis, Questionnaire, Theme  # noqa: E402
+from enrolment.models import Company, Enrolment  # noqa: E402
+from funding.ledger import chart_for  # noqa: E402
+from funding.models import (  # noqa: E402
+    AidInstalment,
+    JournalEntry,
+    JournalLine,
+    Payment,
+    Tariff,
+    VatRate,
+)
+
+SEED = 2007
+BENCH_SLUG = "bench-relais-"
+CENT = Decimal("0.01")
+STATES = [  # (state, share of companies, created between N and M days ago)
+    ("draft", 0.04, (0, 30)),
+    ("submitted", 0.02, (0, 10)),
+    ("eligible", 0.04, (0, 60)),
+    ("ineligible", 0.03, (0, 700)),
+    ("diagnosed", 0.04, (0, 40)),
+    ("offer_chosen", 0.04, (0, 30)),
+    ("validated", 0.02, (20, 60)),
+    ("consultant_assigned", 0.03, (21, 35)),
+    ("agreement_signed", 0.05, (36, 60)),
+    ("in_progress", 0.35, (60, 420)),
+    ("closed", 0.28, (250, 730)),
+    ("withdrawn", 0.06, (0, 700)),
+]
+ORDER = [s for s, _share, _r in STATES]
+DIAGNOSED = set(ORDER[ORDER.index("diagnosed") :]) - {"withdrawn"}
+ASSIGNED = set(ORDER[ORDER.index("consultant_assigned") :]) - {"withdrawn"}
+SIGNED = {"agreement_signed", "in_progress", "closed"}
+
+
+def _money(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+# --- COPY helpers -----------------------------------------------------------------------------
+
+
+class Copier:
+    """Rows of a model written with COPY, every concrete column filled (defaults computed once)."""
+
+    def __init__(self, model: type[models.Model]):
+        self.model = model
+        self.fields = list(model._meta.concrete_fields)
+        self.columns = [f.column for f in self.fields]
+        now = timezone.now()
+        self.defaults = {}
+        for f in self.fields:
+            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+                self.defaults[f.attname] = now
+            else:  # "" for a text column without default, None for a nullable one
+                self.defaults[f.attname] = f.get_default()
+        self.json = {f.attname for f in self.fields if isinstance(f, models.JSONField)}
+        self.count = 0
+
+    def rows(self, dicts):
+        names = [f.attname for f in self.fields]
+        defaults, js = self.defaults, self.json
+        for d in dicts:
+            row = []
+            for n in names:
+                v = d.get(n, defaults[n])
+                if n in js:
+                    v = json.dumps(v)
+                row.append(v)
+            yield row
+
+    def copy(self, dicts) -> int:
+        raw = connection.connection
+        sql = f"COPY {self.model._meta.db_table} ({', '.join(self.columns)}) FROM STDIN"
+        n = 0
+        with raw.cursor() as cur, cur.copy(sql) as cp:
+            for row in self.rows(dicts):
+                cp.write_row(row)
+                n += 1
+        self.count += n
+        print(f"  COPY {self.model._meta.db_table}: {n} lignes", flush=True)
+        return n
+
+
+def _next_id(model) -> int:
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT coalesce(max(id), 0) FROM {model._meta.db_table}")
+        return cur.fetchone()[0] + 1
+
+
+def _reset_sequence(model) -> None:
+    table = model._meta.db_table
+    with connection.cursor() as cur:
+        cur.execute(
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+            f"(SELECT coalesce(max(id), 1) FROM {table}))"
+        )
+
+
+GENERATED = [
+    JournalLine,
+    JournalEntry,
+    Payment,
+    AidInstalment,
+    HalfDay,
+    Assignment,
+    Mission,
+    Diagnosis,
+    Enrolment,
+    Company,
+    Expert,
+]
+
+
+def reset() -> None:
+    """Empty what `generate` fills (TRUNCATE fires no row trigger), keep reference data."""
+    tables = ", ".join(m._meta.db_table for m in GENERATED)
+    with connection.cursor() as cur:
+        cur.execute(f"TRUNCATE {tables}, django_session, core_timelineevent CASCADE")
+        cur.execute("DELETE FROM core_user WHERE NOT is_superuser")
+        cur.execute(
+            "DELETE FROM funding_account WHERE relay_id IN "
+            "(SELECT id FROM core_relay WHERE slug LIKE %s)",
+            [BENCH_SLUG + "%"],
+        )
+        cur.execute("DELETE FROM core_relay WHERE slug LIKE %s", [BENCH_SLUG + "%"])
+
+
+# --- generate ---------------------------------------------------------------------------------
+
+
+def generate(n_companies: int, n_consultants: int, n_relays: int) -> dict:
+    rnd = random.Random(SEED)
+    with connection.cursor() as cur:
+        # Foreign keys checked row by row during COPY: no deferred event left pending.
+        cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    now = timezone.now()
+    today = timezone.localdate()
+    counts: dict[str, int] = {}
+    password = "!bench-no-login"  # unusable: the bench logs in through the session store
+
+    existing = list(Relay.objects.order_by("pk"))
+    Relay.objects.bulk_create(
+        [
+            Relay(slug=f"{BENCH_SLUG}{i:03d}", name=f"Relais national {i:03d}")
+            for i in range(len(existing) + 1, n_relays + 1)
+        ]
+    )
+    relays = list(Relay.objects.order_by("pk"))[:n_relays]
+    charts = {r.pk: {code: a.pk for code, a in chart_for(r).items()} for r in relays}
+    departements = list(Departement.objects.values_list("code", flat=True))
+    tariffs = {t.offer_id: t for t in Tariff.objects.filter(valid_to__isnull=True)}
+    offers = sorted(tariffs)
+    vat = VatRate.objects.in_force(today).order_by("-valid_from").first().rate
+    themes = list(Theme.objects.order_by("position").values_list("code", flat=True))
+    questionnaire = Questionnaire.objects.filter(is_active=True).first()
+
+    # Users: staff roles, relay staff (one per relay), consultants, company owners
+    users = Copier(User)
+    uid = _next_id(User)
+    staff_rows = []
+    for email, role in [
+        ("bench-direction@national.test", Role.DIRECTOR),
+        ("bench-region@national.test", Role.REGION),
+        ("bench-admin@national.test", Role.ADMIN),
+    ]:
+        staff_rows.append({"id": uid, "email": email, "role": role, "password": password})
+        uid += 1
+    relay_staff = {}
+    for r in relays:
+        relay_staff[r.pk] = uid
+        staff_rows.append(
+            {
+                "id": uid,
+                "email": f"bench-relais-{r.pk}@national.test",
+                "role": Role.RELAY_STAFF,
+                "relay_id": r.pk,
+                "password": password,
+                "first_name": "Chargé",
+                "last_name": f"Relais {r.pk}",
+            }
+        )
+        uid += 1
+    consultant_user0 = uid
+    for i in range(n_consultants):
+        staff_rows.append(
+            {
+                "id": uid,
+                "email": f"bench-consultant-{i:05d}@national.test",
+                "role": Role.CONSULTANT,
+                "password": password,
+                "first_name": f"Prénom{i % 97}",
+                "last_name": f"Consultant{i:05d}",
+            }
+        )
+        uid += 1
+    owner_user0 = uid
+    users.copy(staff_rows)
+    users.copy(
+        {
+            "id": owner_user0 + i,
+            "email": f"bench-dirigeant-{i:06d}@national.test",
+            "role": Role.OWNER,
+            "password": password,
+            "first_name": "Dirigeant",
+            "last_name": f"N{i:06d}",
+        }
+        for i in range(n_companies)
+    )
+    counts["utilisateurs"] = users.count
+
+    experts = Copier(Expert)
+    eid0 = _next_id(Expert)
+    experts.copy(
+        {
+            "id": eid0 + i,
+            "user_id": consultant_user0 + i,
+            "kind": Expert.Kind.CONSULTANT,
+            "firm": f"Cabinet {i % 400}",
+            "capacity": 30,
+            "accreditation": Expert.Accreditation.ACTIVE,
+            "active_since": today - dt.timedelta(days=800),
+        }
+        for i in range(n_consultants)
+    )
+    counts["consultants"] = experts.count
+
+    # Companies and enrolments
+    cid0, enid0 = _next_id(Company), _next_id(Enrolment)
+    companies, enrolments, plan = [], [], []
+    states = []
+    for state, share, _r in STATES:
+        states += [state] * round(share * n_companies)
+    states = (states + ["in_progress"] * n_companies)[:n_companies]
+    rnd.shuffle(states)
+    for i, state in enumerate(states):
+        relay = relays[i % len(relays)]
+        lo, hi = {s: r for s, _sh, r in STATES}[state]
+        created = now - dt.timedelta(days=rnd.uniform(lo, hi))
+        offer = offers[0] if rnd.random() < 0.6 else offers[-1]
+        tariff = tariffs[offer]
+        cid, enid = cid0 + i, enid0 + i
+        companies.append(
+            {
+                "id": cid,
+                "siret": f"8{i:013d}",
+                "name": f"{rnd.choice(['Mécanique', 'Plasturgie', 'Usinage', 'Fonderie', 'Décolletage', 'Chaudronnerie'])} "
+                f"{rnd.choice(['Alpine', 'du Rhône', 'Savoyarde', 'de Loire', 'Dauphinoise', 'Nationale'])} {i:06d}",
+                "naf_code": "2562B",
+                "headcount": rnd.randint(10, 250),
+                "postcode": "69000",
+                "city": "Lyon",
+                "departement_id": rnd.choice(departements),
+                "relay_id": relay.pk,
+                "owner_id": owner_user0 + i,
+                "created_at": created,
+            }
+        )
+        e = {
+            "id": enid,
+            "company_id": cid,
+            "state": state,
+            "created_by_id": owner_user0 + i,
+            "created_at": created,
+            "state_changed_at": created,
+        }
+        t = created
+        if state != "draft":
+            e["submitted_at"] = t = created + dt.timedelta(days=1)
+        if state in DIAGNOSED or state in {"validated", "offer_chosen"}:
+            e["offer_id"], e["tariff_id"] = offer, tariff.pk
+        if ORDER.index(state) >= ORDER.index("validated") and state != "withdrawn":
+            e["validated_at"] = t = created + dt.timedelta(days=20)
+        if state in SIGNED:
+            e["signed_at"] = t = created + dt.timedelta(days=35)
+        if state == "closed":
+            e["closed_at"] = t = created + dt.timedelta(days=35 + 200)
+        if state == "withdrawn":
+            e["withdrawn_at"] = t = created + dt.timedelta(days=rnd.uniform(1, 20))
+            e["withdrawal_reason"] = "Changement de priorités"
+        e["state_changed_at"] = min(t, now)
+        e["updated_at"] = e["state_changed_at"]
+        enrolments.append(e)
+        plan.append((relay, tariff, state, e))
+    Copier(Company).copy(companies)
+    Copier(Enrolment).copy(enrolments)
+    counts["entreprises"] = len(companies)
+    counts["inscriptions"] = len(enrolments)
+
+    # Submitted self-diagnoses (one per enrolment that got there)
+    did0 = _next_id(Diagnosis)
+    diagnoses = Copier(Diagnosis)
+
+    def diag_rows():
+        for k, (_relay, _tariff, state, e) in enumerate(plan):
+            if state not in DIAGNOSED:
+                continue
+            scores = {c: round(rnd.uniform(20, 95), 1) for c in themes}
+            yield {
+                "id": did0 + k,
+                "company_id": e["company_id"],
+                "enrolment_id": e["id"],
+                "questionnaire_id": questionnaire.pk,
+                "state": Diagnosis.State.SUBMITTED,
+                "theme_scores": scores,
+                "overall_score": Decimal(str(round(sum(scores.values()) / len(scores), 1))),
+                "recommendation": {"offer": "ciblee"},
+                "started_at": e["created_at"] + dt.timedelta(days=2),
+                "submitted_at": e["created_at"] + dt.timedelta(days=3),
+            }
+
+    diagnoses.copy(diag_rows())
+    counts["autodiagnostics"] = diagnoses.count
+
+    # Missions, assignments, half-days
+    missions, assignments, halfdays = Copier(Mission), Copier(Assignment), Copier(HalfDay)
+    mid0, aid0, hid0 = _next_id(Mission), _next_id(Assignment), _next_id(HalfDay)
+    mission_rows, assignment_rows, halfday_rows = [], [], []
+    mission_of = {}
+    for _relay, tariff, state, e in plan:
+        if state not in ASSIGNED:
+            continue
+        mid = mid0 + len(mission_rows)
+        expert = eid0 + rnd.randrange(n_consultants)
+        start = e.get("signed_at")
+        mission_rows.append(
+            {
+                "id": mid,
+                "enrolment_id": e["id"],
+                "consultant_id": expert,
+                "start_date": start.date() if start else None,
+                "planned_end_date": (start + dt.timedelta(days=30 * tariff.duration_months)).date()
+                if start
+                else None,
+                "closed_at": e.get("closed_at"),
+                "created_at": e["validated_at"],
+            }
+        )
+        assignment_rows.append(
+            {
+                "id": aid0 + len(assignment_rows),
+                "mission_id": mid,
+                "consultant_id": expert,
+                "status": "proposed" if state == "consultant_assigned" else "accepted",
+                "proposed_at": e["validated_at"],
+                "responded_at": None if state == "consultant_assigned" else e["validated_at"],
+            }
+        )
+        mission_of[e["id"]] = (mid, expert)
+        if start is None:
+            continue
+        planned = tariff.half_days or 8
+        n = planned if state == "closed" else min(planned, max(0, (now - start).days // 12))
+        for k in range(n):
+            day = start + dt.timedelta(days=12 * k + 5)
+            if day > now:
+                break
+            halfday_rows.append(
+                {
+                    "id": hid0 + len(halfday_rows),
+                    "mission_id": mid,
+                    "date": day.date(),
+                    "subject": f"Demi-journée {k + 1}",
+                    "attendees": "Dirigeant, pilote",
+                    "created_at": day,
+                }
+            )
+    missions.copy(mission_rows)
+    assignments.copy(assignment_rows)
+    halfdays.copy(halfday_rows)
+    counts["missions"] = missions.count
+    counts["demi-journées"] = halfdays.count
+
+    # The ledger, as funding.ledger's handlers and funding.services.payment_record post it
+    entry_rows, line_rows, instalment_rows, payment_rows = [], [], [], []
+    jeid, jlid = _next_id(JournalEntry), _next_id(JournalLine)
+    inst_id, pay_id = _next_id(AidInstalment), _next_id(Payment)
+    tid = {t.pk: t for t in tariffs.values()}
+    names = {c["id"]: c["name"] for c in companies}
+
+    def post(relay_id, date, label, kind, key, lines, created, author=None):
+        nonlocal jeid, jlid
+        entry_rows.append(
+            {
+                "id": jeid,
+                "relay_id": relay_id,
+                "date": date,
+                "label": label[:255],
+                "event_kind": kind,
+                "idempotency_key": key,
+                "author_id": author,
+                "created_at": created,
+            }
+        )
+        assert sum(ln.get("debit", 0) for ln in lines) == sum(ln.get("credit", 0) for ln in lines)
+        for ln in lines:
+            if not (ln.get("debit") or ln.get("credit")):
+                continue
+            line_rows.append(
+                {
+                    "id": jlid,
+                    "entry_id": jeid,
+                    "account_id": charts[relay_id][ln["account"]],
+                    "debit": ln.get("debit", Decimal("0")),
+                    "credit": ln.get("credit", Decimal("0")),
+                    "funder": ln.get("funder", ""),
+                    "company_id": ln.get("company_id"),
+                    "consultant_id": ln.get("consultant_id"),
+                    "enrolment_id": ln.get("enrolment_id"),
+                }
+            )
+            jlid += 1
+        jeid += 1
+        return jeid - 1
+
+    region_due: dict[tuple[int, dt.date], list[int]] = {}
+    for relay, _t, state, e in plan:
+        if state not in SIGNED:
+            continue
+        tariff = tid[e["tariff_id"]]
+        signed = e["signed_at"]
+        dims = {"company_id": e["company_id"], "enrolment_id": e["id"]}
+        vat_amount = _money(tariff.company_contribution_ht * vat / 100)
+        ttc = tariff.company_contribution_ht + vat_amount
+        lines = [
+            {"account": "411", "debit": ttc, "funder": "company", **dims},
+            {
+                "account": "706",
+                "credit": tariff.company_contribution_ht,
+                "funder": "company",
+                **dims,
+            },
+            {"account": "44571", "credit": vat_amount, "funder": "company", **dims},
+        ]
+        for funder, receivable, revenue, amount in [
+            ("region", "441", "740", tariff.regional_aid_ht),
+            ("state", "442", "741", tariff.state_aid_ht),
+            ("fse", "442", "741", tariff.fse_aid_ht),
+        ]:
+            lines.append({"account": receivable, "debit": amount, "funder": funder, **dims})
+            lines.append({"account": revenue, "credit": amount, "funder": funder, **dims})
+        post(
+            relay.pk,
+            signed.date(),
+            f"Convention signée — {names[e['company_id']]} ({tariff.offer.name})",
+            "enrolment.agreement_signed",
+            f"signed:{e['id']}",
+            lines,
+            signed,
+        )
+        advance = _money(tariff.regional_aid_ht * tariff.regional_advance_percent / 100)
+        closed = e.get("closed_at")
+        advance_paid_on = signed.date() + dt.timedelta(days=45)
+        advance_paid = advance_paid_on <= today
+        instalment_rows.append(
+            {
+                "id": inst_id,
+                "relay_id": relay.pk,
+                "enrolment_id": e["id"],
+                "kind": "advance",
+                "amount": advance,
+                "status": "paid" if advance_paid else "due",
+                "due_on": signed.date(),
+                "paid_on": advance_paid_on if advance_paid else None,
+            }
+        )
+        if advance_paid:
+            month = advance_paid_on.replace(day=1)
+            region_due.setdefault((relay.pk, month), []).append(inst_id)
+        inst_id += 1
+        instalment_rows.append(
+            {
+                "id": inst_id,
+                "relay_id": relay.pk,
+                "enrolment_id": e["id"],
+                "kind": "balance",
+                "amount": tariff.regional_aid_ht - advance,
+                "status": "due" if closed else "scheduled",
+                "due_on": closed.date() if closed else None,
+            }
+        )
+        inst_id += 1
+        if closed or (signed.date() + dt.timedelta(days=60) <= today and e["id"] % 2):
+            pay_date = signed.date() + dt.timedelta(days=60)
+            ref = f"VIR-{e['id']}"
+            payment_rows.append(
+                {
+                    "id": pay_id,
+                    "relay_id": relay.pk,
+                    "kind": "company",
+                    "date": pay_date,
+                    "amount": ttc,
+                    "reference": ref,
+                    "company_id": e["company_id"],
+                    "due_before": ttc,
+                    "recorded_by_id": relay_staff[relay.pk],
+                    "created_at": signed + dt.timedelta(days=60),
+                }
+            )
+            pdims = {"company_id": e["company_id"], "funder": "company"}
+            payment_rows[-1]["entry_id"] = post(
+                relay.pk,
+                pay_date,
+                f"Règlement d'une entreprise — {names[e['company_id']]} — {ref}",
+                "payment.company",
+                f"payment:{pay_id}",
+                [
+                    {"account": "512", "debit": ttc, **pdims},
+                    {"account": "411", "credit": ttc, **pdims},
+                ],
+                signed + dt.timedelta(days=60),
+                author=relay_staff[relay.pk],
+            )
+            pay_id += 1
+    # Half-days accrue the consultant's fee (604 / 401) at the tariff's rate
+    enrolment_of_mission = {mid: (eid, expert) for eid, (mid, expert) in mission_of.items()}
+    enrolment_by_id = {e["id"]: (relay, e) for relay, _t, _s, e in plan}
+    for h in halfday_rows:
+        eid, expert = enrolment_of_mission[h["mission_id"]]
+        relay, e = enrolment_by_id[eid]
+        rate = tid[e["tariff_id"]].consultant_half_day_rate
+        dims = {"company_id": e["company_id"], "enrolment_id": eid, "consultant_id": expert}
+        post(
+            relay.pk,
+            h["date"],
+            f"Demi-journée de conseil — {names[e['company_id']]}",
+            "mission.halfday_logged",
+            f"halfday:{h['id']}",
+            [{"account": "604", "debit": rate, **dims}, {"account": "401", "credit": rate, **dims}],
+            h["created_at"],
+        )
+    # The Region pays each relay's advances in one lump sum a month
+    amounts = {r["id"]: r["amount"] for r in instalment_rows}
+    payment_of_instalment = {}
+    for (relay_id, month), ids in sorted(region_due.items()):
+        total = sum((amounts[i] for i in ids), Decimal("0"))
+        date = min(month + dt.timedelta(days=27), today)
+        ref = f"REGION-{relay_id}-{month:%Y%m}"
+        payment_rows.append(
+            {
+                "id": pay_id,
+                "relay_id": relay_id,
+                "kind": "region",
+                "date": date,
+                "amount": total,
+                "reference": ref,
+                "due_before": total,
+                "recorded_by_id": relay_staff[relay_id],
+                "created_at": now,
+            }
+        )
+        pdims = {"funder": "region"}
+        payment_rows[-1]["entry_id"] = post(
+            relay_id,
+            date,
+            f"Versement de la Région — Région — {ref}",
+            "payment.region",
+            f"payment:{pay_id}",
+            [
+                {"account": "512", "debit": total, **pdims},
+                {"account": "441", "credit": total, **pdims},
+            ],
+            now,
+            author=relay_staff[relay_id],
+        )
+        for i in ids:
+            payment_of_instalment[i] = pay_id
+        pay_id += 1
+    for r in instalment_rows:
+        r["payment_id"] = payment_of_instalment.get(r["id"])
+
+    with connection.cursor() as cur:
+        # One set-based check instead of a million deferred per-row checks (see below).
+        cur.execute("ALTER TABLE funding_journalline DISABLE TRIGGER funding_journalline_balanced")
+        cur.execute(
+            "ALTER TABLE funding_journalentry DISABLE TRIGGER funding_journalentry_has_lines"
+        )
+    Copier(JournalEntry).copy(entry_rows)
+    Copier(JournalLine).copy(line_rows)
+    payments = [dict(p) for p in payment_rows]
+    Copier(Payment).copy(payments)
+    Copier(AidInstalment).copy(instalment_rows)
+    with connection.cursor() as cur:
+        cur.execute("ALTER TABLE funding_journalline ENABLE TRIGGER funding_journalline_balanced")
+        cur.execute(
+            "ALTER TABLE funding_journalentry ENABLE TRIGGER funding_journalentry_has_lines"
+        )
+        cur.execute(
+            """
+            SELECT count(*) FROM funding_journalentry e
+            LEFT JOIN (SELECT entry_id, sum(debit) d, sum(credit) c FROM funding_journalline
+                       GROUP BY entry_id) l ON l.entry_id = e.id
+            WHERE l.entry_id IS NULL OR l.d <> l.c
+            """
+        )
+        broken = cur.fetchone()[0]
+    if broken:
+        raise SystemExit(f"{broken} écritures sans ligne ou déséquilibrées : chargement annulé")
+    counts["écritures"] = len(entry_rows)
+    counts["lignes d'écriture"] = len(line_rows)
+    counts["paiements"] = len(payment_rows)
+    counts["échéances d'aide"] = len(instalment_rows)
+    from funding import balances
+
+    counts["soldes pré-agrégés"] = balances.balances_rebuild()
+    for model in [User, *GENERATED]:
+        _reset_sequence(model)
+    return counts
+
+
+def cmd_generate(args) -> None:
+    if connection.vendor != "postgresql":
+        raise SystemExit("generate: PostgreSQL only (DATABASE_URL=postgresql://…)")
+    start = time.perf_counter()
+    with transaction.atomic():
+        if Relay.objects.filter(slug__startswith=BENCH_SLUG).exists() or Company.objects.exists():
+            if not args.reset:
+                raise SystemExit("La base contient déjà des données : relancez avec --reset.")
+            reset()
+        counts = generate(args.companies, args.consultants, args.relays)
+    load = time.perf_counter() - start
+    with connection.cursor() as cur:
+        cur.execute("VACUUM ANALYZE")
+    total = time.perf_counter() - start
+    for name, n in counts.items():
+        print(f"{name:24} {n:>10,}".replace(",", " "))
+    print(
+        f"chargement (COPY, une transaction) : {load:.1f} s ; avec VACUUM ANALYZE : {total:.1f} s"
+    )
+
+
+# --- serve and measure ------------------------------------------------------------------------
+
+
+def _session_cookie(user) -> str:
+    """A logged-in session for `user`, created directly in the session store."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.save()
+    return store.session_key
+
+
+def _wrk(url: str, cookie: str | None, duration: int, connections: int) -> dict:
+    lua = Path("/tmp/bench-wrk-report.lua")
+    lua.write_text(
+        """
+done = function(summary, latency, requests)
+  io.write(string.format("RESULT %d %d %d %d %d %d\\n", summary.requests, summary.duration,
+    latency:percentile(50), latency:percentile(95), summary.errors.status,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+end
+"""
+    )
+    cmd = ["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{duration}s", "--latency"]
+    cmd += ["-s", str(lua), "--timeout", "10s"]
+    if cookie:
+        cmd += ["-H", f"Cookie: sessionid={cookie}"]
+    out = subprocess.run([*cmd, url], capture_output=True, text=True, check=True).stdout
+    m = re.search(r"RESULT (\d+) (\d+) (\d+) (\d+) (\d+) (\d+)", out)
+    requests, micros, p50, p95, status_errors, socket_errors = map(int, m.groups())
+    return {
+        "rps": requests / (micros / 1e6),
+        "p50": p50 / 1000,
+        "p95": p95 / 1000,
+        "errors": status_errors + socket_errors,
+        "requests": requests,
+    }
+
+
+def _vm(pid: int, key: str) -> int:
+    """VmHWM / VmRSS of a process in kB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(key + ":"):
+            return int(line.split()[1])
+    return 0
+
+
+def _children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(p) for p in path.read_text().split()] if path.exists() else []
+
+
+def _wait_http(url: str, timeout: float = 60) -> None:
+    import urllib.request
+
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2)  # noqa: S310 - local bench server
+            return
+        except Exception:  # noqa: BLE001
+            time.sleep(0.5)
+    raise SystemExit(f"gunicorn did not answer on {url}")
+
+
+def _check_200(url: str, cookie: str | None) -> None:
+    """Each page must answer 200 for its role (not a redirect to the login page)."""
+    import urllib.request
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    request = urllib.request.Request(
+        url, headers={"Cookie": f"sessionid={cookie}"} if cookie else {}
+    )
+    try:
+        status = urllib.request.build_opener(NoRedirect).open(request, timeout=30).status
+    except urllib.error.HTTPError as exc:
+        status = exc.code
+    if status != 200:
+        raise SystemExit(f"{url} answers {status}, not 200: see /tmp/bench-national-gunicorn.log")
+
+
+def _sweep_seconds() -> tuple[float, int]:
+    """The reminder sweep at this scale, in a transaction rolled back (so it can be rerun)."""
+    from django.core import mail
+    from django.test.utils import override_settings
+
+    from core.reminders import reminders_send_due
+
+    class Rollback(Exception):
+        pass
+
+    import logging
+
+    logging.getLogger("core.reminders").setLevel(logging.WARNING)
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+        mail.outbox = []
+        start = time.perf_counter()
+        try:
+            with transaction.atomic():
+                n = reminders_send_due()
+                elapsed = time.perf_counter() - start
+                raise Rollback
+        except Rollback:
+            pass
+    return elapsed, n
+
+
+def _celery_peak(env: dict) -> tuple[int, int, float]:
+    """Peak memory of a Celery worker (one process) running the reminder sweep and outbox tasks."""
+    from core.models import ReminderSent, TimelineEvent
+
+    last = {
+        m: m.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        for m in (ReminderSent, TimelineEvent)
+    }
+    log = open("/tmp/bench-national-celery.log", "wb")  # noqa: SIM115
+    proc = subprocess.Popen(
+        [
+            str(Path(sys.executable).with_name("celery")),
+            "-A",
+            "performance_pme",
+            "worker",
+            "--pool=solo",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "--loglevel=WARNING",
+            "-Q",
+            "bench-national",
+            "-n",
+            f"bench-national-{os.getpid()}@%h",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        from core import tasks
+
+        time.sleep(6)
+        start = time.perf_counter()
+        results = [
+            tasks.reminders_sweep.apply_async(queue="bench-national"),
+            tasks.outbox_relay.apply_async(queue="bench-national"),
+        ]
+        del results
+        # The sweep records reminders for real in this run: wait until the queue is drained.
+        # Done when the worker has taken both tasks and its CPU time stops growing.
+        previous = -1
+        while True:
+            time.sleep(2)
+            fields = Path(f"/proc/{proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            cpu = int(fields[11]) + int(fields[12])  # utime + stime (clock ticks)
+            if cpu == previous:
+                break
+            previous = cpu
+        elapsed = time.perf_counter() - start
+        return _vm(proc.pid, "VmHWM"), _vm(proc.pid, "VmRSS"), elapsed
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+        # What the worker's sweep recorded is undone, so that the next run sends the same.
+        for model, pk in last.items():
+            model.objects.filter(pk__gt=pk).delete()
+
+
+def cmd_measure(args) -> None:
+    from django.urls import reverse
+
+    from consultants.models import Expert as _Expert  # noqa: F401
+
+    port = args.port
+    base = f"http://127.0.0.1:{port}"
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE="bench.settings",
+        DEBUG="0",
+        SECRET_KEY=env.get("SECRET_KEY", "bench-national-" + "x" * 40),
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        SECURE_SSL_REDIRECT="0",
+        SECURE_HSTS_SECONDS="0",
+        LOG_LEVEL="WARNING",
+    )
+    from django.conf import settings
+
+    if not (Path(settings.STATIC_ROOT) / "staticfiles.json").exists():  # DEBUG=0 needs the manifest
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+        )
+    relay = (
+        Relay.objects.filter(slug__startswith=BENCH_SLUG).order_by("pk").first()
+        or Relay.objects.first()
+    )
+    who = {
+        "relay": User.objects.get(role=Role.RELAY_STAFF, relay=relay, email__startswith="bench-"),
+        "director": User.objects.get(email="bench-direction@national.test"),
+        "region": User.objects.get(email="bench-region@national.test"),
+    }
+    settings.SECRET_KEY = env["SECRET_KEY"]  # sessions are signed with the server's key
+    cookies = {k: _session_cookie(u) for k, u in who.items()}
+    enrolment = (
+        Enrolment.objects.filter(company__relay=relay, state="in_progress").order_by("pk").first()
+    )
+    pages = [
+        ("plancher : vue triviale", "/bench/trivial/", None),
+        ("plancher : tableau de 50 lignes (gabarit du site)", "/bench/table/", "relay"),
+        ("liste des inscriptions du relais", reverse("enrolment:staff_list"), "relay"),
+        (
+            "fiche d'une inscription",
+            reverse("enrolment:staff_detail", args=[enrolment.pk]),
+            "relay",
+        ),
+        ("file d'attente des désignations (directeur)", reverse("consultants:queue"), "director"),
+        ("journal du relais", reverse("funding:journal", args=[relay.slug]), "relay"),
+        ("tableau de bord de la Région", reverse("funding:dashboard"), "region"),
+    ]
+    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+    log = open("/tmp/bench-national-gunicorn.log", "wb")  # noqa: SIM115
+    server = subprocess.Popen(
+        [
+            gunicorn,
+            "performance_pme.wsgi",
+            f"--workers={args.workers}",
+            f"--bind=127.0.0.1:{port}",
+            "--access-logfile=-" if args.access_log else "--access-logfile=/dev/null",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    results = []
+    try:
+        _wait_http(base + "/bench/trivial/")
+        for label, path, role in pages:
+            _check_200(base + path, cookies.get(role))
+            r = _wrk(base + path, cookies.get(role), args.duration, args.connections)
+            results.append((label, path, role, r))
+            print(
+                f"{label:50} {r['rps']:7.1f} req/s  p50 {r['p50']:6.1f} ms  p95 {r['p95']:6.1f} ms"
+            )
+        workers = _children(server.pid)
+        gunicorn_peak = max((_vm(p, "VmHWM") for p in workers), default=0)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    if args.pages_only:
+        write_results(args, results, None, 0, gunicorn_peak, 0, 0)
+        return
+    sweep, sent = _sweep_seconds()
+    celery_hwm, _celery_rss, celery_seconds = _celery_peak(env)
+    write_results(args, results, sweep, sent, gunicorn_peak, celery_hwm, celery_seconds)
+
+
+def write_results(args, results, sweep, sent, gunicorn_peak, celery_hwm, celery_seconds) -> None:
+    trivial = results[0][3]["rps"]
+    table = results[1][3]["rps"]
+    lines_count = JournalLine.objects.count()
+
+    def n(value: int) -> str:
+        return f"{value:,}".replace(",", "\u202f")
+
+    header = (
+        f"Mesure du {timezone.now():%d/%m/%Y %H:%M} UTC — {n(Company.objects.count())} "
+        f"entreprises, {n(Enrolment.objects.count())} inscriptions, "
+        f"{n(Expert.objects.count())} consultants, {Relay.objects.count()} relais, "
+        f"{n(lines_count)} lignes d'écriture ; gunicorn {args.workers} workers synchrones, "
+        f"DEBUG=0, wrk {args.connections} connexions × {args.duration} s par page, "
+        f"{os.cpu_count()} cœurs partagés avec PostgreSQL, Redis, wrk et d'autres sessions."
+    )
+    out = [
+        header,
+        "",
+        "| page (rôle) | req/s | p50 ms | p95 ms | débit / vue triviale | débit / tableau 50 lignes |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for label, _path, role, r in results:
+        out.append(
+            f"| {label}{f' ({role})' if role else ''} | {r['rps']:.1f} | {r['p50']:.1f} | "
+            f"{r['p95']:.1f} | {r['rps'] / trivial:.2f} | {r['rps'] / table:.2f} |"
+        )
+    path = ROOT / "bench" / "results" / "national.md"
+    if sweep is None:  # --pages-only: the sweep and Celery figures of the previous run are kept
+        previous = path.read_text().splitlines() if path.exists() else []
+        kept = [
+            ln
+            for ln in previous
+            if ln.startswith(("| balayage", "| mémoire de pointe d'un worker C"))
+        ]
+        out += ["", "| autre mesure | résultat |", "|---|---|", *kept[:1]]
+        out.append(
+            f"| mémoire de pointe d'un worker gunicorn (VmHWM) | {gunicorn_peak / 1024:.0f} Mo |"
+        )
+        out += [*kept[1:], "", "(balayage et worker Celery : exécution complète précédente)"]
+        text = "\n".join(out) + "\n"
+        print(text)
+        path.write_text(text)
+        return
+    out += [
+        "",
+        "| autre mesure | résultat |",
+        "|---|---|",
+        f"| balayage des relances (`core.reminders.reminders_send_due`, annulé) | {sweep:.2f} s, "
+        f"{n(sent)} relances |",
+        f"| mémoire de pointe d'un worker gunicorn (VmHWM) | {gunicorn_peak / 1024:.0f} Mo |",
+        f"| mémoire de pointe d'un worker Celery (VmHWM, balayage + relais de l'outbox, "
+        f"{celery_seconds:.1f} s) | {celery_hwm / 1024:.0f} Mo |",
+    ]
+    text = "\n".join(out) + "\n"
+    print(text)
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(text)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    g = sub.add_parser("generate")
+    g.add_argument("--companies", type=int, default=100_000)
+    g.add_argument("--consultants", type=int, default=3_000)
+    g.add_argument("--relays", type=int, default=100)
+    g.add_argument("--reset", action="store_true", help="empty the generated tables first")
+    m = sub.add_parser("serve-and-measure")
+    m.add_argument("--duration", type=int, default=15)
+    m.add_argument("--connections", type=int, default=8)
+    m.add_argument("--workers", type=int, default=4)
+    m.add_argument("--port", type=int, default=8917)
+    m.add_argument("--access-log", action="store_true")
+    m.add_argument(
+        "--pages-only",
+        action="store_true",
+        help="measure the pages only; keep the sweep and memory figures of the previous run",
+    )
+    args = parser.parse_args()
+    {"generate": cmd_generate, "serve-and-measure": cmd_measure}[args.command](args)
+
+
+if __name__ == "__main__":
+    main()
