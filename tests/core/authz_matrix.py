@@ -197,9 +197,14 @@ EXPECTATIONS: dict[str, Expect] = {
     "consultants:missions": login(),
     "consultants:proposal_answer": post(CONSULTANT, obj="proposal", kwargs={"answer": "accept"}),
     "consultants:mission": only(*COMPANY_SIDE, obj="mission"),
-    # the mission page with an action: a GET shows the page; a POST is the consultant's
+    # the mission page with an action: a GET shows the page; a POST of a relay action
+    # (amendment, close) is the mission's relay staff's or the director's (not the Region's),
+    # a POST of the consultant's actions (half-day, plan, measurement…) the consultant's
     "consultants:mission_action": only(
-        *COMPANY_SIDE, obj="mission", kwargs={"action": "halfday"}, writers=(CONSULTANT,)
+        *COMPANY_SIDE,
+        obj="mission",
+        kwargs={"action": "amendment"},
+        writers=(RELAY_STAFF, DIRECTOR, ADMIN),
     ),
     "consultants:mission_action_on": only(
         *COMPANY_SIDE,
