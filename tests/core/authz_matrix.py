@@ -205,6 +205,7 @@ EXPECTATIONS: dict[str, Expect] = {
         obj="mission",
         kwargs={"action": "amendment"},
         writers=(RELAY_STAFF, DIRECTOR, ADMIN),
+        heavy=True,  # the same page as consultants:mission, asserted in full there
     ),
     "consultants:mission_action_on": only(
         *COMPANY_SIDE,
