@@ -21,7 +21,12 @@ Vocabulary (see `Expect`):
   read-only Region, for instance) must be refused.
 - every page a side-A user (owner, relay staff, consultant, trainer) is shown must not contain
   the foreign company's name.
-- `admin:` patterns are covered by one grouped rule (see `admin_rule`).
+- `data`: what a POST sends (a check that comes after the form's validation needs a full form).
+- `heavy`: a costly page (PDF, schema): its normal answer is asserted for one role per side.
+- `admin:` patterns are covered by one grouped rule (`admin_case` in the test module).
+
+A new kind of object in a URL needs its own and foreign instances in
+tests/core/authz_world.py (`objects`, one entry: URL kwargs for each side).
 """
 
 from __future__ import annotations
