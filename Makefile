@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 DEV_ENV := DEBUG=$${DEBUG:-1}
 
-.PHONY: run test install syscheck lint check clean
+.PHONY: run test install syscheck lint check clean backup restore
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,17 @@ lint: install
 check: install
 	SECRET_KEY_OPTIONAL=1 $(PY) manage.py check
 	SECRET_KEY_OPTIONAL=1 $(PY) manage.py makemigrations --check --dry-run
+
+# Backups of the PostgreSQL database (README, « Sauvegardes »): custom format, restorable anywhere.
+backup:
+	@test -n "$$DATABASE_URL" || { echo "make backup : DATABASE_URL (PostgreSQL) est nécessaire" >&2; exit 2; }
+	@mkdir -p var/backups
+	pg_dump --format=custom --no-owner --dbname="$$DATABASE_URL" --file="$(or $(FILE),var/backups/pme-$(shell date +%Y%m%d-%H%M%S).dump)"
+
+restore:
+	@test -n "$(FILE)" || { echo "Usage : make restore FILE=var/backups/pme-AAAAMMJJ-HHMMSS.dump" >&2; exit 2; }
+	@test -n "$$DATABASE_URL" || { echo "make restore : DATABASE_URL (PostgreSQL) est nécessaire" >&2; exit 2; }
+	pg_restore --clean --if-exists --no-owner --exit-on-error --single-transaction --dbname="$$DATABASE_URL" "$(FILE)"
 
 clean:
 	rm -rf var/ $(VENV)

@@ -11,6 +11,9 @@ class ApiConfig(AppConfig):
         from core.roles import Role
 
         from . import schema  # noqa: F401  (registers the OpenAPI auth extension)
+        from .personal_data import register as register_personal_data
+
+        register_personal_data()
 
         register_nav(
             label=_("Jetons d'API"),

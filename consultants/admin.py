@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from core.reauth import RecentAuthenticationAdminMixin
+
 from .models import Expert, Mission
 
 
 @admin.register(Expert)
-class ExpertAdmin(admin.ModelAdmin):
+class ExpertAdmin(RecentAuthenticationAdminMixin, admin.ModelAdmin):  # half-day rates
     list_display = ["__str__", "kind", "firm", "accreditation", "capacity", "half_day_rate"]
     list_filter = ["kind", "accreditation", "specialties", "departements"]
     search_fields = ["user__last_name", "user__email", "firm"]

@@ -83,6 +83,9 @@ class ConsultantsConfig(AppConfig):
         if mission_report_section not in CLOSING_REPORT_SECTIONS:
             CLOSING_REPORT_SECTIONS.append(mission_report_section)
         reminders.register()
+        from . import personal_data
+
+        personal_data.register()
 
 
 def _upcoming_sessions(user):

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pygal
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from pygal.style import Style
+
+from core.charts import accessible_svg, series_desc
 
 from .models import Indicator
 
@@ -36,7 +38,8 @@ def indicator_chart_svg(indicator: Indicator) -> SafeString:
     labels = [_("Départ")] + [m.date.strftime("%d/%m/%Y") for m in measurements]
     chart.x_labels = labels
     n = len(labels)
-    chart.add(_("Mesures"), [float(indicator.baseline)] + [float(m.value) for m in measurements])
+    values = [float(indicator.baseline)] + [float(m.value) for m in measurements]
+    chart.add(_("Mesures"), values)
     chart.add(
         _("Valeur de départ"),
         [float(indicator.baseline)] * n,
@@ -50,7 +53,14 @@ def indicator_chart_svg(indicator: Indicator) -> SafeString:
         stroke_style={"dasharray": "8,4"},
     )
     svg = chart.render(is_unicode=True)
-    return mark_safe(svg)  # noqa: S308 - SVG produced by pygal, labels escaped by it
+    desc = (
+        series_desc([(_("Mesures"), values)], labels)
+        + " ; "
+        + series_desc(
+            [(_("Valeur de départ"), [indicator.baseline]), (_("Cible"), [indicator.target])], [""]
+        )
+    )
+    return accessible_svg(svg, title=f"{indicator.name} ({indicator.unit})", desc=desc)
 
 
 def indicator_progress(indicator: Indicator) -> int | None:

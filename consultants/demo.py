@@ -334,17 +334,16 @@ def seed_missions(ctx: dict) -> None:
         if enrolment.state in {S.IN_PROGRESS, S.CLOSED}:
             _fill_mission(mission, rng, closing=enrolment.state == S.CLOSED)
         if enrolment.state == S.CLOSED:
-            Mission.objects.filter(pk=mission.pk).update(
-                closed_at=enrolment.closed_at or timezone.now()
-            )
+            closed = Mission.objects.get(pk=mission.pk)  # save(): in the audit trail
+            closed.closed_at = enrolment.closed_at or timezone.now()
+            closed.save(update_fields=["closed_at"])
     _seed_portfolio(rng)
     # The queue shows waiting times: date the demo validations back to a plausible day.
     for enrolment in Enrolment.objects.filter(
         state=S.VALIDATED, validated_at__gt=timezone.now() - dt.timedelta(days=1)
     ).order_by("pk"):
-        Enrolment.objects.filter(pk=enrolment.pk).update(
-            validated_at=timezone.now() - dt.timedelta(days=3 + enrolment.pk % 40)
-        )
+        enrolment.validated_at = timezone.now() - dt.timedelta(days=3 + enrolment.pk % 40)
+        enrolment.save(update_fields=["validated_at"])
 
 
 def _seed_portfolio(rng: random.Random) -> None:
@@ -435,9 +434,8 @@ def _seed_portfolio(rng: random.Random) -> None:
             continue  # agreement not signed yet: the mission starts when it is
         duration = enrolment.tariff.duration_months
         start = services.add_months(today, -min(months_ago, duration + 2))
-        Mission.objects.filter(pk=mission.pk).update(
-            start_date=start, planned_end_date=services.add_months(start, duration)
-        )
+        mission.start_date, mission.planned_end_date = start, services.add_months(start, duration)
+        mission.save(update_fields=["start_date", "planned_end_date"])
         enrolment_transition(enrolment=enrolment, to=S.AGREEMENT_SIGNED, by=owner)
         closing = services.add_months(start, duration) < today
         _fill_mission(mission, rng, closing=closing)

@@ -6,9 +6,11 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.audit import AuditedHistory
 from core.scoping import CompanyScopedQuerySet, ScopedQuerySet
 
 
@@ -80,6 +82,11 @@ class Expert(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = ExpertQuerySet.as_manager()
+    history = AuditedHistory(
+        label=_("Profil de consultant ou formateur"),
+        url=lambda h: reverse("consultants:profile", args=[h.id]),
+        m2m_fields=["specialties", "departements"],
+    )
 
     class Meta:
         ordering = ["user__last_name", "user__first_name"]
@@ -128,6 +135,9 @@ class Mission(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = MissionQuerySet.as_manager()
+    history = AuditedHistory(
+        label=_("Mission"), url=lambda h: reverse("consultants:mission", args=[h.id])
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -404,6 +414,11 @@ class Assignment(models.Model):
     reason = models.TextField(_("motif"), blank=True)
 
     objects = AssignmentQuerySet.as_manager()
+    history = AuditedHistory(
+        label=_("Proposition de mission"),
+        url=lambda h: reverse("consultants:mission", args=[h.mission_id]),
+        describe=lambda a: f"{a.consultant} — {a.mission.enrolment.company.name}",
+    )
 
     class Meta:
         ordering = ["-proposed_at", "-pk"]

@@ -196,7 +196,12 @@ def consultant_suggestions(
     through_s = Expert.specialties.through
     through_d = Expert.departements.through
     ranked = (
-        with_load(Expert.objects.consultants().filter(accreditation=Expert.Accreditation.ACTIVE))
+        with_load(
+            # an anonymised (deactivated) account is never proposed again
+            Expert.objects.consultants().filter(
+                accreditation=Expert.Accreditation.ACTIVE, user__is_active=True
+            )
+        )
         .annotate(
             specialty_hits=_count_subquery(
                 through_s.objects.filter(theme__code__in=wanted), "expert"
@@ -423,3 +428,32 @@ def director_overview(*, user, months: int = 6) -> dict:
 
 def queue_length(*, user) -> int:
     return assignment_queue(user=user).count()
+
+
+# --- audit trail (issue 9) ----------------------------------------------------------------
+
+
+def mission_audit_history(*, mission: Mission, user) -> list:
+    """Changes of a mission and of the proposals the user may see (a consultant: their own)."""
+    from core.audit import history_for
+
+    from .models import Assignment
+
+    return history_for(
+        {
+            "consultants.mission": Mission.objects.visible_to(user)
+            .filter(pk=mission.pk)
+            .values("pk"),
+            "consultants.assignment": Assignment.objects.visible_to(user)
+            .filter(mission_id=mission.pk)
+            .values("pk"),
+        }
+    )
+
+
+def expert_audit_history(*, expert: Expert, user) -> list:
+    from core.audit import history_for
+
+    return history_for(
+        {"consultants.expert": Expert.objects.visible_to(user).filter(pk=expert.pk).values("pk")}
+    )

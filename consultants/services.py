@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_update_with_history
 
 from core.exceptions import BusinessRuleError
 from core.outbox import outbox_publish
@@ -205,8 +206,11 @@ def assignment_accept(*, assignment: Assignment, by) -> Mission:
         mission = Mission.objects.select_for_update().get(pk=assignment.mission_id)
         enrolment = Enrolment.objects.select_related("tariff").get(pk=mission.enrolment_id)
         now = timezone.now()
-        previous = mission.assignments.filter(status=Assignment.Status.ACCEPTED)
-        previous.update(status=Assignment.Status.REPLACED)
+        previous = list(mission.assignments.filter(status=Assignment.Status.ACCEPTED))
+        for replaced in previous:
+            replaced.status = Assignment.Status.REPLACED
+        if previous:
+            bulk_update_with_history(previous, Assignment, ["status"])
         assignment.status = Assignment.Status.ACCEPTED
         assignment.responded_at = now
         assignment.responded_by = by

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from core.exceptions import BusinessRuleError
+from core.reauth import recent_authentication_required
 from core.roles import Role
 from core.scoping import get_visible_or_404
 from diagnostics.models import Theme
@@ -113,11 +114,13 @@ def profile(request, pk: int):
             "conflicts": conflicts,
             "form": form,
             "can_manage": can_manage,
+            "audit_history": selectors.expert_audit_history(expert=expert, user=request.user),
         },
     )
 
 
 @login_required
+@recent_authentication_required
 def pool_import(request):
     if not services.can_manage_pool(user=request.user):
         raise PermissionDenied
@@ -134,6 +137,7 @@ def pool_import(request):
 
 
 @login_required
+@recent_authentication_required
 def pool_export(request):
     _require_role(request.user, OVERVIEW_READERS)
     experts = selectors.pool_for(user=request.user).order_by("kind", "user__last_name", "pk")
@@ -409,6 +413,10 @@ def _render_mission(request, mission: Mission, bound: dict):
         "remaining": mission.half_days_allowed - mission.half_days_used,
         "assignments": mission.assignments.all(),
         "today": timezone.localdate(),
+        # The company reads its mission; the audit trail is for the programme's people.
+        "audit_history": None
+        if user.role == Role.OWNER and not user.is_superuser
+        else selectors.mission_audit_history(mission=mission, user=user),
     }
     if editable:
         context.update(

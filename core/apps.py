@@ -11,4 +11,52 @@ class CoreConfig(AppConfig):
         from .roles import Role
 
         register_nav(label=_("Accueil"), url_name="core:home", roles=set(Role), order=0)
+        register_nav(
+            label=_("Journal des modifications"),
+            url_name="core:audit_log",
+            roles={Role.DIRECTOR, Role.ADMIN},
+            order=85,
+        )
         register_home_panel(template="core/panels/admin.html", roles={Role.ADMIN}, order=90)
+
+        # Personal data (RGPD): the account, its timeline and reminders; the page "Mes données".
+        from .personal_data import register_core_provider
+
+        register_core_provider()
+        register_nav(
+            label=_("Mes données personnelles"),
+            url_name="core:my_data",
+            roles=set(Role),
+            order=96,
+            menu="account",
+        )
+        register_nav(
+            label=_("Données personnelles (RGPD)"),
+            url_name="core:rgpd",
+            roles={Role.DIRECTOR, Role.ADMIN},
+            order=97,
+            menu="account",
+        )
+        # Issue 9: « Sécurité du compte » in every user's menu; what a login records.
+        from django.contrib.auth.signals import user_logged_in
+
+        register_nav(
+            label=_("Sécurité du compte"),
+            url_name="core:security",
+            roles=set(Role),
+            order=80,
+            menu="account",
+        )
+        user_logged_in.connect(_on_login, dispatch_uid="core.security.on_login")
+
+
+def _on_login(sender, request, user, **kwargs) -> None:
+    """The password was just typed (re-authentication clock); does the user have a device?"""
+    from .otp import otp_has_device
+    from .reauth import authentication_mark
+    from .security import SESSION_HAS_DEVICE
+
+    if request is None or not hasattr(request, "session"):
+        return
+    authentication_mark(request)
+    request.session[SESSION_HAS_DEVICE] = otp_has_device(user)

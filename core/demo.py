@@ -6,6 +6,9 @@ from .models import Relay, User
 from .roles import Role
 
 DEMO_PASSWORD = "pme-demo-2007"  # noqa: S105 - published demo password, DEBUG only
+#: The published authenticator key of the demo accounts that require two-factor authentication
+#: (director, Region, administrator): add it to an authenticator app, or `oathtool --totp -b KEY`.
+DEMO_TOTP_KEY = "PMEDEMOTOTPKEYPERFORMANCEPMEDEMO"  # noqa: S105 - published, DEBUG only
 
 
 def demo_user(email: str, *, role: str, first_name: str, last_name: str, **extra) -> User:
@@ -20,8 +23,23 @@ def demo_user(email: str, *, role: str, first_name: str, last_name: str, **extra
     return user
 
 
+def demo_totp_device(user: User):
+    """The demo account's authenticator app, with the published key (once)."""
+    import base64
+
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    key_hex = base64.b32decode(DEMO_TOTP_KEY).hex()
+    device, _ = TOTPDevice.objects.get_or_create(
+        user=user,
+        name="Démo (clé publiée)",
+        defaults={"key": key_hex, "confirmed": True},
+    )
+    return device
+
+
 def seed_accounts(ctx: dict) -> None:
-    demo_user(
+    admin = demo_user(
         "admin@demo.test",
         role=Role.ADMIN,
         first_name="Alice",
@@ -29,8 +47,14 @@ def seed_accounts(ctx: dict) -> None:
         is_staff=True,
         is_superuser=True,
     )
-    demo_user("direction@demo.test", role=Role.DIRECTOR, first_name="Mario", last_name="Capraro")
-    demo_user("region@demo.test", role=Role.REGION, first_name="Claire", last_name="Rhône-Alpes")
+    director = demo_user(
+        "direction@demo.test", role=Role.DIRECTOR, first_name="Mario", last_name="Capraro"
+    )
+    region = demo_user(
+        "region@demo.test", role=Role.REGION, first_name="Claire", last_name="Rhône-Alpes"
+    )
+    for user in (admin, director, region):
+        demo_totp_device(user)
     first_names = ["Sophie", "Julien", "Nathalie", "Thomas", "Isabelle", "Laurent", "Céline"]
     for relay, first in zip(Relay.objects.order_by("slug"), first_names, strict=False):
         demo_user(

@@ -36,3 +36,26 @@ class ReminderPreferenceForm(forms.Form):
 
     def disabled_rules(self) -> list[str]:
         return [code for code in self._codes if not self.cleaned_data.get(f"rule_{code}")]
+
+
+# --- Personal data (RGPD) -------------------------------------------------------------------
+from django.utils.translation import gettext_lazy as _  # noqa: E402
+
+
+class PersonalDataExportForm(forms.Form):
+    email = forms.EmailField(label=_("Adresse e-mail de la personne"))
+
+
+class PersonalDataAnonymiseForm(forms.Form):
+    email = forms.EmailField(label=_("Adresse e-mail de la personne"))
+    reason = forms.CharField(
+        label=_("Motif (demande de la personne, fin de conservation…)"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    confirm = forms.BooleanField(
+        label=_(
+            "Je confirme l'anonymisation définitive : noms, e-mails, téléphones et textes "
+            "libres de cette personne seront remplacés et son compte désactivé."
+        )
+    )

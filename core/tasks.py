@@ -49,6 +49,14 @@ def reminders_sweep() -> int:
 
 
 @shared_task(acks_late=True)
+def personal_data_retention_sweep() -> int:
+    """Daily: anonymise the persons whose data passed the retention period (RGPD)."""
+    from .personal_data import retention_sweep
+
+    return retention_sweep()
+
+
+@shared_task(acks_late=True)
 def reminders_weekly_digest() -> int:
     from .reminders import reminders_send_digests
 

@@ -21,3 +21,34 @@ urlpatterns += [
     path("exploitation/courriels/", views.mailbox, name="mailbox"),
     path("exploitation/courriels/<str:name>/", views.mailbox_detail, name="mailbox_detail"),
 ]
+
+# Issue 9: personal data (RGPD) — each person's own export; director/admin export and anonymise.
+urlpatterns += [
+    path("profil/mes-donnees/", views.my_data, name="my_data"),
+    path("profil/mes-donnees/export.json", views.my_data_export, name="my_data_export"),
+    path("exploitation/donnees-personnelles/", views.rgpd, name="rgpd"),
+    path("exploitation/donnees-personnelles/export.json", views.rgpd_export, name="rgpd_export"),
+    path(
+        "exploitation/donnees-personnelles/anonymiser/",
+        views.rgpd_anonymise,
+        name="rgpd_anonymise",
+    ),
+]
+
+# Issue 9: two-factor authentication, account security, password confirmation.
+from . import account_views  # noqa: E402
+
+urlpatterns += [
+    path("compte/verification/", account_views.otp_verify, name="otp_verify"),
+    path("compte/double-authentification/", account_views.otp_setup, name="otp_setup"),
+    path("compte/confirmer/", account_views.reauth, name="reauth"),
+    path("profil/securite/", account_views.security, name="security"),
+    path(
+        "profil/securite/codes-de-secours/",
+        account_views.backup_codes_regenerate,
+        name="backup_codes",
+    ),
+    path("profil/securite/desactiver/", account_views.otp_disable, name="otp_disable"),
+]
+# Issue 9: the audit trail.
+urlpatterns += [path("direction/journal/", views.audit_log, name="audit_log")]

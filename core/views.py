@@ -144,3 +144,123 @@ def mailbox_detail(request, name: str):
     if email is None:
         raise Http404
     return render(request, "core/mailbox_detail.html", {"email": email})
+
+
+# --- Issue 9: personal data (RGPD) ------------------------------------------------------------
+from .forms import PersonalDataAnonymiseForm, PersonalDataExportForm  # noqa: E402
+from .personal_data import (  # noqa: E402
+    PersonNotFound,
+    json_download,
+    person_anonymise,
+    personal_data_events,
+    personal_data_export,
+)
+from .reauth import recent_authentication_required  # noqa: E402
+
+
+def _require_rgpd(user) -> None:
+    """Exporting or anonymising anyone's data: the director and administrators."""
+    if not (user.is_superuser or user.role in {Role.DIRECTOR, Role.ADMIN}):
+        raise PermissionDenied
+
+
+def _not_found(email: str) -> str:
+    return _(
+        "Aucune personne n'est connue du portail sous l'adresse %(email)s "
+        "(ni compte, ni pilote) : il n'y a rien à exporter ni à anonymiser."
+    ) % {"email": email}
+
+
+def _rgpd_page(request, *, export_form=None, anonymise_form=None, status=200):
+    return render(
+        request,
+        "core/rgpd.html",
+        {
+            "export_form": export_form or PersonalDataExportForm(),
+            "anonymise_form": anonymise_form or PersonalDataAnonymiseForm(),
+            "events": personal_data_events(limit=30),
+        },
+        status=status,
+    )
+
+
+@login_required
+def my_data(request):
+    """ "Mes données": what the portal holds about me, downloadable as JSON."""
+    return render(request, "core/my_data.html")
+
+
+@never_cache
+@login_required
+@recent_authentication_required
+def my_data_export(request):
+    data = personal_data_export(email=request.user.email, by=request.user)
+    return json_download(data)
+
+
+@login_required
+def rgpd(request):
+    _require_rgpd(request.user)
+    return _rgpd_page(request)
+
+
+@never_cache
+@login_required
+@recent_authentication_required
+def rgpd_export(request):
+    _require_rgpd(request.user)
+    form = PersonalDataExportForm(request.GET)
+    if not form.is_valid():
+        return _rgpd_page(request, export_form=form, status=400)
+    try:
+        data = personal_data_export(email=form.cleaned_data["email"], by=request.user)
+    except PersonNotFound as exc:
+        form.add_error("email", _not_found(exc.email))
+        return _rgpd_page(request, export_form=form, status=404)
+    return json_download(data)
+
+
+@login_required
+@recent_authentication_required
+@require_POST
+def rgpd_anonymise(request):
+    _require_rgpd(request.user)
+    form = PersonalDataAnonymiseForm(request.POST)
+    if not form.is_valid():
+        return _rgpd_page(request, anonymise_form=form, status=400)
+    email = form.cleaned_data["email"]
+    try:
+        changed = person_anonymise(email=email, by=request.user, reason=form.cleaned_data["reason"])
+    except PersonNotFound:
+        form.add_error("email", _not_found(email))
+        return _rgpd_page(request, anonymise_form=form, status=404)
+    except BusinessRuleError as exc:
+        form.add_error(exc.field or "email", exc.message)
+        return _rgpd_page(request, anonymise_form=form, status=400)
+    messages.success(
+        request,
+        _("Les données de %(email)s ont été anonymisées (%(n)s enregistrements).")
+        % {"email": email, "n": changed},
+    )
+    return redirect("core:rgpd")
+
+
+# --- Issue 9: the journal of changes (audit trail) ----------------------------------------------
+from django_tables2 import RequestConfig  # noqa: E402
+
+from .audit import LazyJournal, journal_queryset  # noqa: E402
+from .filters import AuditFilter  # noqa: E402
+from .tables import AuditTable  # noqa: E402
+
+AUDIT_READERS = frozenset({Role.DIRECTOR, Role.ADMIN})
+
+
+@login_required
+def audit_log(request):
+    """Who changed what and when, across the audited objects (director and administrator)."""
+    if not (request.user.is_superuser or request.user.role in AUDIT_READERS):
+        raise PermissionDenied
+    filterset = AuditFilter(request.GET or None, queryset=journal_queryset())
+    table = AuditTable(LazyJournal(filterset.qs))
+    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    return render(request, "core/audit_log.html", {"filter": filterset, "table": table})

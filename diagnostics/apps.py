@@ -10,7 +10,10 @@ class DiagnosticsConfig(AppConfig):
         from core.registry import register_home_panel
         from core.roles import Role
 
+        from . import personal_data
         from .models import Diagnosis
+
+        personal_data.register()
 
         def owner_diagnoses(user):
             return {

@@ -7,9 +7,11 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 import pygal
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from pygal.style import Style
+
+from core.charts import accessible_svg
 
 _SCRIPT = re.compile(r"<script.*?</script>", re.S)
 
@@ -62,4 +64,16 @@ def profile_radar(
     )
     # pygal still writes a small config <script> even with js=[]: a static chart needs none
     svg = _SCRIPT.sub("", chart.render(is_unicode=True))
-    return mark_safe(svg)  # noqa: S308 - pygal output from our own numbers and labels
+    before = _("avant")
+    desc = " ; ".join(
+        f"{name} : {_pct(scores.get(code))}"
+        + (f" ({before} : {_pct(previous.get(code))})" if previous is not None else "")
+        for code, name in themes
+    )
+    return accessible_svg(
+        svg, title=title or _("Profil de maturité par thème (0 à 100 %)"), desc=desc
+    )
+
+
+def _pct(value: Decimal | None) -> str:
+    return "—" if value is None else f"{value:.0f} %"

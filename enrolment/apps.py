@@ -22,6 +22,9 @@ class EnrolmentConfig(AppConfig):
         register_handler("diagnosis.submitted", on_diagnosis_submitted, sync=True)
         agreements.register()
         reminders.register()
+        from . import personal_data
+
+        personal_data.register()
         register_handler("enrolment.validated", groups.on_enrolment_validated, sync=True)
         register_handler("enrolment.closed", groups.on_enrolment_closed, sync=True)
         register_handler("enrolment.withdrawn", groups.on_enrolment_withdrawn, sync=True)

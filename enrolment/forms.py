@@ -63,7 +63,13 @@ class SignUpForm(forms.Form):
             self.add_error("password2", _("Les deux mots de passe ne correspondent pas."))
         elif p1:
             try:
-                password_validation.validate_password(p1)
+                # the future account, so the similarity rule compares with e-mail and names
+                candidate = User(
+                    email=data.get("email") or "",
+                    first_name=data.get("first_name") or "",
+                    last_name=data.get("last_name") or "",
+                )
+                password_validation.validate_password(p1, user=candidate)
             except forms.ValidationError as exc:
                 self.add_error("password1", exc)
         return data

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.audit import AuditedHistory
 from core.roles import Role
 from core.scoping import CompanyScopedQuerySet, ScopedQuerySet
 
@@ -184,6 +186,12 @@ class Enrolment(models.Model):
     )
 
     objects = EnrolmentQuerySet.as_manager()
+    history = AuditedHistory(
+        label=_("Inscription"),
+        url=lambda h: reverse("enrolment:staff_detail", args=[h.id]),
+        describe=lambda e: e.company.name,
+        excluded_fields=["updated_at", "version", "state_changed_at"],
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -223,6 +231,11 @@ class Pilot(models.Model):
     email = models.EmailField(_("e-mail"))
     phone = models.CharField(_("téléphone"), max_length=30, blank=True)
     position = models.PositiveSmallIntegerField(default=1)
+
+    history = AuditedHistory(
+        label=_("Pilote interne"),
+        url=lambda h: reverse("enrolment:staff_detail", args=[h.enrolment_id]),
+    )
 
     class Meta:
         ordering = ["enrolment", "position"]

@@ -83,3 +83,18 @@ def latest_diagnoses(*, enrolment, user):
         .filter(company_id=enrolment.company_id, state=Diagnosis.State.SUBMITTED)
         .order_by("-submitted_at")[:2]
     )
+
+
+def enrolment_audit_history(*, enrolment: Enrolment, user) -> list:
+    """Changes of an enrolment and of its pilots (even replaced ones), for those who see it."""
+    from django.db.models import Q
+
+    from core.audit import history_for
+
+    visible = Enrolment.objects.visible_to(user).filter(pk=enrolment.pk)
+    return history_for(
+        {
+            "enrolment.enrolment": visible.values("pk"),
+            "enrolment.pilot": Q(enrolment_id__in=visible.values("pk")),
+        }
+    )

@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from core.exceptions import BusinessRuleError
 from core.outbox import outbox_publish
@@ -270,7 +271,9 @@ def enrolment_submit(*, enrolment: Enrolment, by, expected_version: int | None =
             )
         enrolment_transition(enrolment=locked, to=S.SUBMITTED, by=by)
         results = enrolment_check_eligibility(enrolment=locked)
-        Enrolment.objects.filter(pk=locked.pk).update(eligibility=results)
+        locked.refresh_from_db()  # the transition saved another copy: keep the trail exact
+        locked.eligibility = results
+        locked.save(update_fields=["eligibility", "updated_at"])
         ok = all(r["ok"] for r in results)
         enrolment_transition(
             enrolment=locked,
@@ -289,7 +292,9 @@ def enrolment_override_eligibility(*, enrolment: Enrolment, by, justification: s
         )
     with transaction.atomic():
         enrolment_transition(enrolment=enrolment, to=S.ELIGIBLE, by=by, reason=justification)
-        Enrolment.objects.filter(pk=enrolment.pk).update(eligibility_override=justification)
+        locked = _lock(enrolment.pk)
+        locked.eligibility_override = justification
+        locked.save(update_fields=["eligibility_override", "updated_at"])
     enrolment.refresh_from_db()
     return enrolment
 
@@ -345,8 +350,9 @@ def enrolment_choose_offer(
         locked.problem_theme = problem_theme if offer.code == "ciblee" else None
         locked.save(update_fields=["offer", "tariff", "problem_theme", "updated_at"])
         locked.pilots.all().delete()
-        Pilot.objects.bulk_create(
-            Pilot(enrolment=locked, position=i, **data) for i, data in enumerate(pilots, start=1)
+        bulk_create_with_history(
+            [Pilot(enrolment=locked, position=i, **data) for i, data in enumerate(pilots, start=1)],
+            Pilot,
         )
         enrolment_transition(enrolment=locked, to=S.OFFER_CHOSEN, by=by)
     enrolment.refresh_from_db()

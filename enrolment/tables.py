@@ -17,7 +17,13 @@ class EnrolmentTable(tables.Table):
         accessor="pk",
         attrs={
             "th__input": {"aria-label": _("Tout sélectionner"), "id": "select-all"},
-            "td__input": {"name": "selection", "form": "bulk-form"},
+            "td__input": {
+                "name": "selection",
+                "form": "bulk-form",
+                "aria-label": lambda record: (
+                    _("Sélectionner %(company)s") % {"company": record.company.name}
+                ),
+            },
         },
         orderable=False,
     )

@@ -4,6 +4,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
 from core.money import CENT
+from core.reauth import recent_authentication_required
 from core.scoping import get_visible_or_404
 from diagnostics.models import Theme
 from funding.models import Offer
@@ -71,6 +72,7 @@ from .forms import (  # noqa: E402
 )
 from .models import Enrolment, EnrolmentState, ExportJob  # noqa: E402
 from .selectors import (  # noqa: E402
+    enrolment_audit_history,
     enrolment_for_owner,
     enrolment_for_staff_detail,
     enrolments_for_staff,
@@ -432,6 +434,7 @@ def _background_export(request, params: dict) -> HttpResponse:
 
 
 @login_required
+@recent_authentication_required
 def staff_export(request):
     """CSV of the filtered list: at once when small, in the background when large."""
     _staff_only(request.user)
@@ -465,6 +468,7 @@ def export_progress(request, pk: int):
 
 
 @login_required
+@recent_authentication_required
 def export_download(request, pk: int):
     """Served through this view: only who asked for the export may download it."""
     job = get_object_or_404(
@@ -477,6 +481,7 @@ def export_download(request, pk: int):
 
 @login_required
 @require_POST
+@recent_authentication_required(when=lambda request: request.POST.get("action") == "export")
 def staff_bulk(request):
     _staff_only(request.user)
     qs = enrolments_for_staff(user=request.user)
@@ -532,6 +537,7 @@ def staff_detail(request, pk: int):
             "company": enrolment.company,
             "profile": profile,
             "timeline": timeline_for(enrolment),
+            "audit_history": enrolment_audit_history(enrolment=enrolment, user=request.user),
             "read_only": request.user.is_read_only,
             "version_form": VersionedForm(initial={"version": enrolment.version}),
             "send_back_form": SendBackForm(initial={"version": enrolment.version}),
@@ -812,6 +818,7 @@ def agreement_batch_progress(request, pk: int):
 
 
 @login_required
+@recent_authentication_required
 def agreement_batch_zip(request, pk: int):
     batch = _visible_batch(request, pk)
     items = batch.items.filter(agreement__isnull=False).select_related(

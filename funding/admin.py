@@ -1,7 +1,9 @@
 from django import forms
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from core.exceptions import BusinessRuleError
+from core.reauth import RecentAuthenticationAdminMixin
 
 from .models import (
     Account,
@@ -67,14 +69,16 @@ class OfferAdmin(admin.ModelAdmin):
 
 
 @admin.register(Tariff)
-class TariffAdmin(admin.ModelAdmin):
+class TariffAdmin(
+    RecentAuthenticationAdminMixin, SimpleHistoryAdmin
+):  # "Historique": who changed it
     form = TariffForm
     list_display = ["offer", "valid_from", "valid_to", "company_contribution_ht", "regional_aid_ht"]
     list_filter = ["offer"]
 
 
 @admin.register(VatRate)
-class VatRateAdmin(admin.ModelAdmin):
+class VatRateAdmin(RecentAuthenticationAdminMixin, admin.ModelAdmin):
     list_display = ["rate", "valid_from", "valid_to"]
 
 
@@ -117,7 +121,7 @@ class AccountAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Payment)
-class PaymentAdmin(ReadOnlyAdmin):
+class PaymentAdmin(SimpleHistoryAdmin, ReadOnlyAdmin):
     list_display = ["relay", "kind", "date", "amount", "reference", "overpayment"]
     list_filter = ["relay", "kind"]
 

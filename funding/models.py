@@ -11,6 +11,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.audit import AuditedHistory
+from core.money import format_eur
 from core.scoping import ScopedQuerySet
 
 
@@ -84,6 +86,7 @@ class Tariff(models.Model):
     )
 
     objects = TariffQuerySet.as_manager()
+    history = AuditedHistory(label=_("Tarif"))  # tariffs are edited in the admin (its history)
 
     class Meta:
         ordering = ["offer", "-valid_from"]
@@ -393,6 +396,10 @@ class Payment(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = PaymentQuerySet.as_manager()
+    history = AuditedHistory(
+        label=_("Paiement"),
+        describe=lambda p: f"{p.get_kind_display()} {format_eur(p.amount)} ({p.reference})",
+    )
 
     class Meta:
         ordering = ["-date", "-pk"]

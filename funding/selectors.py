@@ -165,7 +165,10 @@ def _chart(kind, title, series: list[tuple[str, list]], labels: list[str], **opt
     chart.x_labels = [str(label) for label in labels]
     for name, values in series:
         chart.add(str(name), [float(v) if isinstance(v, Decimal) else v for v in values])
-    return chart.render(is_unicode=True)
+    from core.charts import accessible_svg, series_desc
+
+    desc = series_desc([(str(name), values) for name, values in series], chart.x_labels)
+    return accessible_svg(chart.render(is_unicode=True), title=str(title), desc=desc)
 
 
 def dashboard_enrolments(*, user, start=None, end=None) -> dict:

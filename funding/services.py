@@ -85,7 +85,9 @@ def tariff_replace(*, tariff: Tariff, on: dt.date, **changes) -> Tariff:
             raise BusinessRuleError(
                 _("Le nouveau tarif doit commencer après le début du tarif actuel."), field="on"
             )
-        Tariff.objects.filter(pk=tariff.pk).update(valid_to=on - dt.timedelta(days=1))
+        closed = Tariff.objects.select_for_update().get(pk=tariff.pk)
+        closed.valid_to = on - dt.timedelta(days=1)
+        closed.save(update_fields=["valid_to"])  # through save(): in the audit trail
         new = Tariff.objects.get(pk=tariff.pk)
         new.pk = None
         new.valid_from, new.valid_to = on, None
@@ -161,7 +163,7 @@ def payment_record(
                 % {"due": format_eur(max(due, ZERO))},
                 field="overpayment_reason",
             )
-        payment = Payment.objects.create(
+        payment = Payment(
             relay=relay,
             kind=kind,
             date=date,
@@ -174,6 +176,9 @@ def payment_record(
             overpayment_reason=overpayment_reason.strip() if over else "",
             recorded_by=by,
         )
+        # The audit trail records the payment once, complete with its ledger entry (below).
+        payment.skip_history_when_saving = True
+        payment.save()
         code, funder = _PAYMENT_ACCOUNTS[kind]
         dims = {
             "company_id": payment.company_id,
@@ -196,6 +201,8 @@ def payment_record(
         )
         Payment.objects.filter(pk=payment.pk).update(entry=entry)
         payment.entry = entry
+        del payment.skip_history_when_saving
+        Payment.history.bulk_history_create([payment], default_user=by)
         if kind == Payment.Kind.REGION:
             aid_instalments_settle(relay=relay, payment=payment)
     return payment

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from consultants.models import Expert
 from core.exceptions import BusinessRuleError
 from core.models import Relay
+from core.reauth import is_post, recent_authentication_required
 from core.roles import Role
 from core.scoping import get_visible_or_404
 from enrolment.models import Company
@@ -49,6 +50,7 @@ def _relay(request, slug: str) -> Relay:
 
 
 @login_required
+@recent_authentication_required(when=lambda request: bool(request.GET.get("export")))
 def dashboard(request):
     """The Region's dashboard; relay staff see the same for their relay only."""
     _reader(request.user)
@@ -121,6 +123,8 @@ def _journal_choices(request, relay):
     return companies, consultants
 
 
+EXPORT_FORMATS = frozenset({"csv", "xlsx"})
+
 JOURNAL_HEADERS = [
     "N°",
     "Date",
@@ -137,6 +141,7 @@ JOURNAL_HEADERS = [
 
 
 @login_required
+@recent_authentication_required(when=lambda request: request.GET.get("format") in EXPORT_FORMATS)
 def journal(request, slug: str):
     relay = _relay(request, slug)
     companies, consultants = _journal_choices(request, relay)
@@ -148,7 +153,7 @@ def journal(request, slug: str):
     )
     lines = filterset.qs
     fmt = request.GET.get("format")
-    if fmt in {"csv", "xlsx"}:
+    if fmt in EXPORT_FORMATS:
         rows = [
             [
                 ln.entry_id,
@@ -220,6 +225,7 @@ def consultant_statement(request, slug: str, pk: int):
 
 
 @login_required
+@recent_authentication_required
 def payment_create(request, slug: str):
     relay = _relay(request, slug)
     _writer(request.user, relay)
@@ -272,6 +278,7 @@ def period_close(request, slug: str):
 
 
 @login_required
+@recent_authentication_required(when=is_post)
 def instalments(request):
     """Regional aid instalments; the Region approves the due ones in bulk."""
     _reader(request.user)

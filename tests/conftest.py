@@ -14,6 +14,7 @@ from urllib.parse import urlparse
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 from zeal import zeal_context
 
 from core.demo import DEMO_PASSWORD
@@ -62,6 +63,14 @@ def pytest_runtest_call(item):
 @pytest.fixture(autouse=True)
 def _media_root(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A request in English leaves English active in the thread: each test starts in French."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture
@@ -135,3 +144,49 @@ def pytest_runtest_teardown(item, nextitem):
             # or the test database cannot be dropped at the end of the run
             connection.close()
     return result
+
+
+# --- Two-factor authentication (issue 9) -------------------------------------------------------
+# Directors, the Region, administrators and Django staff must give a code after the password
+# (core.middleware.OTPRequiredMiddleware), in tests as in production. The one test mechanism:
+# the `client` fixture's force_login() also verifies the session with a real TOTP device of the
+# user (created if missing), exactly as the code page does after a right code.
+from django.test import Client  # noqa: E402
+
+
+def otp_test_device(user):
+    """The user's confirmed TOTP device (created with a random key if they have none)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from zeal import zeal_ignore
+
+    with zeal_ignore():
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device is None:
+            device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    return device
+
+
+class OTPClient(Client):
+    """A test client whose force_login() passes the second step for users who need it."""
+
+    def force_login(self, user, backend=None):
+        from django_otp import DEVICE_ID_SESSION_KEY
+
+        from core.security import SESSION_HAS_DEVICE, otp_required_by_role
+
+        super().force_login(user, backend)
+        if otp_required_by_role(user):
+            device = otp_test_device(user)
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session[SESSION_HAS_DEVICE] = True
+            session.save()
+
+    def force_login_password_only(self, user, backend=None):
+        """Only the password step: what a user is before giving their code."""
+        super().force_login(user, backend)
+
+
+@pytest.fixture
+def client() -> OTPClient:
+    return OTPClient()

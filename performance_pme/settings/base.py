@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django_include_bootstrap",
     "django_filters",
     "django_tables2",
+    "simple_history",
     "core",
     "diagnostics",
     "enrolment",
@@ -69,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -115,7 +117,10 @@ LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "enrolment:landing"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": int(os.environ.get("PASSWORD_MIN_LENGTH", "12"))},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -355,3 +360,52 @@ PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 # Consultant assignment (issue 4): the director designates consultants; set to 1 when the
 # director delegates the designation to relay staff (for their relay's enrolments).
 CONSULTANT_ASSIGNMENT_DELEGATED_TO_RELAYS = env_bool("CONSULTANT_ASSIGNMENT_DELEGATED_TO_RELAYS")
+
+# Personal data (RGPD, issue 9): persons (owners, pilots, consultants, trainers) are anonymised
+# this many days after the end of their last enrolment, mission or activity; 0 disables it.
+RGPD_RETENTION_DAYS = int(os.environ.get("RGPD_RETENTION_DAYS", str(5 * 365)))
+CELERY_BEAT_SCHEDULE["rgpd-retention-sweep"] = {
+    "task": "core.tasks.personal_data_retention_sweep",
+    "schedule": crontab(minute=30, hour=3),
+}
+# --- Issue 9: accounts hardening (login throttling, two-factor authentication, sessions) ------
+from datetime import timedelta  # noqa: E402
+
+INSTALLED_APPS += [
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+]
+_auth_mw = MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware")
+MIDDLEWARE[_auth_mw + 1 : _auth_mw + 1] = [
+    "django_otp.middleware.OTPMiddleware",
+    # after the password, the roles below (and anyone with a device) must give a code
+    "core.middleware.OTPRequiredMiddleware",
+]
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # django-axes wants to be last
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Login throttling (django-axes): N failures for one e-mail from one address lock it out.
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_FORM_FIELD = "username"  # Django's AuthenticationForm calls the e-mail "username"
+AXES_USERNAME_CALLABLE = "core.security.axes_username"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "core.security.lockout_response"  # the login page with a message
+AXES_SENSITIVE_PARAMETERS = ["password", "code"]
+# Two-factor authentication (django-otp, TOTP + backup codes): required for these roles, and for
+# Django staff and superusers; optional for everyone else (« Sécurité du compte »).
+OTP_REQUIRED_ROLES = env_list("OTP_REQUIRED_ROLES", "director,region,admin")
+OTP_TOTP_ISSUER = "Performance PME"
+OTP_BACKUP_CODES = 10
+# Sessions end after this many seconds without a request, and when the browser closes.
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_TIMEOUT", str(2 * 3600)))
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
+# Re-authentication (core.reauth) before exports of personal data and bank-relevant changes.
+REAUTH_MAX_AGE = int(os.environ.get("REAUTH_MAX_AGE", str(10 * 60)))
+INSTALLED_APPS[INSTALLED_APPS.index("django.contrib.admin")] = "core.admin_site.PortalAdminConfig"

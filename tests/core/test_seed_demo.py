@@ -38,6 +38,22 @@ def test_seed_demo_twice_gives_the_same_data(settings):
     assert User.objects.filter(role=Role.RELAY_STAFF).count() == 7
     with zeal_ignore():
         _check_demo_passwords()
+        _check_demo_authenticator_key()
+
+
+def _check_demo_authenticator_key():
+    """Director, Region and admin have the published key (README) as confirmed TOTP device."""
+    import base64
+
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from core.demo import DEMO_TOTP_KEY
+
+    key = base64.b32decode(DEMO_TOTP_KEY)
+    for email in ["admin@demo.test", "direction@demo.test", "region@demo.test"]:
+        (device,) = TOTPDevice.objects.filter(user__email=email, confirmed=True)
+        assert device.verify_token(TOTP(key).token())
 
 
 def _check_demo_passwords():

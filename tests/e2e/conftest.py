@@ -48,9 +48,51 @@ def login(page):
         page.get_by_label("Mot de passe").fill(password)
         page.get_by_role("button", name="Se connecter").click()
         page.wait_for_load_state()
+        otp_step(page, email)
         return page
 
     return _login
+
+
+def totp_code(email: str) -> str:
+    """The current code of the user's authenticator app (their confirmed TOTP device).
+
+    A code is accepted once: after a login in the same 30 s window, the next window's code
+    (within the device's ±1 step tolerance) is given instead.
+    """
+    import time
+
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user__email=email, confirmed=True).first()
+    assert device is not None, f"{email} n'a pas d'application d'authentification"
+    while True:
+        totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+        ahead = (device.last_t or -1) + 1 - totp.t()
+        if ahead <= device.tolerance:
+            totp.drift += max(ahead, 0)
+            return f"{totp.token():0{device.digits}d}"
+        time.sleep(1)
+
+
+def otp_step(page, email: str) -> None:
+    """The second step of the login when the portal asks for it: code, or first set-up."""
+    import base64
+
+    from django_otp.oath import TOTP
+
+    if "/compte/verification/" in page.url:
+        page.get_by_label("Code de vérification").fill(totp_code(email))
+        page.get_by_role("button", name="Vérifier").click()
+        page.wait_for_load_state()
+    elif "/compte/double-authentification/" in page.url:
+        secret = page.locator("#otp-secret").inner_text().strip()
+        key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+        page.get_by_label("Code affiché par l'application").fill(f"{TOTP(key).token():06d}")
+        page.get_by_role("button", name="Activer").click()
+        page.get_by_role("link", name="J'ai noté mes codes, continuer").click()
+        page.wait_for_load_state()
 
 
 @pytest.fixture

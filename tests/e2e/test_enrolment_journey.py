@@ -32,8 +32,8 @@ def _journey(page, login, logout):
     page.fill("#id_first_name", "Christine")
     page.fill("#id_last_name", "Morel")
     page.fill("#id_email", "c.morel@decolletage.test")
-    page.fill("#id_password1", "Decolletage-2007!")
-    page.fill("#id_password2", "Decolletage-2007!")
+    page.fill("#id_password1", "Usinage-Savoie-74!")
+    page.fill("#id_password2", "Usinage-Savoie-74!")
     page.get_by_role("button", name="Créer mon compte").click()
 
     # 2. SIRET: the register pre-fills the company; the owner completes it

@@ -1,0 +1,49 @@
+"""Two-factor enforcement: after the password, who must give a code sees nothing else first."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from .security import otp_required
+
+#: Pages an authenticated but not yet verified user may still open.
+OTP_EXEMPT_VIEWS = frozenset(
+    {"core:otp_verify", "core:otp_setup", "logout", "set_language", "healthz", "login"}
+)
+
+
+class OTPRequiredMiddleware:
+    """Send an unverified user who must give a code to the code page (or the set-up page).
+
+    Installed after django-otp's OTPMiddleware, which tells whether the session is verified.
+    Token-authenticated API calls carry no session user and are not concerned.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = request.user
+        if not user.is_authenticated or not otp_required(request) or user.is_verified():
+            return None
+        match = request.resolver_match
+        if match is not None and match.view_name in OTP_EXEMPT_VIEWS:
+            return None
+        if request.path.startswith("/api/"):
+            return JsonResponse(
+                {"detail": _("Validez d'abord votre code de double authentification.")},
+                status=403,
+            )
+        from .otp import otp_has_device
+
+        target = "core:otp_verify" if otp_has_device(user) else "core:otp_setup"
+        query = urlencode({"next": request.get_full_path()}) if request.method == "GET" else ""
+        return redirect(reverse(target) + (f"?{query}" if query else ""))

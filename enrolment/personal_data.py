@@ -1,0 +1,242 @@
+"""Personal data held by enrolment: owned companies, enrolments, pilots, follow-ups, signatures.
+
+Registered with `core.personal_data` from `EnrolmentConfig.ready()`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Prefetch, Q
+
+from core.personal_data import (
+    Activity,
+    Anonymisation,
+    Person,
+    iso,
+    placeholder_email,
+    register_personal_data,
+    scrub_queryset,
+)
+
+from .models import (
+    OPEN_STATES,
+    AgreementSignature,
+    Company,
+    Enrolment,
+    FollowUp,
+    GroupMembership,
+    Pilot,
+    Seminar,
+    SeminarAttendance,
+)
+
+
+def _pilots(person: Person):
+    return Pilot.objects.filter(email__iexact=person.email)
+
+
+def _enrolment(e: Enrolment) -> dict[str, Any]:
+    return {
+        "id": e.pk,
+        "state": e.state,
+        "state_label": str(e.get_state_display()),
+        "offer": e.offer.name if e.offer_id else None,
+        "difficulty": e.difficulty,
+        "created_at": iso(e.created_at),
+        "submitted_at": iso(e.submitted_at),
+        "validated_at": iso(e.validated_at),
+        "signed_at": iso(e.signed_at),
+        "closed_at": iso(e.closed_at),
+        "withdrawn_at": iso(e.withdrawn_at),
+        "withdrawal_reason": e.withdrawal_reason,
+        "pilots": [
+            {"first_name": p.first_name, "last_name": p.last_name, "email": p.email}
+            for p in e.pilots.all()
+        ],
+        "follow_ups": [
+            {
+                "due_months": f.due_months,
+                "due_on": iso(f.due_on),
+                "answered_at": iso(f.answered_at),
+                "still_running": f.still_running,
+                "indicators_tracked": f.indicators_tracked,
+                "latest_values": f.latest_values,
+                "indicator_values": f.indicator_values,
+                "comment": f.comment,
+            }
+            for f in e.followups.all()
+        ],
+    }
+
+
+def export(person: Person) -> dict[str, Any]:
+    user = person.user
+    companies = []
+    signatures = []
+    if user is not None:
+        enrolments = Enrolment.objects.select_related("offer").prefetch_related(
+            "pilots", Prefetch("followups", queryset=FollowUp.objects.order_by("due_on"))
+        )
+        for company in (
+            Company.objects.filter(owner=user)
+            .select_related("relay")
+            .prefetch_related(Prefetch("enrolments", queryset=enrolments))
+        ):
+            companies.append(
+                {
+                    "id": company.pk,
+                    "siret": company.siret,
+                    "name": company.name,
+                    "address": company.address,
+                    "postcode": company.postcode,
+                    "city": company.city,
+                    "relay": company.relay.name if company.relay_id else None,
+                    "created_at": iso(company.created_at),
+                    "enrolments": [_enrolment(e) for e in company.enrolments.all()],
+                }
+            )
+        for s in AgreementSignature.objects.filter(signed_by=user).select_related(
+            "agreement__enrolment__company"
+        ):
+            signatures.append(
+                {
+                    "company": s.agreement.enrolment.company.name,
+                    "agreement_version": s.version,
+                    "method": s.method,
+                    "signed_at": iso(s.signed_at),
+                    "ip_address": s.ip_address,
+                    "checksum": s.checksum,
+                }
+            )
+    pilots = [
+        {
+            "id": p.pk,
+            "company": p.enrolment.company.name,
+            "enrolment_id": p.enrolment_id,
+            "enrolment_state": p.enrolment.state,
+            "first_name": p.first_name,
+            "last_name": p.last_name,
+            "job_title": p.job_title,
+            "email": p.email,
+            "phone": p.phone,
+            "position": p.position,
+        }
+        for p in _pilots(person).select_related("enrolment__company")
+    ]
+    return {
+        "companies_owned": companies,
+        "agreement_signatures": signatures,
+        "pilot_of": pilots,
+        "emails_received": _emails_received(person),
+    }
+
+
+def _emails_received(person: Person) -> list[dict[str, Any]]:
+    """The programme's e-mails (other than reminders): follow-up links, seminar invitations."""
+    emails = []
+    if person.user is not None:
+        for f in FollowUp.objects.filter(
+            enrolment__company__owner=person.user, sent_at__isnull=False
+        ).select_related("enrolment__company"):
+            emails.append(
+                {
+                    "kind": "follow_up_link",
+                    "company": f.enrolment.company.name,
+                    "about": f"{f.due_months} mois",
+                    "sent_at": iso(f.sent_at),
+                }
+            )
+    members = Q(group__memberships__enrolment__pilots__email__iexact=person.email)
+    if person.user is not None:
+        members |= Q(group__memberships__enrolment__company__owner=person.user)
+    for seminar in (
+        Seminar.objects.filter(members, invitations_sent_at__isnull=False)
+        .select_related("theme")
+        .distinct()
+    ):
+        emails.append(
+            {
+                "kind": "seminar_invitation",
+                "about": seminar.subject,
+                "starts_at": iso(seminar.starts_at),
+                "place": seminar.place,
+                "sent_at": iso(seminar.invitations_sent_at),
+            }
+        )
+    return emails
+
+
+def names(person: Person) -> list[str]:
+    found = []
+    for first, last in _pilots(person).values_list("first_name", "last_name"):
+        if first.strip() and last.strip():  # a lone name would scrub other people's mentions
+            found += [f"{first} {last}", f"{last} {first}"]
+    return found
+
+
+def subject(person: Person):
+    return _pilots(person).order_by("pk").first()
+
+
+def anonymise(ctx: Anonymisation) -> int:
+    changed = 0
+    for pilot in _pilots(ctx.person).only("pk", "first_name", "last_name", "phone", "job_title"):
+        Pilot.objects.filter(pk=pilot.pk).update(
+            first_name="Pilote",
+            last_name=f"anonymisé n° {pilot.pk}",
+            email=placeholder_email("pilote", pilot.pk),
+            phone="",
+            job_title="",
+        )
+        changed += 1
+    user = ctx.person.user
+    if user is not None:
+        changed += AgreementSignature.objects.filter(
+            signed_by=user, ip_address__isnull=False
+        ).update(ip_address=None)
+    # Free text where the person may be named (whole names only, any company).
+    changed += scrub_queryset(
+        Enrolment.objects.all(), ["difficulty", "withdrawal_reason", "eligibility_override"], ctx
+    )
+    changed += scrub_queryset(
+        FollowUp.objects.all(), ["comment", "indicators_tracked", "latest_values"], ctx
+    )
+    changed += scrub_queryset(SeminarAttendance.objects.all(), ["attendees"], ctx)
+    changed += scrub_queryset(GroupMembership.objects.all(), ["left_reason"], ctx)
+    return changed
+
+
+def activity() -> Iterable[Activity]:
+    """Owners and pilots: the end of each enrolment (or the answer to a follow-up)."""
+    rows = Enrolment.objects.values_list(
+        "company__owner__email", "state", "closed_at", "withdrawn_at", "updated_at"
+    )
+    for email, state, closed_at, withdrawn_at, updated_at in rows:
+        if email:
+            yield email, closed_at or withdrawn_at or updated_at, state in OPEN_STATES
+    for email, state, closed_at, withdrawn_at, updated_at in Pilot.objects.values_list(
+        "email",
+        "enrolment__state",
+        "enrolment__closed_at",
+        "enrolment__withdrawn_at",
+        "enrolment__updated_at",
+    ):
+        yield email, closed_at or withdrawn_at or updated_at, state in OPEN_STATES
+    for email, answered_at in FollowUp.objects.filter(
+        answered_at__isnull=False, enrolment__company__owner__isnull=False
+    ).values_list("enrolment__company__owner__email", "answered_at"):
+        yield email, answered_at, False
+
+
+def register() -> None:
+    register_personal_data(
+        key="enrolment",
+        export=export,
+        names=names,
+        subject=subject,
+        anonymise=anonymise,
+        activity=activity,
+        order=10,
+    )
