@@ -129,6 +129,20 @@ EXPECTATIONS: dict[str, Expect] = {
     "core:outbox_retry": post(DIRECTOR, ADMIN, obj="outbox_message"),
     "core:mailbox": only(ADMIN),
     "core:mailbox_detail": only(ADMIN, obj="mail"),
+    # --- accounts: second factor, re-authentication, personal data, audit (issue 9) -----------
+    # (the matrix's sessions have passed the second factor and typed their password just now)
+    "core:otp_verify": login(302),  # verified, or no device yet: sent on
+    "core:otp_setup": login(status_by_role={DIRECTOR: 302, REGION: 302, ADMIN: 302}),  # has one
+    "core:reauth": login(),
+    "core:security": login(),
+    "core:backup_codes": post(*ALL),  # the user's own codes
+    "core:otp_disable": post(*ALL),  # refused by the service for the roles that need it
+    "core:my_data": login(),
+    "core:my_data_export": login(),
+    "core:rgpd": only(DIRECTOR, ADMIN),
+    "core:rgpd_export": only(DIRECTOR, ADMIN, status=400),  # 400: no person named
+    "core:rgpd_anonymise": post(DIRECTOR, ADMIN),
+    "core:audit_log": only(DIRECTOR, ADMIN),
     # --- enrolment: the owner's journey -------------------------------------------------------
     "enrolment:landing": public(),
     "enrolment:start": only(OWNER, ADMIN, anonymous=200),  # anonymous: the sign-up form
