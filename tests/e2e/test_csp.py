@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 from django.core.files.base import ContentFile
-from playwright.sync_api import expect
 from django.urls import reverse
+from playwright.sync_api import expect
 from zeal import zeal_ignore
 
 from core.models import OutboxMessage
