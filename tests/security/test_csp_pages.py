@@ -33,6 +33,11 @@ EXTRA = {
 }
 
 
+# Inline styles allowed on one page each (README, "Sécurité"): Redoc injects its CSS at run
+# time; the e-mail preview keeps the e-mails' style attributes. Scripts stay 'self' everywhere.
+STYLE_EXCEPTIONS = ("/api/v1/docs/redoc/", "/exploitation/courriels/")
+
+
 def assert_page_is_csp_clean(path: str, response, html: str) -> None:
     header = response.get("Content-Security-Policy")
     assert header, f"{path}: pas d'en-tête Content-Security-Policy"
@@ -41,7 +46,9 @@ def assert_page_is_csp_clean(path: str, response, html: str) -> None:
     assert policy["object-src"] == ["'none'"] and policy["frame-ancestors"] == ["'none'"]
     assert policy["default-src"] == ["'self'"] and policy["base-uri"] == ["'self'"]
     assert policy["form-action"] == ["'self'"], (path, header)
-    assert "'unsafe-inline'" not in policy["style-src"], (path, header)
+    assert "'unsafe-eval'" not in policy["script-src"], (path, header)
+    if not path.startswith(STYLE_EXCEPTIONS):
+        assert "'unsafe-inline'" not in policy["style-src"], (path, header)
     found = inspect_html(html)
     assert found.inline_scripts == [], f"{path}: script en ligne {found.inline_scripts}"
     assert found.handlers == [], f"{path}: gestionnaires on* {found.handlers}"
@@ -60,10 +67,11 @@ def test_every_page_of_every_role_carries_the_csp_and_no_inline_script(client, s
     for email in ROLES:
         client.force_login(users[email])
         start = ["/accueil/", *EXTRA.get(email, [])]
-        for path, response, html in crawl(client, start):
+        for path, response, html in crawl(client, start, max_pages=40):
             assert_page_is_csp_clean(path, response, html)
             seen.setdefault(email, []).append(path)
-        client.logout()
+        with zeal_ignore():  # logging out looks the user up once more
+            client.logout()
     for path, response, html in crawl(client, ["/", "/accounts/login/", "/inscription/"]):
         assert_page_is_csp_clean(path, response, html)
         seen.setdefault("anonymous", []).append(path)
