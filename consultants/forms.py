@@ -2,9 +2,11 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from core.models import Departement
+from core.uploads import upload_read_csv
 from diagnostics.models import Theme
 from enrolment.models import Pilot
 
@@ -59,7 +61,16 @@ class PoolFilter(django_filters.FilterSet):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_("Fichier CSV du vivier"))
+    file = forms.FileField(
+        label=_("Fichier CSV du vivier"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+
+    def clean_file(self) -> str:
+        """The file's text: a .csv name, a bounded size, text content (UTF-8 or Windows-1252)."""
+        return upload_read_csv(
+            self.cleaned_data["file"], max_bytes=settings.CONSULTANT_IMPORT_MAX_UPLOAD_BYTES
+        )
 
 
 class ConflictForm(forms.Form):

@@ -128,12 +128,7 @@ def pool_import(request):
     form = ImportForm(request.POST or None, request.FILES or None)
     report = None
     if request.method == "POST" and form.is_valid():
-        raw = form.cleaned_data["file"].read()
-        try:
-            content = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            content = raw.decode("cp1252")
-        report = pool_import_csv(content=content, by=request.user)
+        report = pool_import_csv(content=form.cleaned_data["file"], by=request.user)
     return render(request, "consultants/pool_import.html", {"form": form, "report": report})
 
 

@@ -1,10 +1,12 @@
-"""Two-factor enforcement: after the password, who must give a code sees nothing else first."""
+"""Our middleware: two-factor enforcement, and the response headers Django does not set."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import urlencode
 
-from django.http import JsonResponse
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -47,3 +49,17 @@ class OTPRequiredMiddleware:
         target = "core:otp_verify" if otp_has_device(user) else "core:otp_setup"
         query = urlencode({"next": request.get_full_path()}) if request.method == "GET" else ""
         return redirect(reverse(target) + (f"?{query}" if query else ""))
+
+
+def permissions_policy(get_response: Callable[[HttpRequest], HttpResponse]):
+    """Permissions-Policy (browser features no page uses) and a same-origin resource policy."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        response = get_response(request)
+        policy = getattr(settings, "PERMISSIONS_POLICY", "")
+        if policy:
+            response.headers.setdefault("Permissions-Policy", policy)
+        response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+        return response
+
+    return middleware

@@ -1,3 +1,5 @@
+from csp.constants import UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -86,8 +88,12 @@ def results(request, pk: int):
 
 
 @login_required
+@csp_update({"style-src": [UNSAFE_INLINE]})
 def chart(request, pk: int):
-    """The profile chart alone, as SVG (for PDFs and downloads)."""
+    """The profile chart alone, as SVG (for PDFs and downloads).
+
+    Opened on its own, the SVG is its own document: its <style> (pygal's, no script) is allowed.
+    """
     diagnosis = diagnosis_for_user(user=request.user, pk=pk)
     if diagnosis.state != Diagnosis.State.SUBMITTED:
         return HttpResponse(status=404)

@@ -6,21 +6,20 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from core.uploads import upload_read_pdf
+
 
 class SignedCopyForm(forms.Form):
     file = forms.FileField(
         label=_("Copie signée (PDF)"),
         help_text=_("Le PDF scanné de la convention signée par l'entreprise."),
-        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,application/pdf"}),
     )
 
     def clean_file(self):
+        """Size, .pdf name and PDF content, checked before anything is stored."""
         f = self.cleaned_data["file"]
-        if f.size > settings.AGREEMENT_MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(
-                _("Le fichier dépasse la taille maximale de %(mb)s Mo."),
-                params={"mb": settings.AGREEMENT_MAX_UPLOAD_BYTES // 1048576},
-            )
+        upload_read_pdf(f, max_bytes=settings.AGREEMENT_MAX_UPLOAD_BYTES)
         return f
 
 

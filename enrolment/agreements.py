@@ -13,13 +13,12 @@ relay's scanned copy) freezes the agreement and moves the enrolment on with
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 import logging
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -30,6 +29,7 @@ from core.outbox import outbox_publish, register_handler
 from core.pdf import render_pdf, sha256_hex
 from core.roles import Role
 from core.services import timeline_record
+from core.uploads import upload_read_pdf
 from funding.selectors import vat_rate_in_force
 
 from .models import (
@@ -300,34 +300,11 @@ def agreement_accept(*, agreement: Agreement, by, ip_address: str | None) -> Agr
 
 
 def validate_signed_pdf(uploaded) -> bytes:
-    """A PDF by its content (magic bytes and a parse), not by its name; size-limited."""
-    limit = settings.AGREEMENT_MAX_UPLOAD_BYTES
-    if uploaded.size is not None and uploaded.size > limit:
-        raise BusinessRuleError(
-            _("Le fichier dépasse la taille maximale de %(mb)s Mo.") % {"mb": limit // 1048576},
-            field="file",
-        )
-    data = uploaded.read(limit + 1)
-    if len(data) > limit:
-        raise BusinessRuleError(
-            _("Le fichier dépasse la taille maximale de %(mb)s Mo.") % {"mb": limit // 1048576},
-            field="file",
-        )
-    not_pdf = _(
-        "Le fichier déposé n'est pas un PDF lisible : déposez la copie signée au format PDF."
-    )
-    if not data.startswith(b"%PDF-"):
-        raise BusinessRuleError(not_pdf, field="file")
+    """A PDF by its content (magic bytes and a parse) and its name; size-limited."""
     try:
-        from pypdf import PdfReader
-
-        if len(PdfReader(io.BytesIO(data)).pages) < 1:
-            raise BusinessRuleError(not_pdf, field="file")
-    except BusinessRuleError:
-        raise
-    except Exception:
-        raise BusinessRuleError(not_pdf, field="file")
-    return data
+        return upload_read_pdf(uploaded, max_bytes=settings.AGREEMENT_MAX_UPLOAD_BYTES)
+    except ValidationError as exc:
+        raise BusinessRuleError(exc.messages[0], field="file")
 
 
 def agreement_upload_signed(

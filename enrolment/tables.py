@@ -16,7 +16,11 @@ class EnrolmentTable(tables.Table):
     selection = tables.CheckBoxColumn(
         accessor="pk",
         attrs={
-            "th__input": {"aria-label": _("Tout sélectionner"), "id": "select-all"},
+            "th__input": {
+                "aria-label": _("Tout sélectionner"),
+                "id": "select-all",
+                "data-select-all": "bulk-form",
+            },
             "td__input": {
                 "name": "selection",
                 "form": "bulk-form",

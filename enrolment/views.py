@@ -457,6 +457,7 @@ def export_progress(request, pk: int):
     return JsonResponse(
         {
             "status": job.status,
+            "status_display": job.get_status_display(),
             "done": job.done,
             "total": job.total,
             "percent": job.percent,

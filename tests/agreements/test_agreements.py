@@ -204,7 +204,7 @@ def test_batch_pages_and_home_panel_render_for_relay_staff(client, ready):
     assert "Sélectionnez au moins une inscription" in response.content.decode()
     response = client.post(reverse("enrolment:agreement_batch_new"), {"enrolments": [enrolment.pk]})
     page = client.get(response["Location"]).content.decode()
-    assert 'role="progressbar"' in page and "etat.json" in page
+    assert '<progress class="progress-meter" id="batch-bar"' in page and "etat.json" in page
     home = client.get(reverse("core:home")).content.decode()
     assert "Conventions à signer" in home and enrolment.company.name in home
     client.force_login(enrolment.company.owner)
