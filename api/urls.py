@@ -1,11 +1,8 @@
 """The API, version 1: resources, the OpenAPI schema and its documentation."""
 
-from csp.constants import UNSAFE_INLINE
-from csp.decorators import csp_update
 from django.urls import path
 from drf_spectacular.views import (
     SpectacularAPIView,
-    SpectacularRedocView,
     SpectacularSwaggerSplitView,
 )
 from rest_framework.routers import SimpleRouter
@@ -36,15 +33,6 @@ urlpatterns = [
             url_name="api:schema", template_name="api/swagger_ui.html"
         ),
         name="docs",
-    ),
-    path(
-        "docs/redoc/",
-        # Redoc injects its CSS-in-JS as <style> elements at run time: inline styles (never
-        # scripts) are allowed on this page only.
-        csp_update({"style-src": [UNSAFE_INLINE]})(
-            SpectacularRedocView.as_view(url_name="api:schema", template_name="api/redoc.html")
-        ),
-        name="redoc",
     ),
     path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
     *router.urls,

@@ -21,13 +21,7 @@ class EnrolmentTable(tables.Table):
                 "id": "select-all",
                 "data-select-all": "bulk-form",
             },
-            "td__input": {
-                "name": "selection",
-                "form": "bulk-form",
-                "aria-label": lambda record: (
-                    _("Sélectionner %(company)s") % {"company": record.company.name}
-                ),
-            },
+            # the rows' checkboxes are written in enrolment/staff_table.html
         },
         orderable=False,
     )

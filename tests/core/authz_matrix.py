@@ -259,7 +259,6 @@ EXPECTATIONS: dict[str, Expect] = {
     # the schema and its documentation are public (they describe the API, not its data)
     "api:schema": api(*ALL, anonymous=200, heavy=True),
     "api:docs": api(*ALL, anonymous=200),
-    "api:redoc": api(*ALL, anonymous=200),
     "api:dashboard": api(*STAFF),
     "api:relay-list": api(*ALL),
     "api:relay-detail": api(OWNER, RELAY_STAFF, *SEE_ALL, obj="relay"),

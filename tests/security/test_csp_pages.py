@@ -27,15 +27,14 @@ EXTRA = {
         "/admin/",
         "/admin/enrolment/enrolment/",
         "/api/v1/docs/",
-        "/api/v1/docs/redoc/",
     ],
     "relais-thesame@demo.test": ["/conventions/generation/"],
 }
 
 
-# Inline styles allowed on one page each (README, "Sécurité"): Redoc injects its CSS at run
-# time; the e-mail preview keeps the e-mails' style attributes. Scripts stay 'self' everywhere.
-STYLE_EXCEPTIONS = ("/api/v1/docs/redoc/", "/exploitation/courriels/")
+# Inline styles allowed on one page (README, "Sécurité"): the e-mail preview keeps the e-mails'
+# style attributes. Scripts stay 'self' everywhere.
+STYLE_EXCEPTIONS = ("/exploitation/courriels/",)
 
 
 def assert_page_is_csp_clean(path: str, response, html: str) -> None:
