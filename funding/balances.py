@@ -117,9 +117,9 @@ def ledger_totals(*, user, start: dt.date | None = None, end: dt.date | None = N
     return list(totals.values())
 
 
-def balances_rebuild() -> int:
-    """Recompute every balance from the lines (one grouped query); returns the rows written."""
-    rows = (
+def _monthly_sums_from_lines():
+    """Debit, credit and line counts per (account, month, funder), summed from the lines."""
+    return (
         JournalLine.objects.annotate(month=TruncMonth("entry__date"))
         .values("account_id", "month", "funder")
         .annotate(
@@ -130,6 +130,11 @@ def balances_rebuild() -> int:
         )
         .order_by()
     )
+
+
+def balances_rebuild() -> int:
+    """Recompute every balance from the lines (one grouped query); returns the rows written."""
+    rows = _monthly_sums_from_lines()
     with transaction.atomic():
         AccountBalance.objects.all().delete()
         created = AccountBalance.objects.bulk_create(
@@ -154,15 +159,7 @@ def balances_mismatches() -> list[tuple]:
     """(account, month, funder) whose stored balance differs from the sum of its lines."""
     from_lines = {
         (r["account_id"], r["month"], r["funder"]): (r["d"], r["c"], r["nd"], r["nc"])
-        for r in JournalLine.objects.annotate(month=TruncMonth("entry__date"))
-        .values("account_id", "month", "funder")
-        .annotate(
-            d=Sum("debit"),
-            c=Sum("credit"),
-            nd=Count("pk", filter=Q(debit__gt=0)),
-            nc=Count("pk", filter=Q(credit__gt=0)),
-        )
-        .order_by()
+        for r in _monthly_sums_from_lines()
     }
     stored = {
         (b.account_id, b.month, b.funder): (b.debit, b.credit, b.debit_lines, b.credit_lines)
