@@ -2,7 +2,23 @@ from django.contrib import admin
 
 from core.reauth import RecentAuthenticationAdminMixin
 
-from .models import Expert, Mission
+from .models import (
+    Action,
+    ActionPlan,
+    Amendment,
+    Assignment,
+    ConflictOfInterest,
+    Expert,
+    HalfDay,
+    Indicator,
+    KeyIssue,
+    Measurement,
+    Mission,
+    Trainee,
+    TrainingAttendance,
+    TrainingModule,
+    TrainingSession,
+)
 
 
 @admin.register(Expert)
@@ -23,7 +39,6 @@ class MissionAdmin(admin.ModelAdmin):
 
 
 # Pilot training (issue 7)
-from .models import Trainee, TrainingAttendance, TrainingModule, TrainingSession  # noqa: E402
 
 
 @admin.register(TrainingModule)
@@ -57,18 +72,7 @@ class TraineeAdmin(admin.ModelAdmin):
     readonly_fields = ["certificate_number"]
 
 
-# --- issue 4: assignment history and the mission workspace (read-mostly in the admin) ---
-from .models import (  # noqa: E402
-    Action,
-    ActionPlan,
-    Amendment,
-    Assignment,
-    ConflictOfInterest,
-    HalfDay,
-    Indicator,
-    KeyIssue,
-    Measurement,
-)
+# --- Assignment history and the mission workspace (read-mostly in the admin) ---
 
 
 @admin.register(ConflictOfInterest)

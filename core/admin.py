@@ -2,7 +2,15 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Departement, OutboxMessage, Relay, TimelineEvent, User
+from .models import (
+    Departement,
+    OutboxMessage,
+    Relay,
+    ReminderPreference,
+    ReminderSent,
+    TimelineEvent,
+    User,
+)
 
 
 @admin.register(User)
@@ -52,8 +60,7 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     search_fields = ["key"]
 
 
-# Issue 6: reminders.
-from .models import ReminderPreference, ReminderSent  # noqa: E402
+# Reminders.
 
 
 @admin.register(ReminderSent)

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from .models import User
 
@@ -39,7 +40,6 @@ class ReminderPreferenceForm(forms.Form):
 
 
 # --- Personal data (RGPD) -------------------------------------------------------------------
-from django.utils.translation import gettext_lazy as _  # noqa: E402
 
 
 class PersonalDataExportForm(forms.Form):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import account_views, views
 
 app_name = "core"
 
@@ -9,7 +9,7 @@ urlpatterns = [
     path("profil/", views.profile, name="profile"),
 ]
 
-# Issue 6: reminder preferences, outbox failures, development e-mail outbox.
+# Reminder preferences, outbox failures, development e-mail outbox.
 urlpatterns += [
     path("profil/relances/", views.reminder_preferences, name="reminder_preferences"),
     path("exploitation/taches-en-echec/", views.outbox_failures, name="outbox_failures"),
@@ -22,7 +22,7 @@ urlpatterns += [
     path("exploitation/courriels/<str:name>/", views.mailbox_detail, name="mailbox_detail"),
 ]
 
-# Issue 9: personal data (RGPD) — each person's own export; director/admin export and anonymise.
+# Personal data (RGPD) — each person's own export; director/admin export and anonymise.
 urlpatterns += [
     path("profil/mes-donnees/", views.my_data, name="my_data"),
     path("profil/mes-donnees/export.json", views.my_data_export, name="my_data_export"),
@@ -35,8 +35,7 @@ urlpatterns += [
     ),
 ]
 
-# Issue 9: two-factor authentication, account security, password confirmation.
-from . import account_views  # noqa: E402
+# Two-factor authentication, account security, password confirmation.
 
 urlpatterns += [
     path("compte/verification/", account_views.otp_verify, name="otp_verify"),
@@ -50,5 +49,5 @@ urlpatterns += [
     ),
     path("profil/securite/desactiver/", account_views.otp_disable, name="otp_disable"),
 ]
-# Issue 9: the audit trail.
+# The audit trail.
 urlpatterns += [path("direction/journal/", views.audit_log, name="audit_log")]

@@ -1,16 +1,41 @@
 from csp.constants import UNSAFE_INLINE
 from csp.decorators import csp_update
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import JsonResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
+from django_tables2 import RequestConfig
 
-from .forms import ProfileForm
+from .audit import LazyJournal, journal_queryset
+from .exceptions import BusinessRuleError
+from .filters import AuditFilter
+from .forms import (
+    PersonalDataAnonymiseForm,
+    PersonalDataExportForm,
+    ProfileForm,
+    ReminderPreferenceForm,
+)
 from .health import check_broker, check_database
+from .mailbox import mailbox_list, mailbox_message
+from .models import OutboxMessage
+from .outbox import outbox_retry
+from .personal_data import (
+    PersonNotFound,
+    json_download,
+    person_anonymise,
+    personal_data_events,
+    personal_data_export,
+)
+from .reauth import recent_authentication_required
 from .registry import panels_for, role_home_for
+from .reminders import reminder_preference_for, reminder_preference_update
+from .roles import Role
+from .tables import AuditTable
 
 
 @login_required
@@ -48,19 +73,7 @@ def healthz(request):
     )
 
 
-# --- Issue 6: reminder preferences, outbox failures, development e-mail outbox ---------------
-from django.conf import settings  # noqa: E402
-from django.core.exceptions import PermissionDenied  # noqa: E402
-from django.http import Http404  # noqa: E402
-from django.views.decorators.http import require_POST  # noqa: E402
-
-from .exceptions import BusinessRuleError  # noqa: E402
-from .forms import ReminderPreferenceForm  # noqa: E402
-from .mailbox import mailbox_list, mailbox_message  # noqa: E402
-from .models import OutboxMessage  # noqa: E402
-from .outbox import outbox_retry  # noqa: E402
-from .reminders import reminder_preference_for, reminder_preference_update  # noqa: E402
-from .roles import Role  # noqa: E402
+# --- Reminder preferences, outbox failures, development e-mail outbox ---------------
 
 
 @login_required
@@ -151,16 +164,7 @@ def mailbox_detail(request, name: str):
     return render(request, "core/mailbox_detail.html", {"email": email})
 
 
-# --- Issue 9: personal data (RGPD) ------------------------------------------------------------
-from .forms import PersonalDataAnonymiseForm, PersonalDataExportForm  # noqa: E402
-from .personal_data import (  # noqa: E402
-    PersonNotFound,
-    json_download,
-    person_anonymise,
-    personal_data_events,
-    personal_data_export,
-)
-from .reauth import recent_authentication_required  # noqa: E402
+# --- Personal data (RGPD) ------------------------------------------------------------
 
 
 def _require_rgpd(user) -> None:
@@ -250,12 +254,8 @@ def rgpd_anonymise(request):
     return redirect("core:rgpd")
 
 
-# --- Issue 9: the journal of changes (audit trail) ----------------------------------------------
-from django_tables2 import RequestConfig  # noqa: E402
+# --- The journal of changes (audit trail) ----------------------------------------------
 
-from .audit import LazyJournal, journal_queryset  # noqa: E402
-from .filters import AuditFilter  # noqa: E402
-from .tables import AuditTable  # noqa: E402
 
 AUDIT_READERS = frozenset({Role.DIRECTOR, Role.ADMIN})
 

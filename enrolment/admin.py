@@ -1,6 +1,18 @@
 from django.contrib import admin
 
-from .models import Company, Enrolment, Pilot
+from .models import (
+    Agreement,
+    AgreementSignature,
+    Company,
+    Enrolment,
+    FollowUp,
+    GroupMembership,
+    GroupWaitlistEntry,
+    Pilot,
+    Seminar,
+    SeminarAttendance,
+    TerritorialGroup,
+)
 
 
 @admin.register(Company)
@@ -28,8 +40,7 @@ class EnrolmentAdmin(admin.ModelAdmin):
     inlines = [PilotInline]
 
 
-# Issue 6: agreements (read-only: versions and signatures are written by services).
-from .models import Agreement, AgreementSignature  # noqa: E402
+# Agreements (read-only: versions and signatures are written by services).
 
 
 @admin.register(Agreement)
@@ -62,14 +73,6 @@ class AgreementSignatureAdmin(admin.ModelAdmin):
 
 
 # Collective action and follow-up (issue 7)
-from .models import (  # noqa: E402
-    FollowUp,
-    GroupMembership,
-    GroupWaitlistEntry,
-    Seminar,
-    SeminarAttendance,
-    TerritorialGroup,
-)
 
 
 class GroupMembershipInline(admin.TabularInline):

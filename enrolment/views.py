@@ -1,16 +1,84 @@
-from django.conf import settings
-from django.contrib.auth.decorators import login_required
-from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+import io
+import zipfile
+from tempfile import SpooledTemporaryFile
 
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login as auth_login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_tables2 import RequestConfig
+
+from core.exceptions import BusinessRuleError
+from core.models import Relay
 from core.money import CENT
 from core.reauth import recent_authentication_required
+from core.roles import Role
 from core.scoping import get_visible_or_404
+from core.services import timeline_for
 from diagnostics.models import Theme
+from diagnostics.selectors import diagnosis_profile
+from diagnostics.services import diagnosis_start
 from funding.models import Offer
-from funding.selectors import open_offers_with_tariffs
+from funding.selectors import open_offers_with_tariffs, tariff_in_force, vat_rate_in_force
 
-from .models import Company
+from . import agreements as agreement_services
+from . import followups as followup_services
+from . import groups as group_services
+from . import services
+from .agreement_forms import AgreementBatchForm, SignedCopyForm
+from .company_register import company_register_lookup
+from .exports import write_csv
+from .filters import EnrolmentFilter
+from .forms import (
+    BulkForm,
+    CompanyForm,
+    NoteForm,
+    OfferForm,
+    OverrideForm,
+    PilotForm,
+    ReattachForm,
+    SendBackForm,
+    SignUpForm,
+    SiretForm,
+    VersionedForm,
+)
+from .groups_forms import (
+    FollowUpAnswerForm,
+    GroupForm,
+    MemberAddForm,
+    MemberRemoveForm,
+    SeminarAttendanceForm,
+    SeminarForm,
+)
+from .models import (
+    Agreement,
+    AgreementBatch,
+    AgreementSignature,
+    Company,
+    Enrolment,
+    EnrolmentState,
+    ExportJob,
+    FollowUp,
+    GroupMembership,
+    Seminar,
+    TerritorialGroup,
+)
+from .selectors import (
+    enrolment_audit_history,
+    enrolment_for_owner,
+    enrolment_for_staff_detail,
+    enrolments_for_staff,
+    latest_diagnoses,
+)
+from .tables import EnrolmentTable
 
 
 def landing(request):
@@ -32,53 +100,6 @@ def company_detail(request, pk: int):
 
 # --- The owner's journey and the relay staff pages (issue 3) ----------------------------
 
-import io  # noqa: E402
-
-from django.contrib import messages  # noqa: E402
-from django.contrib.auth import login as auth_login  # noqa: E402
-from django.core.exceptions import PermissionDenied  # noqa: E402
-from django.db import transaction  # noqa: E402
-from django.http import FileResponse, HttpResponse, JsonResponse  # noqa: E402
-from django.shortcuts import redirect  # noqa: E402
-from django.urls import reverse  # noqa: E402
-from django.utils.translation import gettext as _  # noqa: E402
-from django.views.decorators.http import require_POST  # noqa: E402
-from django_tables2 import RequestConfig  # noqa: E402
-
-from core.exceptions import BusinessRuleError  # noqa: E402
-from core.models import Relay  # noqa: E402
-from core.roles import Role  # noqa: E402
-from core.services import timeline_for  # noqa: E402
-from diagnostics.selectors import diagnosis_profile  # noqa: E402
-from diagnostics.services import diagnosis_start  # noqa: E402
-from funding.selectors import tariff_in_force, vat_rate_in_force  # noqa: E402
-
-from . import services  # noqa: E402
-from .company_register import company_register_lookup  # noqa: E402
-from .exports import write_csv  # noqa: E402
-from .filters import EnrolmentFilter  # noqa: E402
-from .forms import (  # noqa: E402
-    BulkForm,
-    CompanyForm,
-    NoteForm,
-    OfferForm,
-    OverrideForm,
-    PilotForm,
-    ReattachForm,
-    SendBackForm,
-    SignUpForm,
-    SiretForm,
-    VersionedForm,
-)
-from .models import Enrolment, EnrolmentState, ExportJob  # noqa: E402
-from .selectors import (  # noqa: E402
-    enrolment_audit_history,
-    enrolment_for_owner,
-    enrolment_for_staff_detail,
-    enrolments_for_staff,
-    latest_diagnoses,
-)
-from .tables import EnrolmentTable  # noqa: E402
 
 S = EnrolmentState
 STAFF_PAGE_ROLES = {Role.RELAY_STAFF, Role.DIRECTOR, Role.REGION, Role.ADMIN}
@@ -609,17 +630,8 @@ def staff_action(request, pk: int, action: str):
     return redirect("enrolment:staff_detail", pk=pk)
 
 
-# --- Issue 6: agreements, signature, closing report, batch generation ------------------------
-import zipfile  # noqa: E402
-from tempfile import SpooledTemporaryFile  # noqa: E402
+# --- Agreements, signature, closing report, batch generation ------------------------
 
-from django.views.decorators.http import require_POST  # noqa: E402
-
-from core.roles import Role  # noqa: E402
-
-from . import agreements as agreement_services  # noqa: E402
-from .agreement_forms import AgreementBatchForm, SignedCopyForm  # noqa: E402
-from .models import Agreement, AgreementBatch, AgreementSignature, Enrolment  # noqa: E402
 
 _AGREEMENT_STAFF = {Role.RELAY_STAFF, Role.DIRECTOR, Role.ADMIN}
 
@@ -840,29 +852,6 @@ def agreement_batch_zip(request, pk: int):
 
 # --- Collective action: groups, seminars, follow-ups (issue 7) ------------------------------
 
-from django.http import HttpResponse  # noqa: E402
-from django.utils import timezone  # noqa: E402
-from django.views.decorators.http import require_POST  # noqa: E402
-
-from core.roles import Role  # noqa: E402
-
-from . import followups as followup_services  # noqa: E402
-from . import groups as group_services  # noqa: E402
-from .groups_forms import (  # noqa: E402
-    FollowUpAnswerForm,
-    GroupForm,
-    MemberAddForm,
-    MemberRemoveForm,
-    SeminarAttendanceForm,
-    SeminarForm,
-)
-from .models import (  # noqa: E402
-    Enrolment,
-    FollowUp,
-    GroupMembership,
-    Seminar,
-    TerritorialGroup,
-)
 
 GROUP_VIEWERS = frozenset({Role.RELAY_STAFF, Role.DIRECTOR, Role.REGION, Role.ADMIN})
 
