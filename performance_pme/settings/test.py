@@ -22,3 +22,6 @@ STORAGES = {
 ZEAL_ALLOWLIST = [{"model": "sessions.Session"}]
 # Pages read the figures they just changed (the cache itself is tested with override_settings).
 FUNDING_DASHBOARD_CACHE_SECONDS = 0
+
+# django-axes logs every login at INFO: quiet in test output.
+AXES_VERBOSE = False

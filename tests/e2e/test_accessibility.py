@@ -22,6 +22,7 @@ from core.roles import Role
 from diagnostics.models import Question
 from enrolment.models import Enrolment
 from tests.consultants.factories import ExpertFactory, running_mission
+from tests.e2e.conftest import otp_step
 from tests.enrolment.conftest import REGISTER_SIRET, _Answering, _serve
 from tests.factories import UserFactory, relay
 
@@ -109,6 +110,14 @@ def test_pages_have_no_serious_accessibility_violation(page, login, logout, sett
     assert not audit.fatal, audit.report()
 
 
+def _password_step(page, email: str) -> None:
+    page.goto("/accounts/login/")
+    page.get_by_label("Adresse e-mail").fill(email)
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_load_state()
+
+
 def _world_and_tour(page, login, logout, audit):
     with zeal_ignore():
         staff = UserFactory(email="cm@thesame.test", role=Role.RELAY_STAFF, relay=relay("thesame"))
@@ -157,7 +166,16 @@ def _world_and_tour(page, login, logout, audit):
     audit("accueil du formateur")
     logout()
 
-    login(director.email, PASSWORD)
+    # The second factor, required for the director: first set-up, then the code at each login.
+    _password_step(page, director.email)
+    assert "/compte/double-authentification/" in page.url
+    audit("configuration de la double authentification")
+    otp_step(page, director.email)
+    logout()
+    _password_step(page, director.email)
+    assert "/compte/verification/" in page.url
+    audit("code de double authentification")
+    otp_step(page, director.email)
     page.goto("/accueil/")
     audit("accueil du directeur de projet")
     page.goto("/tableau-de-bord/")
