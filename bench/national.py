@@ -788,7 +788,6 @@ def _check_200(url: str, cookie: str | None) -> None:
 
 def _sweep_seconds() -> tuple[float, int]:
     """The reminder sweep at this scale, in a transaction rolled back (so it can be rerun)."""
-    from django.core import mail
     from django.test.utils import override_settings
 
     from core.reminders import reminders_send_due
@@ -799,8 +798,7 @@ def _sweep_seconds() -> tuple[float, int]:
     import logging
 
     logging.getLogger("core.reminders").setLevel(logging.WARNING)
-    with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
-        mail.outbox = []
+    with override_settings(EMAIL_BACKEND="bench.mail.DiscardingBackend"):
         start = time.perf_counter()
         try:
             with transaction.atomic():
