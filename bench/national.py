@@ -683,6 +683,21 @@ def cmd_generate(args) -> None:
 # --- serve and measure ------------------------------------------------------------------------
 
 
+def _otp_session(user) -> dict:
+    """Session keys of a user who passed the second step (director and Region must)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from core.security import SESSION_HAS_DEVICE, otp_required_by_role
+
+    if not otp_required_by_role(user):
+        return {}
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
+    return {DEVICE_ID_SESSION_KEY: device.persistent_id, SESSION_HAS_DEVICE: True}
+
+
 def _session_cookie(user) -> str:
     """A logged-in session for `user`, created directly in the session store."""
     from importlib import import_module
@@ -694,6 +709,7 @@ def _session_cookie(user) -> str:
     store[SESSION_KEY] = str(user.pk)
     store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.update(_otp_session(user))
     store.save()
     return store.session_key
 
@@ -772,7 +788,6 @@ def _check_200(url: str, cookie: str | None) -> None:
 
 def _sweep_seconds() -> tuple[float, int]:
     """The reminder sweep at this scale, in a transaction rolled back (so it can be rerun)."""
-    from django.core import mail
     from django.test.utils import override_settings
 
     from core.reminders import reminders_send_due
@@ -783,8 +798,7 @@ def _sweep_seconds() -> tuple[float, int]:
     import logging
 
     logging.getLogger("core.reminders").setLevel(logging.WARNING)
-    with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
-        mail.outbox = []
+    with override_settings(EMAIL_BACKEND="bench.mail.DiscardingBackend"):
         start = time.perf_counter()
         try:
             with transaction.atomic():
@@ -865,6 +879,9 @@ def cmd_measure(args) -> None:
     port = args.port
     base = f"http://127.0.0.1:{port}"
     env = dict(os.environ)
+    # The database connections of production's default (persistent, no pool).
+    env.pop("DATABASE_POOL", None)
+    env.pop("DATABASE_CONN_MAX_AGE", None)
     env.update(
         DJANGO_SETTINGS_MODULE="bench.settings",
         DEBUG="0",

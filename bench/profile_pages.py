@@ -23,6 +23,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
+from bench.national import _otp_session  # noqa: E402
 from core.models import Relay, User  # noqa: E402
 from enrolment.models import Enrolment  # noqa: E402
 
@@ -47,6 +48,9 @@ def main() -> None:
         path, user = pages[name]
         client = Client(HTTP_HOST="localhost")
         client.force_login(user)
+        session = client.session
+        session.update(_otp_session(user))
+        session.save()
         client.get(path)
         with CaptureQueriesContext(connection) as ctx:
             start = time.perf_counter()

@@ -9,5 +9,6 @@ from performance_pme.settings.base import BASE_DIR, TEMPLATES
 
 ROOT_URLCONF = "bench.urls"
 TEMPLATES[0]["DIRS"] = [*TEMPLATES[0]["DIRS"], BASE_DIR / "bench" / "templates"]
-# The Celery worker of the bench sends its reminders nowhere (thousands at this scale).
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# The Celery worker of the bench sends its reminders nowhere (thousands at this scale):
+# built like SMTP would, then dropped (not kept in memory like locmem's outbox).
+EMAIL_BACKEND = "bench.mail.DiscardingBackend"

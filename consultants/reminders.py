@@ -54,23 +54,22 @@ class HalfDaysBehindRule(ReminderRule):
 
     def due(self, *, today: dt.date, since: dt.date) -> Iterable[DueItem]:
         delay = dt.timedelta(days=self.delay_days)
-        missions = list(
-            with_half_days(
-                Mission.objects.filter(
-                    closed_at__isnull=True,
-                    consultant__isnull=False,
-                    start_date__isnull=False,
-                    planned_end_date__isnull=False,
-                    enrolment__state__in=[
-                        S.CONSULTANT_ASSIGNED,
-                        S.AGREEMENT_SIGNED,
-                        S.IN_PROGRESS,
-                    ],
-                )
-            ).select_related("enrolment__company", "consultant__user")
+        running = Mission.objects.filter(
+            closed_at__isnull=True,
+            consultant__isnull=False,
+            start_date__isnull=False,
+            planned_end_date__isnull=False,
+            enrolment__state__in=[
+                S.CONSULTANT_ASSIGNED,
+                S.AGREEMENT_SIGNED,
+                S.IN_PROGRESS,
+            ],
         )
-        staff = relay_staff_by_relay({m.enrolment.company.relay_id for m in missions})
-        for mission in missions:
+        relay_ids = running.order_by().values_list("enrolment__company__relay_id", flat=True)
+        staff = relay_staff_by_relay(set(relay_ids.distinct()))
+        # Read in chunks: tens of thousands of running missions at national scale.
+        missions = with_half_days(running).select_related("enrolment__company", "consultant__user")
+        for mission in missions.iterator(chunk_size=500):
             behind = behind_schedule_since(mission)
             if behind is None or not since <= behind + delay <= today:
                 continue

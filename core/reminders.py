@@ -34,6 +34,7 @@ import datetime as dt
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import islice
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -124,6 +125,10 @@ def _already_recorded(rule: ReminderRule, items: list[DueItem], *, since: dt.dat
     )
 
 
+#: Due items handled together (one query for preferences, one for those already recorded).
+SWEEP_BATCH_SIZE = 500
+
+
 def reminders_send_due(*, today: dt.date | None = None, only: Iterable[str] | None = None) -> int:
     """The sweep: send every due reminder once. Returns how many were recorded now."""
     today = today or timezone.localdate()
@@ -133,20 +138,20 @@ def reminders_send_due(*, today: dt.date | None = None, only: Iterable[str] | No
     for rule in rules():
         if only is not None and rule.code not in only:
             continue
-        items = [i for i in rule.due(today=today, since=since) if since <= i.due_date <= today]
-        if not items:
-            continue
-        prefs = _preferences({i.recipient.pk for i in items})
-        done = _already_recorded(rule, items, since=since)
-        for item in items:
-            if _key(item) in done:
-                continue
-            pref = prefs.get(item.recipient.pk)
-            if rule.optional and pref is not None and rule.code in pref.disabled_rules:
-                continue
-            digest = bool(rule.optional and pref is not None and pref.weekly_digest)
-            if _record_and_send(rule, item, digest=digest, connection=connection):
-                recorded += 1
+        due = (i for i in rule.due(today=today, since=since) if since <= i.due_date <= today)
+        # In batches: memory stays flat however many reminders are due (national scale).
+        while items := list(islice(due, SWEEP_BATCH_SIZE)):
+            prefs = _preferences({i.recipient.pk for i in items})
+            done = _already_recorded(rule, items, since=since)
+            for item in items:
+                if _key(item) in done:
+                    continue
+                pref = prefs.get(item.recipient.pk)
+                if rule.optional and pref is not None and rule.code in pref.disabled_rules:
+                    continue
+                digest = bool(rule.optional and pref is not None and pref.weekly_digest)
+                if _record_and_send(rule, item, digest=digest, connection=connection):
+                    recorded += 1
     return recorded
 
 

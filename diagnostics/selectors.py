@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db.models import Prefetch
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
 from .charts import profile_radar
 from .models import Choice, Diagnosis, Question, Theme
@@ -70,7 +74,13 @@ def diagnosis_profile(*, diagnosis: Diagnosis, previous: Diagnosis | None = None
     recommendation = dict(diagnosis.recommendation or {})
     if recommendation.get("focus_theme"):
         recommendation["focus_name"] = names.get(recommendation["focus_theme"], "")
-    svg = profile_radar(themes=[(t.code, t.name) for t in themes], scores=scores, previous=before)
+    svg = _radar(
+        diagnosis=diagnosis,
+        previous=previous,
+        themes=[(t.code, t.name) for t in themes],
+        scores=scores,
+        before=before,
+    )
     return Profile(
         diagnosis=diagnosis,
         rows=rows,
@@ -80,6 +90,31 @@ def diagnosis_profile(*, diagnosis: Diagnosis, previous: Diagnosis | None = None
         previous=previous,
         svg=svg,
     )
+
+
+RADAR_CACHE_SECONDS = 30 * 24 * 3600
+
+
+def _radar(*, diagnosis, previous, themes, scores, before) -> SafeString:
+    """The profile radar; cached when both diagnoses are submitted (they never change then).
+
+    The key names the diagnoses, the questionnaire version and the language, plus a digest of
+    what is drawn (theme names can be renamed): a stale chart cannot be served.
+    """
+    if diagnosis.submitted_at is None or (previous is not None and previous.submitted_at is None):
+        return profile_radar(themes=themes, scores=scores, previous=before)
+    drawn = repr((themes, sorted(scores.items()), sorted(before.items()) if before else None))
+    digest = hashlib.sha256(drawn.encode()).hexdigest()[:16]
+    previous_pk = previous.pk if previous else 0
+    key = (
+        f"diagnostics:radar:{diagnosis.pk}:{previous_pk}:{diagnosis.questionnaire_id}:"
+        f"{get_language()}:{digest}"
+    )
+    svg = cache.get(key)
+    if svg is None:
+        svg = profile_radar(themes=themes, scores=scores, previous=before)
+        cache.set(key, str(svg), RADAR_CACHE_SECONDS)
+    return mark_safe(svg)  # noqa: S308 — our own chart, escaped when it was drawn
 
 
 def previous_diagnosis(*, diagnosis: Diagnosis) -> Diagnosis | None:

@@ -59,7 +59,7 @@ class DiagnosisDraftRule(ReminderRule):
             state_changed_at__date__lte=today - delay,
             state_changed_at__date__gte=since - delay,
         ).select_related("company__owner")
-        for e in enrolments:
+        for e in enrolments.iterator(chunk_size=500):
             due = timezone.localdate(e.state_changed_at) + delay
             yield DueItem(
                 obj=e,
@@ -88,7 +88,7 @@ class AgreementUnsignedRule(ReminderRule):
             created_at__date__lte=today - delay,
             created_at__date__gte=since - delay,
         ).select_related("enrolment__company__owner")
-        for a in agreements:
+        for a in agreements.iterator(chunk_size=500):
             e = a.enrolment
             yield DueItem(
                 obj=a,

@@ -29,13 +29,13 @@ class PaymentOverdueRule(ReminderRule):
 
     def due(self, *, today: dt.date, since: dt.date) -> Iterable[DueItem]:
         delay = dt.timedelta(days=self.delay_days)
-        instalments = list(
-            AidInstalment.objects.overdue(today=today, days=self.delay_days)
-            .filter(due_on__gte=since - delay)
-            .select_related("enrolment__company", "relay")
+        overdue = AidInstalment.objects.overdue(today=today, days=self.delay_days).filter(
+            due_on__gte=since - delay
         )
-        staff = relay_staff_by_relay({i.relay_id for i in instalments})
-        for instalment in instalments:
+        relay_ids = overdue.order_by().values_list("relay_id", flat=True).distinct()
+        staff = relay_staff_by_relay(set(relay_ids))
+        instalments = overdue.select_related("enrolment__company", "relay")
+        for instalment in instalments.iterator(chunk_size=500):
             enrolment = instalment.enrolment
             for user in staff.get(instalment.relay_id, []):
                 yield DueItem(

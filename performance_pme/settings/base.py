@@ -100,9 +100,21 @@ TEMPLATES = [
 # Database: DATABASE_URL, or an SQLite file under var/ for development.
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+    # Persistent connections by default: a gunicorn sync worker or a Celery prefork child
+    # serves one request/task at a time, so one connection per process, kept for
+    # DATABASE_CONN_MAX_AGE seconds (checked before reuse), saves a PostgreSQL connection
+    # per request. psycopg's pool (DATABASE_POOL=1) is for threaded/async servers; Django
+    # forbids it together with persistent connections, so it turns them off.
+    DATABASE_POOL = env_bool("DATABASE_POOL", False)
+    DATABASES = {
+        "default": dj_database_url.parse(
+            DATABASE_URL,
+            conn_max_age=0 if DATABASE_POOL else int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+            conn_health_checks=True,
+        )
+    }
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = env_bool("DATABASE_POOL", False)
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = DATABASE_POOL
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -218,6 +230,7 @@ DEFAULT_FROM_EMAIL = os.environ.get(
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+FORM_RENDERER = "core.form_renderer.FormRenderer"  # <select> written in Python (fast)
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"

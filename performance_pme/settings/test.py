@@ -6,7 +6,7 @@ os.environ.setdefault("DEBUG", "1")
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 from .base import *  # noqa: E402,F403
-from .base import INSTALLED_APPS, MIDDLEWARE  # noqa: E402
+from .base import DATABASES, INSTALLED_APPS, MIDDLEWARE  # noqa: E402
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -25,3 +25,6 @@ FUNDING_DASHBOARD_CACHE_SECONDS = 0
 
 # django-axes logs every login at INFO: quiet in test output.
 AXES_VERBOSE = False
+# One connection per request, as before: threads of the tests (live server, Celery worker)
+# must not keep connections to the test database open when it is dropped.
+DATABASES["default"]["CONN_MAX_AGE"] = 0

@@ -169,3 +169,35 @@ def test_two_sweeps_at_once_send_each_reminder_once():
     assert sum(results) == len(enrolments)
     assert len(mail.outbox) == len(enrolments)
     assert ReminderSent.objects.count() == len(enrolments)
+
+
+def test_the_sweep_works_in_batches_and_sends_each_reminder_once(monkeypatch):
+    """Due items are handled in batches (flat memory): each batch is filtered and sent alike."""
+    from core import reminders
+
+    with at(0), zeal_ignore():
+        enrolments = [eligible_enrolment() for _ in range(5)]
+    # One owner asks for the weekly digest, another turned the rule off.
+    ReminderPreference.objects.create(
+        user=enrolments[1].company.owner, weekly_digest=True, disabled_rules=[]
+    )
+    ReminderPreference.objects.create(
+        user=enrolments[3].company.owner, disabled_rules=["diagnosis_draft"]
+    )
+    monkeypatch.setattr(reminders, "SWEEP_BATCH_SIZE", 2)
+    batches = []
+    preferences = reminders._preferences
+    monkeypatch.setattr(
+        reminders, "_preferences", lambda ids: batches.append(len(ids)) or preferences(ids)
+    )
+    with zeal_ignore():
+        assert sweep(7, only=["diagnosis_draft"]) == 4  # the one who turned it off: none
+    assert batches == [2, 2, 1]
+    with zeal_ignore():
+        expected = sorted(
+            e.company.owner.email for i, e in enumerate(enrolments) if i not in (1, 3)
+        )
+    assert sorted(e.to[0] for e in mail.outbox) == expected
+    assert ReminderSent.objects.filter(digest=True).count() == 1
+    with zeal_ignore():
+        assert sweep(7, only=["diagnosis_draft"]) == 0
