@@ -58,8 +58,8 @@ def dashboard(request):
     start = end = None
     if period.is_valid():
         start, end = period.cleaned_data.get("start"), period.cleaned_data.get("end")
-    # The figures (and charts) are cached; the page itself is rendered for each request, since
-    # its charts carry the request's CSP nonce.
+    # The figures (and charts) are cached, and so is each table's markup; the charts are inlined
+    # for each request, since they carry the request's CSP nonce.
     data = selectors.dashboard_cached(user=request.user, start=start, end=end)
     export = request.GET.get("export")
     if export:
@@ -82,6 +82,8 @@ def dashboard(request):
             "data": data,
             "period": period,
             "query": query.urlencode(),
+            "cache_seconds": getattr(settings, "FUNDING_DASHBOARD_CACHE_SECONDS", 60),
+            "cache_scope": selectors.dashboard_scope(user=request.user, start=start, end=end),
         },
     )
 

@@ -111,3 +111,21 @@ def test_the_dashboard_is_computed_once_per_scope_within_its_cache_period(settin
     _post(afpi, 3, amount="1.00")
     assert dashboard_cached(user=region)["totals"]["committed"] == Decimal("152.00")
     cache.delete_many(keys)
+
+
+def test_cached_dashboard_charts_carry_each_requests_own_nonce(settings, client, afpi):
+    """The tables' markup is cached, never the charts: their <style> needs this request's nonce."""
+    settings.FUNDING_DASHBOARD_CACHE_SECONDS = 60
+    region = UserFactory(region=True)
+    cache.delete(f"funding:dashboard:v1:{dashboard_scope(user=region)}")
+    _post(afpi, 1, amount="100.00")
+    client.force_login(region)
+    nonces = []
+    for _ in range(2):
+        response = client.get(reverse("funding:dashboard"))
+        assert response.status_code == 200
+        header_nonce = re.search(r"'nonce-([^']+)'", response["Content-Security-Policy"]).group(1)
+        styles = re.findall(r"<style nonce=\"([^\"]+)\"", response.content.decode())
+        assert styles and set(styles) == {header_nonce}
+        nonces.append(header_nonce)
+    assert nonces[0] != nonces[1]
