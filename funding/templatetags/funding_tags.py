@@ -2,7 +2,6 @@ import datetime as dt
 from decimal import Decimal
 
 from django import template
-from django.utils.safestring import mark_safe
 
 from core.money import format_eur
 
@@ -24,9 +23,3 @@ def cell(value):
 @register.filter
 def is_number(value) -> bool:
     return isinstance(value, int | Decimal) and not isinstance(value, bool)
-
-
-@register.filter
-def svg(value: str):
-    """Inline an SVG chart rendered server-side by pygal (our own markup, no user input)."""
-    return mark_safe(value)  # noqa: S308
