@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 DEV_ENV := DEBUG=$${DEBUG:-1}
 
-.PHONY: run test install syscheck lint check clean backup restore
+.PHONY: run test install syspkgs-run syspkgs-test syscheck lint check clean backup restore
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +18,15 @@ $(STAMP): pyproject.toml | $(PY)
 
 install: $(STAMP)
 
-syscheck: install
+# Debian packages (WeasyPrint's libraries and fonts; Chromium and poppler-utils for the tests),
+# installed when missing: see scripts/system_packages.sh.
+syspkgs-run:
+	@bash scripts/system_packages.sh run
+
+syspkgs-test:
+	@bash scripts/system_packages.sh test
+
+syscheck: install syspkgs-run
 	@$(PY) scripts/check_system.py
 
 run: install syscheck
@@ -27,7 +35,7 @@ run: install syscheck
 	@echo "Portail : http://127.0.0.1:$(PORT)/  (Ctrl-C arrête le serveur, le worker et beat)"
 	$(DEV_ENV) PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/honcho -f Procfile.dev start -p $(PORT)
 
-test: install syscheck
+test: install syspkgs-test syscheck
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install
