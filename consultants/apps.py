@@ -7,6 +7,9 @@ class ConsultantsConfig(AppConfig):
     verbose_name = _("Consultants et formateurs")
 
     def ready(self) -> None:
+        from . import timeline_labels
+
+        timeline_labels.register()  # the history in words (core.timeline_text)
         from core.registry import register_home_panel, register_nav
         from core.roles import Role
         from enrolment.documents import CLOSING_REPORT_SECTIONS

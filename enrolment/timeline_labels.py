@@ -1,0 +1,65 @@
+"""The words of the enrolment's history: each state reached, and the events of the enrolment,
+its agreement, its group and its follow-ups (registered in core.timeline_text)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from core.timeline_text import (
+    data_detail,
+    register_event_label,
+    register_event_labels,
+    register_state_labels,
+)
+
+from .models import EnrolmentState as S
+
+
+def register() -> None:
+    register_state_labels(
+        {
+            S.DRAFT: _("Inscription commencée"),
+            S.SUBMITTED: _("Demande d'inscription envoyée"),
+            S.ELIGIBLE: _("Éligibilité vérifiée : l'entreprise est éligible"),
+            S.INELIGIBLE: _("Éligibilité vérifiée : la demande n'est pas éligible"),
+            S.DIAGNOSED: _("Autodiagnostic terminé"),
+            S.OFFER_CHOSEN: _("Offre et pilotes choisis, demande transmise à la structure relais"),
+            S.VALIDATED: _("Inscription validée par la structure relais"),
+            S.CONSULTANT_ASSIGNED: _("Consultant désigné"),
+            S.AGREEMENT_SIGNED: _("Convention signée"),
+            S.IN_PROGRESS: _("Mission commencée"),
+            S.CLOSED: _("Mission clôturée"),
+            S.WITHDRAWN: _("Abandon de la démarche"),
+        }
+    )
+    # going back: the relay returns the request, a consultant declines
+    register_state_labels(
+        {S.DIAGNOSED: _("Demande renvoyée par la structure relais pour être revue")},
+        from_state=S.OFFER_CHOSEN,
+    )
+    register_state_labels(
+        {S.ELIGIBLE: _("Dérogation accordée : l'entreprise est déclarée éligible")},
+        from_state=S.INELIGIBLE,
+    )
+    register_state_labels(
+        {S.VALIDATED: _("Consultant à désigner de nouveau")},
+        from_state=S.CONSULTANT_ASSIGNED,
+    )
+    register_event_labels(
+        {
+            "reattached": _("Changement de structure relais"),
+            "followup.answered": _("Suivi après clôture : réponse reçue"),
+            "followup.sent": _("Suivi après clôture : lien envoyé"),
+            "group.created": _("Groupe territorial créé"),
+            "group.joined": _("Entrée dans le groupe territorial"),
+            "group.left": _("Sortie du groupe territorial"),
+            "seminar.scheduled": _("Séminaire programmé"),
+            "seminar.updated": _("Séminaire modifié"),
+            "seminar.attendance": _("Présences au séminaire enregistrées"),
+        }
+    )
+    register_event_label(
+        "agreement_issued",
+        data_detail(_("Convention émise (version %(version)s)"), "version"),
+        detail="",
+    )
