@@ -10,6 +10,9 @@ class ConsultantsConfig(AppConfig):
         from . import timeline_labels
 
         timeline_labels.register()  # the history in words (core.timeline_text)
+        from . import dossier
+
+        dossier.register()  # the mission's block in the company's dossier
         from core.registry import register_home_panel, register_nav
         from core.roles import Role
         from enrolment.documents import CLOSING_REPORT_SECTIONS

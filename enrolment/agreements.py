@@ -406,16 +406,82 @@ def agreement_batch_progress(*, batch: AgreementBatch) -> dict:
 
 def register() -> None:
     """Called from EnrolmentConfig.ready(): side effects run from the outbox relay."""
+    from .dossier import register_agreement_facts, register_dossier_documents
+
     register_handler("enrolment.validated", _on_enrolment_event)
     register_handler("enrolment.consultant_assigned", _on_enrolment_event)
     register_handler("agreement.batch_item", _on_batch_item)
+    register_agreement_facts(agreement_facts)
+    register_dossier_documents(agreement_documents)
+
+
+def agreement_facts(enrolment: Enrolment):
+    """What the dossier's status needs to know of the agreement (enrolment.dossier)."""
+    from django.urls import reverse
+
+    from .dossier import AgreementFacts
+
+    current = current_agreement(enrolment=enrolment)
+    if current is None:
+        return AgreementFacts()
+    signature = (
+        AgreementSignature.objects.filter(agreement__enrolment=enrolment)
+        .values_list("signed_at", flat=True)
+        .first()
+    )
+    return AgreementFacts(
+        version=current.version,
+        awaiting_signature=current.status == Agreement.Status.ISSUED,
+        signed_at=signature,
+        url=reverse("enrolment:agreement_detail", args=[enrolment.pk]),
+    )
+
+
+def agreement_documents(enrolment: Enrolment, user) -> list:
+    """The agreement's current version, the signed copy, the closing report (the dossier)."""
+    from django.urls import reverse
+
+    from .dossier import Document
+
+    docs = []
+    current = current_agreement(enrolment=enrolment)
+    if current is not None:
+        docs.append(
+            Document(
+                _("Convention, version %(v)s (PDF)") % {"v": current.version},
+                reverse("enrolment:agreement_download", args=[enrolment.pk, current.version]),
+            )
+        )
+        if (
+            AgreementSignature.objects.filter(agreement__enrolment=enrolment)
+            .exclude(scanned_copy="")
+            .exists()
+        ):
+            docs.append(
+                Document(
+                    _("Convention signée, copie déposée (PDF)"),
+                    reverse("enrolment:agreement_signed_copy", args=[enrolment.pk]),
+                )
+            )
+    if enrolment.state == EnrolmentState.CLOSED:
+        docs.append(
+            Document(
+                _("Rapport de clôture (PDF)"),
+                reverse("enrolment:closing_report_pdf", args=[enrolment.pk]),
+            )
+        )
+    return docs
 
 
 def agreements_awaiting_signature(*, user, limit: int = 10):
-    """Current versions waiting for a signature, within the user's scope (home panel)."""
+    """Current versions waiting for a signature, within the user's scope (home panel).
+
+    Only those the owner can sign today (consultant designated): an issued version of an
+    enrolment already signed, closed or withdrawn waits for nothing.
+    """
     return (
         Agreement.objects.visible_to(user)
-        .filter(status=Agreement.Status.ISSUED)
+        .filter(status=Agreement.Status.ISSUED, enrolment__state=EnrolmentState.CONSULTANT_ASSIGNED)
         .select_related("enrolment__company")
         .order_by("created_at")[:limit]
     )

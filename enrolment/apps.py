@@ -15,7 +15,7 @@ class EnrolmentConfig(AppConfig):
         from core.roles import Role
 
         from . import agreements, followups, groups, reminders
-        from .selectors import enrolment_counts_by_state, enrolments_for_owner
+        from .selectors import enrolment_counts_by_state
         from .services import on_diagnosis_submitted
 
         staff_and_watchers = {Role.RELAY_STAFF, Role.DIRECTOR, Role.REGION, Role.ADMIN}
@@ -59,12 +59,20 @@ class EnrolmentConfig(AppConfig):
             order=45,
         )
 
+        # The owner's home is the company's dossier (enrolment/journey.py).
+        from diagnostics.journey import register_diagnosis_journey
+
+        from . import journey, notifications
+
         register_home_panel(
             template="enrolment/panels/owner.html",
             roles={Role.OWNER},
-            context=lambda user: {"enrolments": enrolments_for_owner(user=user)},
+            context=journey.owner_home_context,
             order=10,
         )
+        register_diagnosis_journey(journey.diagnosis_journey_for)
+        register_handler("enrolment.offer_chosen", notifications.on_request_sent)
+        groups.register_dossier()
         register_home_panel(
             template="enrolment/panels/states.html",
             roles=staff_and_watchers,
@@ -73,7 +81,7 @@ class EnrolmentConfig(AppConfig):
         )
         register_home_panel(
             template="enrolment/panels/agreements.html",
-            roles={Role.OWNER, Role.RELAY_STAFF, Role.DIRECTOR, Role.ADMIN},
+            roles={Role.RELAY_STAFF, Role.DIRECTOR, Role.ADMIN},  # the owner's: in the dossier
             context=lambda user: {
                 "agreements": agreements.agreements_awaiting_signature(user=user)
             },
