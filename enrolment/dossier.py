@@ -68,7 +68,9 @@ DEFAULT_VALIDATION_WORKING_DAYS = 10
 
 
 def validation_working_days() -> int:
-    return int(getattr(settings, "ENROLMENT_VALIDATION_WORKING_DAYS", DEFAULT_VALIDATION_WORKING_DAYS))
+    return int(
+        getattr(settings, "ENROLMENT_VALIDATION_WORKING_DAYS", DEFAULT_VALIDATION_WORKING_DAYS)
+    )
 
 
 def add_working_days(start: dt.date, days: int) -> dt.date:
@@ -148,7 +150,9 @@ class DossierFacts:
 
 
 def _date(value) -> str:
-    return date_format(timezone.localtime(value) if isinstance(value, dt.datetime) else value, "d/m/Y")
+    return date_format(
+        timezone.localtime(value) if isinstance(value, dt.datetime) else value, "d/m/Y"
+    )
 
 
 def agreement_status_text(enrolment: Enrolment, facts: AgreementFacts) -> str:
@@ -275,7 +279,9 @@ def owner_status(enrolment: Enrolment, facts: DossierFacts | None = None) -> Own
                 "internes, puis vérifiez et envoyez votre demande."
             ),
             "todo",
-            Action(_("Choisir l'offre et nommer les pilotes"), reverse("enrolment:offer", args=[pk])),
+            Action(
+                _("Choisir l'offre et nommer les pilotes"), reverse("enrolment:offer", args=[pk])
+            ),
         )
     if state == S.OFFER_CHOSEN:
         return status(
