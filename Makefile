@@ -53,7 +53,7 @@ check: install
 # The documentation site (docs/, mkdocs.yml): --strict turns a broken link or a page left out
 # of the navigation into an error. Open var/site/index.html, or `.venv/bin/mkdocs serve`.
 docs: install
-	$(VENV)/bin/mkdocs build --strict --site-dir var/site
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --site-dir var/site
 
 # National-scale benchmark (docs/performance.md): its own PostgreSQL database (created and
 # migrated by the generator), wrk installed like the other Debian packages. The data set is
