@@ -10,6 +10,7 @@ DEV_ENV := DEBUG=$${DEBUG:-1}
 	backup restore bench bench-national
 
 $(PY):
+	@$(PYTHON) -c 'import ensurepip' 2>/dev/null || bash scripts/system_packages.sh venv
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 

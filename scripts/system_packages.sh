@@ -9,10 +9,11 @@ set -euo pipefail
 
 packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-inter fonts-dejavu-core)
 case "${1:-run}" in
+  venv) packages=(python3-venv) ;;  # Debian's Python needs it for `python3 -m venv` (ensurepip)
   run) ;;
   test) packages+=(chromium poppler-utils) ;;
   bench) packages+=(wrk) ;;
-  *) echo "Usage : $0 run|test|bench" >&2; exit 2 ;;
+  *) echo "Usage : $0 venv|run|test|bench" >&2; exit 2 ;;
 esac
 
 missing=()
