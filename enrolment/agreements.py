@@ -415,13 +415,17 @@ def register() -> None:
     register_dossier_documents(agreement_documents)
 
 
+def _latest_version(enrolment: Enrolment) -> Agreement | None:
+    return Agreement.objects.filter(enrolment_id=enrolment.pk).order_by("-version").first()
+
+
 def agreement_facts(enrolment: Enrolment):
     """What the dossier's status needs to know of the agreement (enrolment.dossier)."""
     from django.urls import reverse
 
     from .dossier import AgreementFacts
 
-    current = current_agreement(enrolment=enrolment)
+    current = _latest_version(enrolment)
     if current is None:
         return AgreementFacts()
     signature = (
@@ -444,7 +448,7 @@ def agreement_documents(enrolment: Enrolment, user) -> list:
     from .dossier import Document
 
     docs = []
-    current = current_agreement(enrolment=enrolment)
+    current = _latest_version(enrolment)
     if current is not None:
         docs.append(
             Document(

@@ -400,7 +400,13 @@ def sent_back_reason(enrolment: Enrolment) -> str:
 
 def offer_ready(enrolment: Enrolment) -> bool:
     """An offer and its pilots are saved on a diagnosed enrolment (the check page can open)."""
-    return bool(enrolment.state == S.DIAGNOSED and enrolment.offer_id and enrolment.pilots.exists())
+    from .models import Pilot
+
+    return bool(
+        enrolment.state == S.DIAGNOSED
+        and enrolment.offer_id
+        and Pilot.objects.filter(enrolment_id=enrolment.pk).exists()
+    )
 
 
 def dossier_facts(enrolment: Enrolment) -> DossierFacts:

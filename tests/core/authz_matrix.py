@@ -3,7 +3,11 @@
 tests/core/test_authorization_matrix.py enumerates every URL pattern of the project from the
 resolver and fails for a pattern without an entry here. Adding a page = adding one line:
 
-    "core:audit_log": only(DIRECTOR, ADMIN),                       # a page without object
+    "core:audit_log": only(DIRECTOR, ADMIN),
+    # footer pages
+    "core:accessibility": public(),
+    "core:legal_notice": public(),
+    "core:personal_data_policy": public(),                       # a page without object
     "core:my_data": login(),                                       # every logged-in user
     "enrolment:thing": only(OWNER, *STAFF, obj="enrolment"),       # an object page
     "enrolment:thing_delete": post(RELAY_STAFF, obj="enrolment"),  # POST-only
@@ -143,13 +147,19 @@ EXPECTATIONS: dict[str, Expect] = {
     "core:rgpd_export": only(DIRECTOR, ADMIN, status=400),  # 400: no person named
     "core:rgpd_anonymise": post(DIRECTOR, ADMIN),
     "core:audit_log": only(DIRECTOR, ADMIN),
+    # footer pages
+    "core:accessibility": public(),
+    "core:legal_notice": public(),
+    "core:personal_data_policy": public(),
     # --- enrolment: the owner's journey -------------------------------------------------------
     "enrolment:landing": public(),
     "enrolment:start": only(OWNER, ADMIN, anonymous=200),  # anonymous: the sign-up form
     "enrolment:company_detail": only(*COMPANY_SIDE, obj="company"),
     "enrolment:status": only(OWNER, ADMIN, obj="enrolment"),
     "enrolment:company": only(OWNER, ADMIN, obj="draft"),
-    "enrolment:review": only(OWNER, ADMIN, obj="draft"),
+    # the check page opens once an offer is saved: a diagnosed enrolment without one is sent on
+    "enrolment:review": only(OWNER, ADMIN, obj="diagnosed", status=302),
+    "enrolment:confirmation": only(OWNER, ADMIN, obj="enrolment"),  # the receipt of a sent request
     "enrolment:diagnosis": only(OWNER, ADMIN, obj="enrolment", status=302),  # starts, redirects
     "enrolment:offer": only(OWNER, ADMIN, obj="diagnosed"),
     # --- enrolment: relay staff ---------------------------------------------------------------
@@ -194,6 +204,9 @@ EXPECTATIONS: dict[str, Expect] = {
     "enrolment:followup_answer": public(obj="followup_link", foreign_ok=(), foreign_status=403),
     # --- diagnostics ---------------------------------------------------------------------------
     "diagnostics:take": only(*COMPANY_SIDE, obj="draft_diagnosis", writers=(OWNER, ADMIN)),
+    "diagnostics:theme": only(
+        *COMPANY_SIDE, obj="draft_diagnosis", writers=(OWNER, ADMIN), kwargs={"number": 1}
+    ),
     "diagnostics:results": only(*COMPANY_SIDE, obj="diagnosis"),
     "diagnostics:chart": only(*COMPANY_SIDE, obj="diagnosis"),
     # --- consultants: pool, queue, missions -------------------------------------------------
