@@ -148,6 +148,7 @@ def enrol_start(request):
     _owner_only(request.user)
     open_enrolments = list(
         Enrolment.objects.visible_to(request.user)
+        .filter(company__owner=request.user)
         .open()
         .select_related("company", "company__relay")
         .order_by("-created_at")
@@ -469,10 +470,9 @@ def enrol_offer(request, pk: int):
                     form.add_error(None, exc.message)
                 else:
                     return redirect("enrolment:review", pk=enrolment.pk)
+    rows = _offer_rows()
     chosen = form["offer"].value()
-    chosen_code = next(
-        (r["offer"].code for r in _offer_rows() if str(r["offer"].pk) == str(chosen)), ""
-    )
+    chosen_code = next((r["offer"].code for r in rows if str(r["offer"].pk) == str(chosen)), "")
     return render(
         request,
         "enrolment/offer.html",
@@ -480,10 +480,19 @@ def enrol_offer(request, pk: int):
             "enrolment": enrolment,
             "form": form,
             "pilot_forms": pilot_forms,
-            "offer_rows": _offer_rows(),
+            "offer_rows": rows,
             "chosen_code": chosen_code,
             "profile": profile,
-            "error_list": error_list(form, *pilot_forms),
+            "error_list": [
+                (
+                    f"offer-{rows[0]['offer'].code}"
+                    if fid.startswith("id_offer") and rows
+                    else fid,
+                    label,
+                    msg,
+                )
+                for fid, label, msg in error_list(form, *pilot_forms)
+            ],
             "non_field_errors": form.non_field_errors(),
             "steps": journey_step(STEP_OFFER),
         },

@@ -153,7 +153,8 @@ EXPECTATIONS: dict[str, Expect] = {
     "core:personal_data_policy": public(),
     # --- enrolment: the owner's journey -------------------------------------------------------
     "enrolment:landing": public(),
-    "enrolment:start": only(OWNER, ADMIN, anonymous=200),  # anonymous: the sign-up form
+    # anonymous: the sign-up form; an owner with dossiers in progress is sent to them
+    "enrolment:start": only(OWNER, ADMIN, anonymous=200, status_by_role={OWNER: 302}),
     "enrolment:company_detail": only(*COMPANY_SIDE, obj="company"),
     "enrolment:status": only(OWNER, ADMIN, obj="enrolment"),
     "enrolment:company": only(OWNER, ADMIN, obj="draft"),
