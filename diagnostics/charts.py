@@ -21,8 +21,9 @@ from django.utils.translation import gettext as _
 
 from core.charts import accessible_svg
 
-WIDTH, HEIGHT = 640, 500
-CENTER_X, CENTER_Y = WIDTH / 2, 232
+WIDTH, HEIGHT = 640, 440  # + LEGEND_HEIGHT when an earlier diagnosis is drawn
+LEGEND_HEIGHT = 40
+CENTER_X, CENTER_Y = WIDTH / 2, 218
 RADIUS = 160
 LABEL_SIZE = 15  # theme names
 SMALL_SIZE = 13  # grid percentages, legend
@@ -95,12 +96,13 @@ def profile_radar(
 ) -> SafeString:
     """A radar of the maturity per theme (0-100 %), with an earlier diagnosis if given."""
     count = max(len(themes), 3)
+    height = HEIGHT + (LEGEND_HEIGHT if previous is not None else 0)
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
-        f'width="{WIDTH}" height="{HEIGHT}" font-family="{FONT}" class="radar">',
-        f'<rect width="{WIDTH}" height="{HEIGHT}" fill="#ffffff"/>',
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
+        f'width="{WIDTH}" height="{height}" font-family="{FONT}" class="radar">',
+        f'<rect width="{WIDTH}" height="{height}" fill="#ffffff"/>',
     ]
-    # the web: 25, 50, 75 and 100 %, spokes, and the percentages on the upward spoke
+    # the web: 25, 50, 75 and 100 %, and the spokes
     for level in (25, 50, 75, 100):
         parts.append(_polygon([level] * count, fill="none", stroke=GRID, stroke_width="1"))
     for i in range(count):
@@ -108,11 +110,6 @@ def profile_radar(
         parts.append(
             f'<line x1="{CENTER_X:.1f}" y1="{CENTER_Y:.1f}" x2="{x:.1f}" y2="{y:.1f}" '
             f'stroke="{GRID}" stroke-width="1"/>'
-        )
-    for level in (25, 50, 75, 100):
-        parts.append(
-            f'<text x="{CENTER_X + 4:.1f}" y="{CENTER_Y - RADIUS * level / 100 + 14:.1f}" '
-            f'font-size="{SMALL_SIZE}" fill="#4a5761">{level}\u00a0%</text>'
         )
     codes = [code for code, _name in themes]
     if previous is not None:
@@ -132,10 +129,16 @@ def profile_radar(
     for i, value in enumerate(current):
         x, y = _point(max(0.0, min(value, 100.0)) / 100, i, len(current))
         parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{CURRENT}"/>')
+    for level in (25, 50, 75, 100):  # over the series, with a white halo to stay readable
+        parts.append(
+            f'<text x="{CENTER_X + 6:.1f}" y="{CENTER_Y - RADIUS * level / 100 + 14:.1f}" '
+            f'font-size="{SMALL_SIZE}" fill="#48535c" stroke="#ffffff" stroke-width="4" '
+            f'paint-order="stroke">{level}\u00a0%</text>'
+        )
     for i, (_code, name) in enumerate(themes):
         parts.append(_label(name, i, len(themes)))
     if previous is not None:  # the legend, under the chart
-        y = HEIGHT - 16
+        y = height - 14
         legend = [
             (PREVIOUS, previous_label or _("Autodiagnostic précédent"), ' stroke-dasharray="7 5"'),
             (CURRENT, current_label or _("Aujourd'hui"), ""),

@@ -19,11 +19,11 @@ def register() -> None:
     register_state_labels(
         {
             S.DRAFT: _("Inscription commencée"),
-            S.SUBMITTED: _("Demande d'inscription envoyée"),
+            S.SUBMITTED: _("Identité de l'entreprise enregistrée"),
             S.ELIGIBLE: _("Éligibilité vérifiée : l'entreprise est éligible"),
             S.INELIGIBLE: _("Éligibilité vérifiée : la demande n'est pas éligible"),
             S.DIAGNOSED: _("Autodiagnostic terminé"),
-            S.OFFER_CHOSEN: _("Offre et pilotes choisis, demande transmise à la structure relais"),
+            S.OFFER_CHOSEN: _("Demande envoyée à la structure relais (offre et pilotes choisis)"),
             S.VALIDATED: _("Inscription validée par la structure relais"),
             S.CONSULTANT_ASSIGNED: _("Consultant désigné"),
             S.AGREEMENT_SIGNED: _("Convention signée"),
