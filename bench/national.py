@@ -46,20 +46,14 @@ django.setup()
 from django.db import connection, models, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from catalogue.models import Tariff, VatRate  # noqa: E402
 from consultants.models import Assignment, Expert, HalfDay, Mission  # noqa: E402
 from core.models import Departement, Relay, User  # noqa: E402
 from core.roles import Role  # noqa: E402
 from diagnostics.models import Diagnosis, Questionnaire, Theme  # noqa: E402
 from enrolment.models import Company, Enrolment  # noqa: E402
 from funding.ledger import chart_for  # noqa: E402
-from funding.models import (  # noqa: E402
-    AidInstalment,
-    JournalEntry,
-    JournalLine,
-    Payment,
-    Tariff,
-    VatRate,
-)
+from funding.models import AidInstalment, JournalEntry, JournalLine, Payment  # noqa: E402
 
 SEED = 2007
 BENCH_SLUG = "bench-relais-"
@@ -925,7 +919,7 @@ def cmd_measure(args) -> None:
         ),
         ("file d'attente des désignations (directeur)", reverse("consultants:queue"), "director"),
         ("journal du relais", reverse("funding:journal", args=[relay.slug]), "relay"),
-        ("tableau de bord de la Région", reverse("funding:dashboard"), "region"),
+        ("tableau de bord de la Région", reverse("reporting:dashboard"), "region"),
     ]
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     log = open("/tmp/bench-national-gunicorn.log", "wb")  # noqa: SIM115

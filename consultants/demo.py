@@ -8,14 +8,14 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from catalogue.models import Offer
+from catalogue.selectors import tariff_in_force
 from core.demo import demo_user
 from core.models import Departement, User
 from core.roles import Role
 from diagnostics.models import Theme
 from enrolment.models import Company, Enrolment, EnrolmentState, Pilot
 from enrolment.services import enrolment_transition
-from funding.models import Offer
-from funding.selectors import tariff_in_force
 
 from . import selectors, services
 from .models import Assignment, Expert, Mission

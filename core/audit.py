@@ -61,7 +61,7 @@ _LABEL_RELATED: dict[str, tuple[str, ...]] = {
     "consultants.expert": ("user",),
     "consultants.mission": ("enrolment__company",),
     "consultants.assignment": ("consultant__user", "mission__enrolment__company"),
-    "funding.tariff": ("offer",),
+    "catalogue.tariff": ("offer",),
     "enrolment.enrolment": ("company",),
 }
 

@@ -309,7 +309,7 @@ def enrolment_choose_offer(
     expected_version: int | None = None,
 ) -> Enrolment:
     """Record the offer (with the tariff in force today), the pilot(s), the problem; send to the relay."""
-    from funding.selectors import tariff_in_force
+    from catalogue.selectors import tariff_in_force
 
     from .models import Pilot
 

@@ -245,7 +245,7 @@ def aid_shares(tariff) -> list[tuple[str, str, str, Decimal]]:
 
 def on_agreement_signed(message) -> None:
     """Company contribution (HT + VAT) and the public aids become receivable; instalments."""
-    from .selectors import vat_rate_in_force
+    from catalogue.selectors import vat_rate_in_force
 
     enrolment = _enrolment(message.payload.get("enrolment_id"))
     if enrolment is None or enrolment.tariff is None or enrolment.company.relay is None:
