@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,6 +33,7 @@ from core.roles import Role
 from core.services import timeline_record
 from core.uploads import upload_read_pdf
 from enrolment.models import Enrolment, EnrolmentState
+from enrolment.services import enrolment_transition
 
 from .models import Agreement, AgreementBatch, AgreementBatchItem, AgreementSignature
 
@@ -240,8 +242,6 @@ def _sign(
     ip_address: str | None,
     scanned: bytes | None = None,
 ) -> AgreementSignature:
-    from enrolment.services import enrolment_transition
-
     with transaction.atomic():
         enrolment = Enrolment.objects.select_for_update().get(pk=agreement.enrolment_id)
         locked = Agreement.objects.select_for_update().get(pk=agreement.pk)
@@ -382,8 +382,6 @@ def _on_batch_item(message) -> None:
 
 
 def agreement_batch_progress(*, batch: AgreementBatch) -> dict:
-    from django.db.models import Count, Q
-
     counts = batch.items.aggregate(
         total=Count("pk"),
         done=Count("pk", filter=Q(status=AgreementBatchItem.Status.DONE)),

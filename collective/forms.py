@@ -6,8 +6,10 @@ import datetime as dt
 
 from django import forms
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
+from consultants.models import Expert
 from core.models import Departement, Relay
 from diagnostics.models import Theme
 
@@ -76,10 +78,8 @@ class SeminarForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # The pool lives downstream (consultants): reached through the relation, not imported.
-        expert = Seminar._meta.get_field("speaker").related_model
         self.fields["speaker"].queryset = (
-            expert.objects.filter(accreditation="active")
+            Expert.objects.filter(accreditation="active")
             .select_related("user")
             .order_by("kind", "user__last_name", "user__first_name")
         )
@@ -192,8 +192,6 @@ class FollowUpAnswerForm(forms.Form):
     def __init__(self, *args, indicators: list[dict] | None = None, **kwargs):
         """`indicators`: the mission's indicators (followups.followup_indicators): one
         latest-value field each, pre-labelled, before the free-text "other indicators"."""
-        from django.utils.formats import number_format
-
         super().__init__(*args, **kwargs)
         self.indicators = indicators or []
         names = []

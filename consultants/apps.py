@@ -9,8 +9,10 @@ class ConsultantsConfig(AppConfig):
     def ready(self) -> None:
         from core.registry import register_company_section, register_home_panel, register_nav
         from core.roles import Role
+        from core.scoping import register_scope
 
         from . import personal_data, reminders
+        from .scoping import SCOPES
         from .selectors import (
             expert_for_user,
             missions_for_consultant,
@@ -79,3 +81,5 @@ class ConsultantsConfig(AppConfig):
         )
         reminders.register()
         personal_data.register()
+        for model, scope in SCOPES.items():  # a consultant sees what their missions touch
+            register_scope(model=model, role=Role.CONSULTANT, scope=scope)

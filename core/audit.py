@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.models import HistoricalRecords
 
+from .models import TimelineEvent
 from .money import format_eur
 
 #: History rows whose change only touched these fields are not written (bookkeeping noise).
@@ -232,8 +233,6 @@ def journal_queryset(
 
 
 def _kinds_placeholder():
-    from .models import TimelineEvent
-
     return TimelineEvent.objects.none().values("pk")
 
 

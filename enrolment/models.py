@@ -16,9 +16,6 @@ from core.scoping import CompanyScopedQuerySet
 class CompanyQuerySet(CompanyScopedQuerySet):
     company_path = ""
 
-    def for_consultant(self, user):
-        return self.filter(enrolments__mission__consultant__user=user).distinct()
-
 
 class Company(models.Model):
     """An establishment (identified by its SIRET) that enrols in the programme."""
@@ -125,8 +122,7 @@ for _state in OPEN_STATES:
 
 
 class EnrolmentQuerySet(CompanyScopedQuerySet):
-    def for_consultant(self, user):
-        return self.filter(mission__consultant__user=user)
+    # What a consultant sees (their missions') is registered by consultants (core.scoping).
 
     def open(self):
         return self.filter(state__in=OPEN_STATES)

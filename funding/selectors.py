@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce
 
 from consultants.models import Expert
 
+from .ledger import chart_for
 from .models import Account, JournalLine
 
 ZERO = Decimal("0.00")
@@ -20,8 +21,6 @@ ZERO = Decimal("0.00")
 
 def account_balances(*, relay) -> list:
     """The relay's chart with debit, credit and balance per account (one query)."""
-    from .ledger import chart_for
-
     chart_for(relay)
     return list(
         Account.objects.filter(relay=relay)
