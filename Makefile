@@ -46,6 +46,7 @@ test: install syspkgs-test syscheck
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 check: install
 	SECRET_KEY_OPTIONAL=1 $(PY) manage.py check

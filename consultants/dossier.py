@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db.models import Count, Max
 
+from enrolment.dossier import register_dossier_section
+
 from .models import Mission
 from .services import mission_allowed_half_days
 
@@ -27,8 +29,6 @@ def dossier_mission_context(enrolment, user) -> dict | None:
 
 
 def register() -> None:
-    from enrolment.dossier import register_dossier_section
-
     register_dossier_section(
         template="consultants/dossier/_mission.html", context=dossier_mission_context, order=40
     )

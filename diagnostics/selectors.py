@@ -8,8 +8,12 @@ from decimal import Decimal
 
 from django.core.cache import cache
 from django.db.models import Prefetch
+from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from core.scoping import get_visible_or_404
 
 from .charts import profile_radar
 from .models import Choice, Diagnosis, Question, Theme
@@ -18,8 +22,6 @@ from .services import scores_as_decimal
 
 
 def diagnosis_for_user(*, user, pk: int) -> Diagnosis:
-    from core.scoping import get_visible_or_404
-
     return get_visible_or_404(
         Diagnosis.objects.select_related("questionnaire", "company", "enrolment"), user, pk=pk
     )
@@ -161,8 +163,6 @@ RADAR_DRAWING = "d2"
 
 def _labels(diagnosis, previous) -> dict:
     """The series named for what they show: each diagnosis by its date."""
-    from django.utils.formats import date_format
-    from django.utils.translation import gettext as _
 
     def named(d) -> str | None:
         if d is None or d.submitted_at is None:

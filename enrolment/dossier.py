@@ -26,9 +26,12 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.services import timeline_for
 from core.steps import StepIndicator
+from diagnostics.models import Diagnosis
+from diagnostics.selectors import diagnosis_resume_point
 
-from .models import Enrolment, EnrolmentState
+from .models import Enrolment, EnrolmentState, Pilot
 
 S = EnrolmentState
 
@@ -361,9 +364,6 @@ def diagnosis_progress(enrolment: Enrolment) -> DiagnosisProgress | None:
     """The journey's draft self-diagnosis (eligible enrolments only), or None."""
     if enrolment.state != S.ELIGIBLE:
         return None
-    from diagnostics.models import Diagnosis
-    from diagnostics.selectors import diagnosis_resume_point
-
     draft = (
         Diagnosis.objects.filter(company_id=enrolment.company_id, state=Diagnosis.State.DRAFT)
         .select_related("questionnaire")
@@ -385,8 +385,6 @@ def sent_back_reason(enrolment: Enrolment) -> str:
     """The relay's comment when it returned the request (and it was not sent again since)."""
     if enrolment.state != S.DIAGNOSED:
         return ""
-    from core.services import timeline_for
-
     last = (
         timeline_for(enrolment, include_internal=False)
         .filter(verb="transition", to_state__in=[S.DIAGNOSED, S.OFFER_CHOSEN])
@@ -400,8 +398,6 @@ def sent_back_reason(enrolment: Enrolment) -> str:
 
 def offer_ready(enrolment: Enrolment) -> bool:
     """An offer and its pilots are saved on a diagnosed enrolment (the check page can open)."""
-    from .models import Pilot
-
     return bool(
         enrolment.state == S.DIAGNOSED
         and enrolment.offer_id

@@ -25,6 +25,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from catalogue.models import Offer
+from catalogue.selectors import tariff_in_force, vat_rate_in_force
 from core.exceptions import BusinessRuleError
 from core.money import CENT
 from core.roles import Role
@@ -34,8 +36,6 @@ from diagnostics.journey import DiagnosisJourney
 from diagnostics.models import Diagnosis, Theme
 from diagnostics.selectors import diagnosis_profile, diagnosis_resume_point, diagnosis_themes
 from diagnostics.services import active_questionnaire, diagnosis_start
-from funding.models import Offer
-from funding.selectors import tariff_in_force, vat_rate_in_force
 
 from . import services
 from .company_register import RegisterStatus, company_register_search
@@ -57,7 +57,7 @@ from .dossier import (
 )
 from .forms import CompanyForm, OfferForm, PilotForm, SignUpForm, SiretForm, VersionedForm
 from .models import Enrolment, EnrolmentState
-from .selectors import enrolment_for_owner, latest_diagnoses
+from .selectors import enrolment_for_owner, enrolments_for_owner, latest_diagnoses
 
 S = EnrolmentState
 #: States reached once the request is sent: the confirmation page is a receipt from then on.
@@ -615,8 +615,6 @@ def enrol_status(request, pk: int):
 
 def owner_home_context(user) -> dict:
     """The owner's home: the current enrolment's dossier, and the others in a list."""
-    from .selectors import enrolments_for_owner
-
     enrolments = list(enrolments_for_owner(user=user).prefetch_related("pilots"))
     if not enrolments:
         return {"dossier": None, "others": []}

@@ -1,16 +1,11 @@
-"""The words of the enrolment's history: each state reached, and the events of the enrolment,
-its agreement, its group and its follow-ups (registered in core.timeline_text)."""
+"""The words of the enrolment's history: each state reached and the enrolment's own events
+(core.timeline_text); agreements, collective action and missions register theirs."""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from core.timeline_text import (
-    data_detail,
-    register_event_label,
-    register_event_labels,
-    register_state_labels,
-)
+from core.timeline_text import register_event_label, register_state_labels
 
 from .models import EnrolmentState as S
 
@@ -45,21 +40,4 @@ def register() -> None:
         {S.VALIDATED: _("Consultant à désigner de nouveau")},
         from_state=S.CONSULTANT_ASSIGNED,
     )
-    register_event_labels(
-        {
-            "reattached": _("Changement de structure relais"),
-            "followup.answered": _("Suivi après clôture : réponse reçue"),
-            "followup.sent": _("Suivi après clôture : lien envoyé"),
-            "group.created": _("Groupe territorial créé"),
-            "group.joined": _("Entrée dans le groupe territorial"),
-            "group.left": _("Sortie du groupe territorial"),
-            "seminar.scheduled": _("Séminaire programmé"),
-            "seminar.updated": _("Séminaire modifié"),
-            "seminar.attendance": _("Présences au séminaire enregistrées"),
-        }
-    )
-    register_event_label(
-        "agreement_issued",
-        data_detail(_("Convention émise (version %(version)s)"), "version"),
-        detail="",
-    )
+    register_event_label("reattached", _("Changement de structure relais"))

@@ -12,13 +12,14 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 from zeal import zeal_ignore
 
+from agreements.models import Agreement
+from catalogue.models import Offer
 from diagnostics.models import Diagnosis, Question
 from diagnostics.services import diagnosis_start
 from enrolment.dossier import owner_status_for
-from enrolment.models import Agreement, Company, Enrolment, EnrolmentState
+from enrolment.models import Company, Enrolment, EnrolmentState
 from enrolment.notifications import request_sent_email
 from enrolment.services import enrolment_transition
-from funding.models import Offer
 from tests.enrolment.conftest import REGISTER_SIRET
 from tests.enrolment.helpers import PILOT, diagnosed_enrolment, eligible_enrolment
 from tests.factories import EnrolmentFactory, UserFactory
@@ -310,7 +311,7 @@ def test_home_dossier_and_agreement_page_tell_the_same_status(client, state):
     client.force_login(enrolment.company.owner)
     home = client.get(reverse("core:home")).content.decode()
     dossier = client.get(reverse("enrolment:status", args=[enrolment.pk])).content.decode()
-    agreement = client.get(reverse("enrolment:agreement_detail", args=[enrolment.pk]))
+    agreement = client.get(reverse("agreements:agreement_detail", args=[enrolment.pk]))
     agreement = agreement.content.decode()
     status_pattern = r'<span class="owner-status"[^>]*>(.*?)</span>'
     assert _text(home, status_pattern) == told.title
