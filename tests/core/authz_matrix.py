@@ -3,11 +3,7 @@
 tests/core/test_authorization_matrix.py enumerates every URL pattern of the project from the
 resolver and fails for a pattern without an entry here. Adding a page = adding one line:
 
-    "core:audit_log": only(DIRECTOR, ADMIN),
-    # footer pages
-    "core:accessibility": public(),
-    "core:legal_notice": public(),
-    "core:personal_data_policy": public(),                       # a page without object
+    "core:audit_log": only(DIRECTOR, ADMIN),                       # a page without object
     "core:my_data": login(),                                       # every logged-in user
     "enrolment:thing": only(OWNER, *STAFF, obj="enrolment"),       # an object page
     "enrolment:thing_delete": post(RELAY_STAFF, obj="enrolment"),  # POST-only
