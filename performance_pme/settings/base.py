@@ -171,12 +171,27 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 BROKER_DIR = VAR_DIR / "broker"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
+    # The cache fails open (core.cache): Redis unreachable is a miss and a WARNING, never a
+    # 500 (fragments, radar, dashboard figures, the API's throttle, which then lets requests
+    # through). CACHE_FAIL_OPEN=0 lets errors through (the Redis-stopped test shows the pages
+    # fail then). Short socket timeouts: a Redis that does not answer costs at most that.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "core.cache.FailOpenRedisCache"
+            if env_bool("CACHE_FAIL_OPEN", True)
+            else "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "socket_connect_timeout": float(os.environ.get("CACHE_CONNECT_TIMEOUT", "1")),
+                "socket_timeout": float(os.environ.get("CACHE_SOCKET_TIMEOUT", "2")),
+            },
         }
     }
+    if env_bool("CACHE_FAIL_OPEN", True):
+        # after a failure, the cache is bypassed this long before Redis is tried again
+        CACHES["default"]["OPTIONS"]["RETRY_AFTER"] = float(
+            os.environ.get("CACHE_RETRY_AFTER_SECONDS", "5")
+        )
 else:
     for sub in ("out", "processed", "control"):
         (BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
