@@ -32,7 +32,7 @@ syscheck: install syspkgs-run
 run: install syscheck
 	$(DEV_ENV) $(PY) manage.py migrate --noinput
 	$(DEV_ENV) $(PY) manage.py seed_demo
-	@echo "Portail : http://127.0.0.1:$(PORT)/  (Ctrl-C arrête le serveur, le worker et beat)"
+	@echo "Portail : http://127.0.0.1:$(PORT)/  (Ctrl-C arrête le serveur, le worker et beat ; chacun est relancé s'il meurt)"
 	$(DEV_ENV) PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/honcho -f Procfile.dev start -p $(PORT)
 
 test: install syspkgs-test syscheck

@@ -371,8 +371,12 @@ OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "8"))
 OUTBOX_RETRY_BACKOFF = 5  # seconds, doubled at each retry, full jitter
 OUTBOX_RETRY_BACKOFF_MAX = 600
 # a message never tried for this long lost its nudge; one tried this long ago lost its worker
+# (killed in flight): the relay sends it again. Longer than the longest handler in production,
+# short in development (make run), where a worker is killed and restarted at will.
 OUTBOX_RELAY_AFTER_SECONDS = int(os.environ.get("OUTBOX_RELAY_AFTER_SECONDS", "20"))
-OUTBOX_RELAY_RETRY_AFTER_SECONDS = int(os.environ.get("OUTBOX_RELAY_RETRY_AFTER_SECONDS", "300"))
+OUTBOX_RELAY_RETRY_AFTER_SECONDS = int(
+    os.environ.get("OUTBOX_RELAY_RETRY_AFTER_SECONDS", "30" if DEBUG else "300")
+)
 OUTBOX_RELAY_BATCH = 500
 
 # PDF documents (WeasyPrint): fonts from a Debian package (fonts-inter), loaded by @font-face.
