@@ -31,6 +31,8 @@ from consultants.services import half_day_log
 from core.exceptions import BusinessRuleError
 from core.models import Departement, Relay
 from core.roles import Role
+from core.submissions import FIELD as SUBMISSION_KEY
+from core.submissions import SubmissionReplayed, SubmissionResult, submission_once
 from diagnostics.models import Diagnosis, Theme
 from enrolment.forms import company_identity_clean
 from enrolment.models import SYSTEM, TRANSITIONS, Company, Enrolment
@@ -47,6 +49,8 @@ from .permissions import PortalRolePermission
 from .services import api_token_create, api_token_revoke
 
 NON_FIELD = api_settings.NON_FIELD_ERRORS_KEY
+#: a client's one-time key for a write (the same mechanism as the forms' hidden key)
+IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 # --------------------------------------------------------------------------- base
 
@@ -78,6 +82,33 @@ class ApiViewSetMixin:
                 "add one or mark the viewset public."
             )
         return qs.visible_to(self.request.user)
+
+    def idempotent(self, request, *, action: str, perform) -> Response:
+        """Run a write once per `Idempotency-Key` header (core.submissions, as the forms do).
+
+        `perform()` returns the Response; a request repeating the key gets the first
+        answer again (same status and body) with `Idempotent-Replayed: true`.
+        """
+        key = request.headers.get(IDEMPOTENCY_HEADER, "").strip() or None
+        try:
+            response = submission_once(
+                key=key,
+                user=request.user,
+                action=action,
+                perform=perform,
+                result=lambda response: SubmissionResult(
+                    status=response.status_code, body=response.data
+                ),
+            )
+        except SubmissionReplayed as replayed:
+            first = replayed.submission
+            if first.action != action:
+                raise ValidationError(
+                    {NON_FIELD: [_("Cette clé d'idempotence a déjà servi à une autre requête.")]}
+                ) from None
+            response = Response(first.response_body, status=first.response_status)
+            response["Idempotent-Replayed"] = "true"
+        return response
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -190,8 +221,14 @@ class EnrolmentViewSet(ReadOnlyApiViewSet):
         enrolment = self.get_object()
         data = serializers.TransitionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        enrolment_transition(enrolment=enrolment, by=request.user, **data.validated_data)
-        return Response(self.get_serializer(self.get_object()).data)
+
+        def perform() -> Response:
+            enrolment_transition(enrolment=enrolment, by=request.user, **data.validated_data)
+            return Response(self.get_serializer(self.get_object()).data)
+
+        return self.idempotent(
+            request, action=f"api.enrolment.transition.{enrolment.pk}", perform=perform
+        )
 
 
 class ExpertViewSet(ReadOnlyApiViewSet):
@@ -234,8 +271,15 @@ class MissionViewSet(ReadOnlyApiViewSet):
         form = HalfDayForm(data)
         if not form.is_valid():
             raise ValidationError({k: list(v) for k, v in form.errors.items()})
-        half_day = half_day_log(mission=mission, by=request.user, **form.cleaned_data)
-        return Response(serializers.HalfDaySerializer(half_day).data, status=201)
+        fields = {k: v for k, v in form.cleaned_data.items() if k != SUBMISSION_KEY}
+
+        def perform() -> Response:
+            half_day = half_day_log(mission=mission, by=request.user, **fields)
+            return Response(serializers.HalfDaySerializer(half_day).data, status=201)
+
+        return self.idempotent(
+            request, action=f"api.mission.half_days.{mission.pk}", perform=perform
+        )
 
 
 class DiagnosisViewSet(ReadOnlyApiViewSet):

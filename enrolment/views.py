@@ -23,6 +23,12 @@ from core.reauth import recent_authentication_required
 from core.roles import Role
 from core.scoping import get_visible_or_404
 from core.services import timeline_for
+from core.submissions import (
+    SubmissionReplayed,
+    SubmissionResult,
+    submission_once,
+    submission_replay_response,
+)
 from diagnostics.models import Theme
 from diagnostics.selectors import diagnosis_profile
 from diagnostics.services import diagnosis_start
@@ -1043,15 +1049,26 @@ def seminar_detail(request, pk: int):
         _require_editor(request.user)
         if form.is_valid():
             present, names = form.values()
+            seminar_url = reverse("enrolment:seminar_detail", args=[seminar.pk])
             try:
-                group_services.seminar_attendance_record(
-                    seminar=seminar, present=present, attendees=names, by=request.user
+                submission_once(
+                    key=form.submission_key,
+                    user=request.user,
+                    action="enrolment.seminar_attendance",
+                    perform=lambda: group_services.seminar_attendance_record(
+                        seminar=seminar, present=present, attendees=names, by=request.user
+                    ),
+                    result=lambda rows: SubmissionResult(
+                        url=seminar_url, message=_("Présences enregistrées.")
+                    ),
                 )
+            except SubmissionReplayed as replayed:
+                return submission_replay_response(request, replayed, fallback=seminar_url)
             except BusinessRuleError as exc:
                 form.add_error(None, exc.message)
             else:
                 messages.success(request, _("Présences enregistrées."))
-                return redirect("enrolment:seminar_detail", pk=seminar.pk)
+                return redirect(seminar_url)
     return render(
         request,
         "enrolment/groups/seminar_detail.html",
