@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 DEV_ENV := DEBUG=$${DEBUG:-1}
 
-.PHONY: run test install syspkgs-run syspkgs-test syspkgs-bench syscheck lint check docs clean \
+.PHONY: run test api-contract install syspkgs-run syspkgs-test syspkgs-bench syscheck lint check docs clean \
 	backup restore bench bench-national
 
 $(PY):
@@ -42,6 +42,11 @@ run: install syscheck
 
 test: install syspkgs-test syscheck
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The API against its schema: schemathesis, every check, 50 examples per operation, with a relay
+# staff token and a company owner token, on the demo database of DATABASE_URL (scripts/api_contract.py).
+api-contract: install
+	$(DEV_ENV) $(PY) scripts/api_contract.py
 
 lint: install
 	$(VENV)/bin/ruff check .

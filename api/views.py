@@ -15,7 +15,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import get_conditional_response, patch_vary_headers, set_response_etag
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
@@ -67,7 +66,7 @@ class ApiViewSetMixin:
 
     public = False
     permission_classes = [PortalRolePermission]
-    filter_backends = [DjangoFilterBackend, SearchFilter, OrderingFilter]
+    filter_backends = [filters.ApiFilterBackend, SearchFilter, OrderingFilter]
     #: roles allowed to write (any non-safe method), or per action name
     write_roles: frozenset[str] = frozenset()
     write_roles_by_action: dict[str, frozenset[str]] = {}
@@ -392,6 +391,11 @@ class DashboardView(ApiViewSetMixin, APIView):
         user = request.user
         if not (user.is_superuser or user.role in LEDGER_READERS):
             raise PermissionDenied
+        empty = [k for k in ("start", "end") if request.query_params.get(k, None) == ""]
+        if empty:
+            raise ValidationError(
+                {k: [_("Date vide : donnez une date ou omettez-la.")] for k in empty}
+            )
         period = PeriodFilterForm(request.query_params)
         if not period.is_valid():
             raise ValidationError(
@@ -462,3 +466,13 @@ def token_revoke(request, pk: int):
     api_token_revoke(token=token)
     messages.success(request, _("Le jeton « %(name)s » a été révoqué.") % {"name": token.name})
     return redirect("api_tokens:list")
+
+
+def not_found(request, exception=None):
+    """404 for an address no route matches: JSON under /api/, the portal's page elsewhere."""
+    from django.http import JsonResponse
+    from django.views.defaults import page_not_found
+
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("Non trouvé.")}, status=404)
+    return page_not_found(request, exception)

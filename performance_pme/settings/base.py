@@ -349,6 +349,11 @@ SPECTACULAR_SETTINGS = {
         "- **Erreurs** : 400 avec les messages (en français) sous le champ concerné ou sous "
         "`non_field_errors`.\n"
         "- **Débit** : limité par jeton ; au-delà, 429 avec `Retry-After`.\n"
+        "- **Une seule fois** : une écriture (POST) envoyée avec l'en-tête `Idempotency-Key` "
+        "n'est enregistrée qu'une fois ; la même clé renvoie la première réponse "
+        "(`Idempotent-Replayed: true`).\n"
+        "- **Statuts** : chaque opération documente 400 (paramètre ou saisie refusés, message "
+        "en français), 401, 403, 404, 409 et 429.\n"
         "- Montants : chaînes décimales à deux chiffres (EUR, jamais de flottant)."
     ),
     "VERSION": "1.0.0",
@@ -357,6 +362,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # every operation documents its error statuses (400, 401, 403, 404, 409, 429): api.schema
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.reference_enums",
+        "api.schema.document_error_statuses",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "EnrolmentStateEnum": "enrolment.models.EnrolmentState",
     },
