@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema_field
+from rest_framework.filters import SearchFilter, search_smart_split
 
 from consultants.models import ActionPlan, Expert, Indicator, Mission
 from core.models import Departement, Relay
@@ -70,6 +71,14 @@ class ApiFilterSet(df.FilterSet):
                 )
                 valid = False
         return valid
+
+
+class ApiSearchFilter(SearchFilter):
+    """`search`, free text: NUL characters are removed (DRF refuses them with a bare list)."""
+
+    def get_search_terms(self, request):
+        value = request.query_params.get(self.search_param, "").replace("\x00", "")
+        return search_smart_split(value)
 
 
 class ApiFilterBackend(DjangoFilterBackend):

@@ -19,7 +19,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.filters import OrderingFilter, SearchFilter
+from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
@@ -65,8 +65,11 @@ class ApiViewSetMixin:
     """
 
     public = False
+    #: any id in the path reaches the view (`/companies/0.5/`): an id that is not one is a JSON
+    #: 404 from the viewset, not the portal's HTML page for an address no route matches
+    lookup_value_regex = "[^/]+"
     permission_classes = [PortalRolePermission]
-    filter_backends = [filters.ApiFilterBackend, SearchFilter, OrderingFilter]
+    filter_backends = [filters.ApiFilterBackend, filters.ApiSearchFilter, OrderingFilter]
     #: roles allowed to write (any non-safe method), or per action name
     write_roles: frozenset[str] = frozenset()
     write_roles_by_action: dict[str, frozenset[str]] = {}
@@ -466,13 +469,3 @@ def token_revoke(request, pk: int):
     api_token_revoke(token=token)
     messages.success(request, _("Le jeton « %(name)s » a été révoqué.") % {"name": token.name})
     return redirect("api_tokens:list")
-
-
-def not_found(request, exception=None):
-    """404 for an address no route matches: JSON under /api/, the portal's page elsewhere."""
-    from django.http import JsonResponse
-    from django.views.defaults import page_not_found
-
-    if request.path.startswith("/api/"):
-        return JsonResponse({"detail": _("Non trouvé.")}, status=404)
-    return page_not_found(request, exception)

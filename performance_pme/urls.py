@@ -23,6 +23,3 @@ urlpatterns = [
 # No URL serves MEDIA_ROOT, not even with DEBUG: agreements, signed copies and exports are
 # private documents, served only by their permission-checked views.
 
-# An address under /api/ that matches no route (`/api/v1/companies/0.5/`) answers in JSON, as
-# the API documents its 404, not with the portal's HTML page.
-handler404 = "api.views.not_found"

@@ -69,6 +69,7 @@ def main() -> int:
     parser.add_argument("--examples", type=int, default=int(os.environ.get("EXAMPLES", "50")))
     parser.add_argument("--workers", default=os.environ.get("WORKERS", "2"))
     parser.add_argument("--seed", default=os.environ.get("SEED", "19"))
+    parser.add_argument("--only", choices=sorted(TOKENS), help="one token only")
     args = parser.parse_args()
 
     os.environ.setdefault("DEBUG", "1")
@@ -89,6 +90,8 @@ def main() -> int:
     try:
         _wait_for(f"{url}/healthz" if server else f"{url}/api/v1/schema/")
         for label, token in _tokens().items():
+            if args.only and label != args.only:
+                continue
             print(f"== schemathesis, jeton {label}, {args.examples} exemples par opération")
             run = subprocess.run(  # noqa: S603 - the venv's schemathesis
                 [

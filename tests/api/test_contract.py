@@ -44,6 +44,7 @@ def test_booleans_are_true_or_false(director):
 def test_a_page_past_the_last_is_a_404_and_nul_characters_are_ignored(director):
     assert director.get("/api/v1/enrolments/?page=999").status_code == 404
     assert director.get("/api/v1/balances/?code=41%001").status_code == 200
+    assert director.get("/api/v1/companies/?search=Ly%00on").status_code == 200
     assert director.get("/api/v1/dashboard/?start=").status_code == 400
 
 
@@ -69,3 +70,9 @@ def test_the_schema_documents_error_statuses_and_reference_values(client, world)
         "maximum": 2**63 - 1,
     }
     assert parameters["page_size"]["schema"]["maximum"] == 200
+
+
+def test_an_id_that_is_not_one_is_a_json_404(director):
+    response = director.get("/api/v1/companies/0.5/")
+    assert response.status_code == 404
+    assert response.headers["Content-Type"] == "application/json"
