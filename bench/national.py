@@ -1,22 +1,27 @@
 """National-scale benchmark: a generator, and a load test of the busiest pages (not a test).
 
-    export DATABASE_URL=postgresql://…/pme_national REDIS_URL=redis://…/n
-    .venv/bin/python bench/national.py generate [--companies 100000] [--reset]
+    make bench                                  # the two steps below, wrk installed first
+    make bench BENCH_COMPANIES=2000             # a small data set (a few seconds)
+
+    export DEBUG=1 DATABASE_URL=postgresql://…/pme_national REDIS_URL=redis://…/n
+    .venv/bin/python bench/national.py generate [--companies 100000] [--reset | --reuse]
     .venv/bin/python bench/national.py serve-and-measure [--duration 15] [--connections 8]
 
-`generate` fills a migrated PostgreSQL database with PostgreSQL COPY: 100 relays, 3,000
-consultants, 100,000 companies (owner, enrolment across every state, submitted
-self-diagnosis, mission, half-days), and the ledger those events post (entries with the
-same keys, accounts, amounts and funders as `funding.ledger` / `funding.services`), over
-1,000,000 lines. The balance trigger is suspended during the load and the same rule is
-checked once on the whole ledger afterwards (every entry has lines, debit = credit).
+`generate` creates the database of DATABASE_URL if it does not exist and applies the
+migrations, then fills it with PostgreSQL COPY: 100 relays, 3,000 consultants, 100,000
+companies (owner, enrolment across every state, submitted self-diagnosis, mission,
+half-days), and the ledger those events post (entries with the same keys, accounts, amounts
+and funders as `funding.ledger` / `funding.services`), over 1,000,000 lines. Consultants and
+relays scale with `--companies` unless given. The balance trigger is suspended during the
+load and the same rule is checked once on the whole ledger afterwards (every entry has
+lines, debit = credit).
 
 `serve-and-measure` starts gunicorn (DEBUG=0, `bench.settings`), logs each role in through
 the session store, and measures with wrk p50 / p95 latency and throughput of the pages, and
 of two floors served by the same process: a trivial view and a 50-row table page rendered
 from memory with the site's base template (no database). Then the reminder sweep's duration
 (rolled back), and the peak memory of the gunicorn workers and of a Celery worker. Prints a
-Markdown table and writes it to bench/results/national.md.
+Markdown table and writes it to bench/results/national.md (`--output` to write elsewhere).
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ import json
 import os
 import random
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -43,23 +49,30 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.db import connection, models, transaction  # noqa: E402
-from django.utils import timezone  # noqa: E402
+import logging  # noqa: E402
+import urllib.request  # noqa: E402
+from importlib import import_module  # noqa: E402
 
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
+from django.db import connection, models, transaction  # noqa: E402
+from django.test.utils import override_settings  # noqa: E402
+from django.urls import reverse  # noqa: E402
+from django.utils import timezone  # noqa: E402
+from django_otp import DEVICE_ID_SESSION_KEY  # noqa: E402
+from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
+
+from catalogue.models import Tariff, VatRate  # noqa: E402
 from consultants.models import Assignment, Expert, HalfDay, Mission  # noqa: E402
-from core.models import Departement, Relay, User  # noqa: E402
+from core.models import Departement, Relay, ReminderSent, TimelineEvent, User  # noqa: E402
+from core.reminders import reminders_send_due  # noqa: E402
 from core.roles import Role  # noqa: E402
+from core.security import SESSION_HAS_DEVICE, otp_required_by_role  # noqa: E402
 from diagnostics.models import Diagnosis, Questionnaire, Theme  # noqa: E402
 from enrolment.models import Company, Enrolment  # noqa: E402
+from funding import balances  # noqa: E402
 from funding.ledger import chart_for  # noqa: E402
-from funding.models import (  # noqa: E402
-    AidInstalment,
-    JournalEntry,
-    JournalLine,
-    Payment,
-    Tariff,
-    VatRate,
-)
+from funding.models import AidInstalment, JournalEntry, JournalLine, Payment  # noqa: E402
 
 SEED = 2007
 BENCH_SLUG = "bench-relais-"
@@ -651,7 +664,6 @@ def generate(n_companies: int, n_consultants: int, n_relays: int) -> dict:
     counts["lignes d'écriture"] = len(line_rows)
     counts["paiements"] = len(payment_rows)
     counts["échéances d'aide"] = len(instalment_rows)
-    from funding import balances
 
     counts["soldes pré-agrégés"] = balances.balances_rebuild()
     for model in [User, *GENERATED]:
@@ -659,14 +671,56 @@ def generate(n_companies: int, n_consultants: int, n_relays: int) -> dict:
     return counts
 
 
-def cmd_generate(args) -> None:
+def ensure_database() -> None:
+    """Create the database of DATABASE_URL when it does not exist, then apply the migrations."""
+    import psycopg
+    from django.core.management import call_command
+    from psycopg import sql
+
     if connection.vendor != "postgresql":
-        raise SystemExit("generate: PostgreSQL only (DATABASE_URL=postgresql://…)")
+        raise SystemExit("generate : PostgreSQL seulement (DATABASE_URL=postgresql://…)")
+    db = connection.settings_dict
+    server = {
+        "host": db["HOST"],
+        "port": db["PORT"],
+        "user": db["USER"],
+        "password": db["PASSWORD"],
+    }
+    server = {key: value for key, value in server.items() if value}
+    with psycopg.connect(dbname="postgres", autocommit=True, **server) as conn:
+        found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]])
+        if found.fetchone() is None:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(db["NAME"])))
+            print(f"base {db['NAME']} créée", flush=True)
+    call_command("migrate", interactive=False, verbosity=0)
+    print(f"base {db['NAME']} migrée", flush=True)
+
+
+def default_scale(args) -> None:
+    """Consultants and relays in proportion to the companies (3,000 and 100 for 100,000)."""
+    if args.consultants is None:
+        args.consultants = max(30, args.companies * 3 // 100)
+    if args.relays is None:
+        # at least 10: the 7 relays of the reference data plus bench relays of their own
+        args.relays = max(10, args.companies // 1000)
+
+
+def cmd_generate(args) -> None:
+    ensure_database()
+    default_scale(args)
     start = time.perf_counter()
     with transaction.atomic():
         if Relay.objects.filter(slug__startswith=BENCH_SLUG).exists() or Company.objects.exists():
+            present = Company.objects.count()
+            if args.reuse and present == args.companies:
+                print(f"La base contient déjà {present} entreprises : données gardées.")
+                return
             if not args.reset:
-                raise SystemExit("La base contient déjà des données : relancez avec --reset.")
+                raise SystemExit(
+                    f"La base contient déjà des données ({present} entreprises, "
+                    f"{args.companies} demandées) : relancez avec --reset "
+                    "(make bench BENCH_RESET=1)."
+                )
             reset()
         counts = generate(args.companies, args.consultants, args.relays)
     load = time.perf_counter() - start
@@ -685,10 +739,6 @@ def cmd_generate(args) -> None:
 
 def _otp_session(user) -> dict:
     """Session keys of a user who passed the second step (director and Region must)."""
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    from core.security import SESSION_HAS_DEVICE, otp_required_by_role
 
     if not otp_required_by_role(user):
         return {}
@@ -700,10 +750,6 @@ def _otp_session(user) -> dict:
 
 def _session_cookie(user) -> str:
     """A logged-in session for `user`, created directly in the session store."""
-    from importlib import import_module
-
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 
     store = import_module(settings.SESSION_ENGINE).SessionStore()
     store[SESSION_KEY] = str(user.pk)
@@ -755,8 +801,6 @@ def _children(pid: int) -> list[int]:
 
 
 def _wait_http(url: str, timeout: float = 60) -> None:
-    import urllib.request
-
     deadline = time.time() + timeout
     while time.time() < deadline:
         try:
@@ -769,7 +813,6 @@ def _wait_http(url: str, timeout: float = 60) -> None:
 
 def _check_200(url: str, cookie: str | None) -> None:
     """Each page must answer 200 for its role (not a redirect to the login page)."""
-    import urllib.request
 
     class NoRedirect(urllib.request.HTTPRedirectHandler):
         def redirect_request(self, *args, **kwargs):
@@ -788,14 +831,9 @@ def _check_200(url: str, cookie: str | None) -> None:
 
 def _sweep_seconds() -> tuple[float, int]:
     """The reminder sweep at this scale, in a transaction rolled back (so it can be rerun)."""
-    from django.test.utils import override_settings
-
-    from core.reminders import reminders_send_due
 
     class Rollback(Exception):
         pass
-
-    import logging
 
     logging.getLogger("core.reminders").setLevel(logging.WARNING)
     with override_settings(EMAIL_BACKEND="bench.mail.DiscardingBackend"):
@@ -812,8 +850,6 @@ def _sweep_seconds() -> tuple[float, int]:
 
 def _celery_peak(env: dict) -> tuple[int, int, float]:
     """Peak memory of a Celery worker (one process) running the reminder sweep and outbox tasks."""
-    from core.models import ReminderSent, TimelineEvent
-
     last = {
         m: m.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         for m in (ReminderSent, TimelineEvent)
@@ -872,10 +908,14 @@ def _celery_peak(env: dict) -> tuple[int, int, float]:
 
 
 def cmd_measure(args) -> None:
-    from django.urls import reverse
 
-    from consultants.models import Expert as _Expert  # noqa: F401
-
+    if shutil.which("wrk") is None:
+        raise SystemExit(
+            "serve-and-measure a besoin de wrk (paquet Debian wrk) : `make bench` l'installe, "
+            "ou :  sudo apt-get install wrk"
+        )
+    if not User.objects.filter(email="bench-direction@national.test").exists():
+        raise SystemExit("Base non générée : lancez d'abord `bench/national.py generate`.")
     port = args.port
     base = f"http://127.0.0.1:{port}"
     env = dict(os.environ)
@@ -891,7 +931,6 @@ def cmd_measure(args) -> None:
         SECURE_HSTS_SECONDS="0",
         LOG_LEVEL="WARNING",
     )
-    from django.conf import settings
 
     if not (Path(settings.STATIC_ROOT) / "staticfiles.json").exists():  # DEBUG=0 needs the manifest
         subprocess.run(
@@ -925,7 +964,7 @@ def cmd_measure(args) -> None:
         ),
         ("file d'attente des désignations (directeur)", reverse("consultants:queue"), "director"),
         ("journal du relais", reverse("funding:journal", args=[relay.slug]), "relay"),
-        ("tableau de bord de la Région", reverse("funding:dashboard"), "region"),
+        ("tableau de bord de la Région", reverse("reporting:dashboard"), "region"),
     ]
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     log = open("/tmp/bench-national-gunicorn.log", "wb")  # noqa: SIM115
@@ -993,7 +1032,8 @@ def write_results(args, results, sweep, sent, gunicorn_peak, celery_hwm, celery_
             f"| {label}{f' ({role})' if role else ''} | {r['rps']:.1f} | {r['p50']:.1f} | "
             f"{r['p95']:.1f} | {r['rps'] / trivial:.2f} | {r['rps'] / table:.2f} |"
         )
-    path = ROOT / "bench" / "results" / "national.md"
+    path = Path(args.output)
+    path.parent.mkdir(parents=True, exist_ok=True)
     if sweep is None:  # --pages-only: the sweep and Celery figures of the previous run are kept
         previous = path.read_text().splitlines() if path.exists() else []
         kept = [
@@ -1022,7 +1062,6 @@ def write_results(args, results, sweep, sent, gunicorn_peak, celery_hwm, celery_
     ]
     text = "\n".join(out) + "\n"
     print(text)
-    path.parent.mkdir(exist_ok=True)
     path.write_text(text)
 
 
@@ -1031,15 +1070,25 @@ def main() -> None:
     sub = parser.add_subparsers(dest="command", required=True)
     g = sub.add_parser("generate")
     g.add_argument("--companies", type=int, default=100_000)
-    g.add_argument("--consultants", type=int, default=3_000)
-    g.add_argument("--relays", type=int, default=100)
+    g.add_argument("--consultants", type=int, help="default: 3 %% of --companies, 30 at least")
+    g.add_argument("--relays", type=int, help="default: --companies / 1000, 10 at least")
     g.add_argument("--reset", action="store_true", help="empty the generated tables first")
+    g.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep a data set already generated with the same number of companies",
+    )
     m = sub.add_parser("serve-and-measure")
     m.add_argument("--duration", type=int, default=15)
     m.add_argument("--connections", type=int, default=8)
     m.add_argument("--workers", type=int, default=4)
     m.add_argument("--port", type=int, default=8917)
     m.add_argument("--access-log", action="store_true")
+    m.add_argument(
+        "--output",
+        default=str(ROOT / "bench" / "results" / "national.md"),
+        help="Markdown file the results are written to",
+    )
     m.add_argument(
         "--pages-only",
         action="store_true",

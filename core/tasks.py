@@ -1,10 +1,16 @@
-"""Celery tasks of the shared mechanisms: the outbox and the reminder sweep (thin: they call services)."""
+"""Celery tasks of the shared mechanisms (thin: they call services).
+
+The outbox (`outbox_process`, `outbox_relay`), the hourly reminder sweep and the weekly
+digest, and the nightly personal-data retention sweep.
+"""
 
 from celery import shared_task
 from celery.utils.time import get_exponential_backoff_interval
 from django.conf import settings
 
 from .outbox import is_transient, outbox_mark_failed, outbox_process_message, outbox_relay_sweep
+from .personal_data import retention_sweep
+from .reminders import reminders_send_digests, reminders_send_due
 
 
 @shared_task(
@@ -43,21 +49,15 @@ def outbox_relay() -> int:
 @shared_task(acks_late=True)
 def reminders_sweep() -> int:
     """Periodic sweep: send the reminders that are due (each once, a unique row decides)."""
-    from .reminders import reminders_send_due
-
     return reminders_send_due()
 
 
 @shared_task(acks_late=True)
 def personal_data_retention_sweep() -> int:
     """Daily: anonymise the persons whose data passed the retention period (RGPD)."""
-    from .personal_data import retention_sweep
-
     return retention_sweep()
 
 
 @shared_task(acks_late=True)
 def reminders_weekly_digest() -> int:
-    from .reminders import reminders_send_digests
-
     return reminders_send_digests()

@@ -11,7 +11,7 @@ ACCOUNTS = [
     ("relais-thesame@demo.test", "Thésame", "Inscriptions — Thésame"),
     ("consultant01@demo.test", "Consultant", "Ma fiche"),
     ("formateur01@demo.test", "Formateur", "Ma fiche"),
-    ("entreprise01@demo.test", "Chef d'entreprise", "Mes inscriptions"),
+    ("entreprise01@demo.test", "Chef d'entreprise", "Ouvrir le dossier complet"),
 ]
 
 
