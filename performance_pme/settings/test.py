@@ -43,10 +43,15 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0
 # tests start inherit PYTEST_XDIST_WORKER, hence the same prefix.
 TEST_PROCESS = os.environ.get("PYTEST_XDIST_WORKER", "master")
 if REDIS_URL:
+    # the configured backend (fail-open or not), whose clear() empties this process's keys only
+    TEST_CACHE_BACKENDS = {
+        "django.core.cache.backends.redis.RedisCache": "tests.redis_cache.WorkerRedisCache",
+        "core.cache.FailOpenRedisCache": "tests.redis_cache.WorkerFailOpenRedisCache",
+    }
     CACHES = {
         "default": {
             **CACHES["default"],
-            "BACKEND": "tests.redis_cache.WorkerRedisCache",
+            "BACKEND": TEST_CACHE_BACKENDS[CACHES["default"]["BACKEND"]],
             "KEY_PREFIX": f"test-{TEST_PROCESS}",
         }
     }

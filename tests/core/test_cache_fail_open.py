@@ -13,7 +13,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from core.cache import cache_bypass_reset
 from core.models import Relay
 from diagnostics.selectors import diagnosis_profile
-from funding.selectors import dashboard_cached
+from reporting.selectors import dashboard_cached
 from tests.enrolment.helpers import diagnosed_enrolment
 from tests.factories import UserFactory
 from tests.funding.factories import company, signed_enrolment, staff_user
