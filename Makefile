@@ -51,6 +51,7 @@ api-contract: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 check: install
 	SECRET_KEY_OPTIONAL=1 $(PY) manage.py check

@@ -12,11 +12,12 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.filters import SearchFilter, search_smart_split
 
+from catalogue.models import Offer
 from consultants.models import ActionPlan, Expert, Indicator, Mission
 from core.models import Departement, Relay
 from diagnostics.models import Diagnosis
 from enrolment.models import Company, Enrolment, EnrolmentState
-from funding.models import Account, Funder, JournalEntry, Offer
+from funding.models import Account, Funder, JournalEntry
 
 
 def _empty(values) -> bool:

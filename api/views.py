@@ -24,6 +24,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from catalogue.models import Offer
 from consultants.forms import HalfDayForm
 from consultants.models import Action, ActionPlan, Expert, HalfDay, Indicator, Measurement, Mission
 from consultants.services import half_day_log
@@ -37,9 +38,9 @@ from enrolment.forms import company_identity_clean
 from enrolment.models import SYSTEM, TRANSITIONS, Company, Enrolment
 from enrolment.services import company_update_identity, enrolment_transition
 from funding.forms import PeriodFilterForm
-from funding.models import Account, JournalEntry, JournalLine, Offer
-from funding.selectors import dashboard as dashboard_figures
+from funding.models import Account, JournalEntry, JournalLine
 from funding.views import LEDGER_READERS
+from reporting.selectors import dashboard as dashboard_figures
 
 from . import filters, serializers
 from .forms import ApiTokenForm

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
 from .models import Relay, User
 from .roles import Role
 
@@ -25,9 +29,6 @@ def demo_user(email: str, *, role: str, first_name: str, last_name: str, **extra
 
 def demo_totp_device(user: User):
     """The demo account's authenticator app, with the published key (once)."""
-    import base64
-
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     key_hex = base64.b32decode(DEMO_TOTP_KEY).hex()
     device, _ = TOTPDevice.objects.get_or_create(

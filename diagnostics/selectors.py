@@ -11,6 +11,8 @@ from django.db.models import Prefetch
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
+from core.scoping import get_visible_or_404
+
 from .charts import profile_radar
 from .models import Choice, Diagnosis, Question, Theme
 from .scoring import weakest_themes
@@ -18,8 +20,6 @@ from .services import scores_as_decimal
 
 
 def diagnosis_for_user(*, user, pk: int) -> Diagnosis:
-    from core.scoping import get_visible_or_404
-
     return get_visible_or_404(
         Diagnosis.objects.select_related("questionnaire", "company", "enrolment"), user, pk=pk
     )

@@ -11,25 +11,17 @@ class EnrolmentConfig(AppConfig):
         from core.registry import register_home_panel, register_nav
         from core.roles import Role
 
-        from . import agreements, followups, groups, reminders
+        from . import personal_data, reminders
         from .selectors import enrolment_counts_by_state, enrolments_for_owner
         from .services import on_diagnosis_submitted
 
         staff_and_watchers = {Role.RELAY_STAFF, Role.DIRECTOR, Role.REGION, Role.ADMIN}
 
-        # Events: the diagnosis moves the journey on; agreements are rendered from the outbox;
-        # groups and follow-ups follow the enrolment's life.
+        # Events: the diagnosis moves the journey on (agreements, groups and follow-ups react
+        # to the enrolment's events from their own apps).
         register_handler("diagnosis.submitted", on_diagnosis_submitted, sync=True)
-        agreements.register()
         reminders.register()
-        from . import personal_data
-
         personal_data.register()
-        register_handler("enrolment.validated", groups.on_enrolment_validated, sync=True)
-        register_handler("enrolment.closed", groups.on_enrolment_closed, sync=True)
-        register_handler("enrolment.withdrawn", groups.on_enrolment_withdrawn, sync=True)
-        register_handler("enrolment.closed", followups.on_enrolment_closed, sync=True)
-        register_handler("seminar.scheduled", groups.on_seminar_scheduled)
 
         register_nav(
             label=_("Mon entreprise"), url_name="enrolment:start", roles={Role.OWNER}, order=10
@@ -40,22 +32,6 @@ class EnrolmentConfig(AppConfig):
             roles=staff_and_watchers,
             order=20,
         )
-        register_nav(
-            label=_("Conventions"),
-            url_name="enrolment:agreement_batch_new",
-            roles={Role.RELAY_STAFF, Role.DIRECTOR, Role.ADMIN},
-            order=40,
-        )
-        register_nav(
-            label=_("Groupes"), url_name="enrolment:group_list", roles=staff_and_watchers, order=40
-        )
-        register_nav(
-            label=_("Suivis"),
-            url_name="enrolment:followup_list",
-            roles=staff_and_watchers,
-            order=45,
-        )
-
         register_home_panel(
             template="enrolment/panels/owner.html",
             roles={Role.OWNER},
@@ -67,12 +43,4 @@ class EnrolmentConfig(AppConfig):
             roles=staff_and_watchers,
             context=lambda user: {"state_counts": enrolment_counts_by_state(user=user)},
             order=10,
-        )
-        register_home_panel(
-            template="enrolment/panels/agreements.html",
-            roles={Role.OWNER, Role.RELAY_STAFF, Role.DIRECTOR, Role.ADMIN},
-            context=lambda user: {
-                "agreements": agreements.agreements_awaiting_signature(user=user)
-            },
-            order=20,
         )

@@ -10,10 +10,10 @@ from django.core.exceptions import ValidationError
 from django.forms.models import model_to_dict
 from django.utils.translation import gettext_lazy as _
 
+from catalogue.models import Offer
 from core.models import Relay, User
 from core.money import AmountField
 from diagnostics.models import Theme
-from funding.models import Offer
 
 from .eligibility import clean_naf, clean_siret, departement_code
 from .models import Company, EnrolmentState

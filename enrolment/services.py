@@ -8,12 +8,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from catalogue.selectors import tariff_in_force
 from core.exceptions import BusinessRuleError
+from core.models import Departement, User
 from core.outbox import outbox_publish
 from core.roles import Role
 from core.services import timeline_record
 
-from .models import SYSTEM, TRANSITIONS, Company, Enrolment, EnrolmentState
+from .eligibility import clean_naf, departement_code, evaluate
+from .models import SYSTEM, TRANSITIONS, Company, Enrolment, EnrolmentState, Pilot
 
 _TIMESTAMPS = {
     EnrolmentState.SUBMITTED: "submitted_at",
@@ -131,8 +134,6 @@ def _check_version(locked: Enrolment, expected_version: int | None) -> None:
 
 
 def owner_sign_up(*, email: str, password: str, first_name: str, last_name: str, phone: str = ""):
-    from core.models import User
-
     return User.objects.create_user(
         email=email,
         password=password,
@@ -145,9 +146,6 @@ def owner_sign_up(*, email: str, password: str, first_name: str, last_name: str,
 
 def territory_for_postcode(postcode: str):
     """(Departement, its default relay) for a postcode, or (None, None)."""
-    from core.models import Departement
-
-    from .eligibility import departement_code
 
     code = departement_code(postcode)
     if code is None:
@@ -192,8 +190,6 @@ def _enrolment_start(*, owner, siret: str, prefill: dict | None) -> Enrolment:
             for key in ["name", "address", "postcode", "city", "headcount_band"]:
                 setattr(company, key, data.get(key, "")[:255])
             if data.get("naf_code"):
-                from .eligibility import clean_naf
-
                 try:
                     company.naf_code = clean_naf(data["naf_code"])
                 except Exception:  # noqa: BLE001 - a register oddity: the owner types it
@@ -233,9 +229,6 @@ def company_update(
 
 
 def enrolment_check_eligibility(*, enrolment: Enrolment) -> list[dict]:
-    from core.models import Departement
-
-    from .eligibility import evaluate
 
     company = enrolment.company
     departements = dict(Departement.objects.filter(in_programme=True).values_list("code", "name"))
@@ -309,9 +302,6 @@ def enrolment_choose_offer(
     expected_version: int | None = None,
 ) -> Enrolment:
     """Record the offer (with the tariff in force today), the pilot(s), the problem; send to the relay."""
-    from funding.selectors import tariff_in_force
-
-    from .models import Pilot
 
     with transaction.atomic():
         locked = _lock(enrolment.pk)
@@ -411,8 +401,6 @@ def enrolment_add_note(*, enrolment: Enrolment, by, text: str):
 
 def on_diagnosis_submitted(message) -> None:
     """Outbox handler (sync): a submitted enrolment diagnosis moves eligible → diagnosed."""
-    from core.models import User
-
     enrolment_id = message.payload.get("enrolment_id")
     if not enrolment_id:
         return

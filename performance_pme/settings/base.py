@@ -50,11 +50,16 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tables2",
     "simple_history",
+    # The portal's apps, one layer each, lowest first (architecture.md; `lint-imports`).
     "core",
     "diagnostics",
+    "catalogue",
     "enrolment",
     "consultants",
+    "agreements",
+    "collective",
     "funding",
+    "reporting",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -439,7 +444,7 @@ FOLLOW_UP_LINK_MAX_AGE_DAYS = int(os.environ.get("FOLLOW_UP_LINK_MAX_AGE_DAYS", 
 FOLLOW_UP_OVERDUE_DAYS = int(os.environ.get("FOLLOW_UP_OVERDUE_DAYS", "30"))
 CONTINUATION_MONTHS = int(os.environ.get("CONTINUATION_MONTHS", "36"))
 CELERY_BEAT_SCHEDULE["followups-send-due"] = {
-    "task": "enrolment.tasks.followups_send_due",
+    "task": "collective.tasks.followups_send_due",
     "schedule": 6 * 3600.0,
 }
 #: Absolute address of the portal, for links in e-mails (follow-up links).

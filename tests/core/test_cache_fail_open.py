@@ -13,7 +13,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from core.cache import cache_bypass_reset
 from core.models import Relay
 from diagnostics.selectors import diagnosis_profile
-from funding.selectors import dashboard_cached
+from reporting.selectors import dashboard_cached
 from tests.enrolment.helpers import diagnosed_enrolment
 from tests.factories import UserFactory
 from tests.funding.factories import company, signed_enrolment, staff_user
@@ -89,7 +89,7 @@ def test_the_dashboard_page_and_its_cached_fragments_answer_without_redis(client
     afpi = Relay.objects.get(slug="afpi")
     signed_enrolment(company=company(relay=afpi), staff=staff_user(afpi))
     client.force_login(UserFactory(region=True))
-    response = client.get(reverse("funding:dashboard"))
+    response = client.get(reverse("reporting:dashboard"))
     assert response.status_code == 200
     assert response.content.decode().count("<svg") >= 4
 

@@ -12,11 +12,11 @@ from django.urls import reverse
 from playwright.sync_api import expect
 from zeal import zeal_ignore
 
+from agreements.services import agreement_batch_start
 from core.models import OutboxMessage
 from core.outbox import outbox_process_message
 from diagnostics.models import Diagnosis
 from diagnostics.services import diagnosis_start
-from enrolment.agreements import agreement_batch_start
 from enrolment.models import ExportJob
 from tests.agreements.helpers import enrolment_validated, staff_user
 from tests.factories import CompanyFactory, EnrolmentFactory, UserFactory
@@ -112,7 +112,7 @@ def test_agreement_batch_progress_fills_then_offers_the_zip(page, login, csp):
         OutboxMessage.objects.filter(kind="enrolment.validated").update(status="done")
         batch = agreement_batch_start(user=staff, enrolment_ids=[e.pk for e in enrolments])
     login(staff.email, PASSWORD)
-    page.goto(reverse("enrolment:agreement_batch_detail", args=[batch.pk]))
+    page.goto(reverse("agreements:agreement_batch_detail", args=[batch.pk]))
     assert page.locator("#batch-bar").evaluate("b => b.value") == 0
     assert page.locator("#batch-zip").is_hidden()
     pending = OutboxMessage.objects.filter(status="pending").values_list("pk", flat=True)

@@ -9,11 +9,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from zeal import zeal_ignore
 
+from catalogue.models import Offer
 from core.models import Relay
 from diagnostics.models import Diagnosis
 from enrolment.models import Enrolment, EnrolmentState, ExportJob
 from enrolment.tasks import export_run
-from funding.models import Offer
 from tests.enrolment.helpers import diagnosed_enrolment, staff
 from tests.factories import CompanyFactory, EnrolmentFactory, UserFactory, valid_siret
 

@@ -11,9 +11,9 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
+from collective.followups import followup_token
+from collective.models import FollowUp
 from diagnostics.models import Diagnosis
-from enrolment.followups import followup_token
-from enrolment.models import FollowUp
 from tests.documents.test_closing_report import _closed_mission
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 def _url(followup):
     token = followup_token(followup=followup)
-    return reverse("enrolment:followup_answer", kwargs={"pk": followup.pk, "token": token})
+    return reverse("collective:followup_answer", kwargs={"pk": followup.pk, "token": token})
 
 
 def _at(day: dt.date):

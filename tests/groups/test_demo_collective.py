@@ -6,17 +6,17 @@ from django.db import transaction
 from django.urls import reverse
 from zeal import zeal_ignore
 
-from consultants.demo import seed_training
-from consultants.models import Trainee, TrainingAttendance, TrainingSession
-from core.models import User
-from enrolment.demo import seed_followups, seed_groups
-from enrolment.models import (
+from collective.demo import seed_followups, seed_groups
+from collective.models import (
     FollowUp,
     GroupMembership,
     Seminar,
     SeminarAttendance,
     TerritorialGroup,
 )
+from consultants.demo import seed_training
+from consultants.models import Trainee, TrainingAttendance, TrainingSession
+from core.models import User
 
 pytestmark = pytest.mark.django_db
 
@@ -57,12 +57,12 @@ def test_collective_demo_is_idempotent_and_its_pages_render(settings, client):
     trainee = Trainee.objects.filter(pilot__enrolment__company__relay=staff.relay).first()
     urls = [
         reverse("core:home"),
-        reverse("enrolment:group_list"),
-        reverse("enrolment:group_detail", args=[group.pk]),
-        reverse("enrolment:seminar_detail", args=[seminar.pk]),
-        reverse("enrolment:seminar_edit", args=[seminar.pk]),
-        reverse("enrolment:seminar_ics", args=[seminar.pk]),
-        reverse("enrolment:followup_list"),
+        reverse("collective:group_list"),
+        reverse("collective:group_detail", args=[group.pk]),
+        reverse("collective:seminar_detail", args=[seminar.pk]),
+        reverse("collective:seminar_edit", args=[seminar.pk]),
+        reverse("collective:seminar_ics", args=[seminar.pk]),
+        reverse("collective:followup_list"),
         reverse("consultants:training_home"),
         reverse("consultants:training_session_create"),
     ]

@@ -10,9 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 from zeal import zeal_ignore
 
+from collective.groups import group_create, group_member_add, seminar_create
+from collective.models import SeminarAttendance
 from core.models import Departement, Relay, TimelineEvent
-from enrolment.groups import group_create, group_member_add, seminar_create
-from enrolment.models import EnrolmentState, SeminarAttendance
+from enrolment.models import EnrolmentState
 from tests.concurrency import race, submission_key
 from tests.conftest import OTPClient
 
@@ -45,7 +46,7 @@ def test_an_attendance_sheet_sent_twice_at_once_is_recorded_once():
             title="Mesurer ses gains",
             by=staff,
         )
-    url = reverse("enrolment:seminar_detail", args=[seminar.pk])
+    url = reverse("collective:seminar_detail", args=[seminar.pk])
     first, second = OTPClient(), OTPClient()
     first.force_login(staff)
     second.force_login(staff)
@@ -93,7 +94,7 @@ def test_two_different_sheets_at_once_never_fail(client):
             title="Mesurer ses gains",
             by=staff,
         )
-    url = reverse("enrolment:seminar_detail", args=[seminar.pk])
+    url = reverse("collective:seminar_detail", args=[seminar.pk])
     clients = [OTPClient(), OTPClient()]
     posts = []
     for i, c in enumerate(clients):

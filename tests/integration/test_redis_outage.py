@@ -22,15 +22,16 @@ from django.conf import settings as django_settings
 from django.urls import reverse
 from zeal import zeal_ignore
 
+from agreements.models import Agreement
 from api.urls import router
+from catalogue.models import Offer
 from consultants.models import Expert
 from core.cache import cache_bypass_reset
 from core.models import OutboxMessage, Relay
 from core.roles import Role
 from diagnostics.models import Theme
-from enrolment.models import Agreement, EnrolmentState
+from enrolment.models import EnrolmentState
 from enrolment.services import enrolment_choose_offer
-from funding.models import Offer
 from tests.conftest import OTPClient
 from tests.enrolment.helpers import PILOT, diagnosed_enrolment
 from tests.factories import UserFactory
@@ -199,7 +200,7 @@ def test_pages_answer_while_redis_is_stopped_and_the_agreement_follows_its_retur
     for role in (Role.RELAY_STAFF, Role.DIRECTOR, Role.REGION):
         _get(clients, role, reverse("enrolment:staff_detail", args=[enrolment.pk]), statuses)
     for role in (Role.RELAY_STAFF, Role.REGION, Role.DIRECTOR):
-        _get(clients, role, reverse("funding:dashboard"), statuses)
+        _get(clients, role, reverse("reporting:dashboard"), statuses)
     api_lists = [reverse(f"api:{basename}-list") for _, _, basename in router.registry]
     for url in [*api_lists, reverse("api:dashboard")]:
         for role in (Role.DIRECTOR, Role.OWNER):
