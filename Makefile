@@ -40,8 +40,11 @@ run: install syscheck
 	@echo "Portail : http://127.0.0.1:$(PORT)/  (Ctrl-C arrête le serveur, le worker et beat ; chacun est relancé s'il meurt)"
 	$(DEV_ENV) PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/honcho -f Procfile.dev start -p $(PORT)
 
+# The suite in parallel (pytest-xdist): one process per CPU by default, each with its own test
+# database, cache and Celery queues; idle processes take pending tests from busy ones.
+PYTEST_WORKERS ?= logical
 test: install syspkgs-test syscheck
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 # The API against its schema: schemathesis, every check, 50 examples per operation, with a relay
 # staff token and a company owner token, on the demo database of DATABASE_URL (scripts/api_contract.py).

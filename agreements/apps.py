@@ -10,12 +10,13 @@ class AgreementsConfig(AppConfig):
         from core.registry import register_home_panel, register_nav
         from core.roles import Role
 
-        from . import personal_data, reminders, services
+        from . import personal_data, reminders, services, timeline_labels
 
         # Agreements are rendered from the outbox when the enrolment reaches their states.
         services.register()
         reminders.register()
         personal_data.register()
+        timeline_labels.register()  # the history in words (core.timeline_text)
 
         register_nav(
             label=_("Conventions"),
@@ -25,7 +26,7 @@ class AgreementsConfig(AppConfig):
         )
         register_home_panel(
             template="agreements/panels/agreements.html",
-            roles={Role.OWNER, Role.RELAY_STAFF, Role.DIRECTOR, Role.ADMIN},
+            roles={Role.RELAY_STAFF, Role.DIRECTOR, Role.ADMIN},  # the owner's: in the dossier
             context=lambda user: {"agreements": services.agreements_awaiting_signature(user=user)},
             order=20,
         )

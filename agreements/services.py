@@ -22,6 +22,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,6 +33,12 @@ from core.pdf import render_pdf, sha256_hex
 from core.roles import Role
 from core.services import timeline_record
 from core.uploads import upload_read_pdf
+from enrolment.dossier import (
+    AgreementFacts,
+    Document,
+    register_agreement_facts,
+    register_dossier_documents,
+)
 from enrolment.models import Enrolment, EnrolmentState
 from enrolment.services import enrolment_transition
 
@@ -397,17 +404,78 @@ def agreement_batch_progress(*, batch: AgreementBatch) -> dict:
 
 
 def register() -> None:
-    """Called from EnrolmentConfig.ready(): side effects run from the outbox relay."""
+    """Called from AgreementsConfig.ready(): side effects run from the outbox relay; the
+    company's dossier learns the agreement's status and documents from here."""
     register_handler("enrolment.validated", _on_enrolment_event)
     register_handler("enrolment.consultant_assigned", _on_enrolment_event)
     register_handler("agreement.batch_item", _on_batch_item)
+    register_agreement_facts(agreement_facts)
+    register_dossier_documents(agreement_documents)
+
+
+def _latest_version(enrolment: Enrolment) -> Agreement | None:
+    return Agreement.objects.filter(enrolment_id=enrolment.pk).order_by("-version").first()
+
+
+def agreement_facts(enrolment: Enrolment) -> AgreementFacts:
+    """What the dossier's status needs to know of the agreement (enrolment.dossier)."""
+    current = _latest_version(enrolment)
+    if current is None:
+        return AgreementFacts()
+    signature = (
+        AgreementSignature.objects.filter(agreement__enrolment=enrolment)
+        .values_list("signed_at", flat=True)
+        .first()
+    )
+    return AgreementFacts(
+        version=current.version,
+        awaiting_signature=current.status == Agreement.Status.ISSUED,
+        signed_at=signature,
+        url=reverse("agreements:agreement_detail", args=[enrolment.pk]),
+    )
+
+
+def agreement_documents(enrolment: Enrolment, user) -> list[Document]:
+    """The agreement's current version, the signed copy, the closing report (the dossier)."""
+    docs = []
+    current = _latest_version(enrolment)
+    if current is not None:
+        docs.append(
+            Document(
+                _("Convention, version %(v)s (PDF)") % {"v": current.version},
+                reverse("agreements:agreement_download", args=[enrolment.pk, current.version]),
+            )
+        )
+        if (
+            AgreementSignature.objects.filter(agreement__enrolment=enrolment)
+            .exclude(scanned_copy="")
+            .exists()
+        ):
+            docs.append(
+                Document(
+                    _("Convention signée, copie déposée (PDF)"),
+                    reverse("agreements:agreement_signed_copy", args=[enrolment.pk]),
+                )
+            )
+    if enrolment.state == EnrolmentState.CLOSED:
+        docs.append(
+            Document(
+                _("Rapport de clôture (PDF)"),
+                reverse("agreements:closing_report_pdf", args=[enrolment.pk]),
+            )
+        )
+    return docs
 
 
 def agreements_awaiting_signature(*, user, limit: int = 10):
-    """Current versions waiting for a signature, within the user's scope (home panel)."""
+    """Current versions waiting for a signature, within the user's scope (home panel).
+
+    Only those the owner can sign today (consultant designated): an issued version of an
+    enrolment already signed, closed or withdrawn waits for nothing.
+    """
     return (
         Agreement.objects.visible_to(user)
-        .filter(status=Agreement.Status.ISSUED)
+        .filter(status=Agreement.Status.ISSUED, enrolment__state=EnrolmentState.CONSULTANT_ASSIGNED)
         .select_related("enrolment__company")
         .order_by("created_at")[:limit]
     )

@@ -18,6 +18,7 @@ from core.exceptions import BusinessRuleError
 from core.reauth import recent_authentication_required
 from core.roles import Role
 from core.scoping import get_visible_or_404
+from enrolment.dossier import owner_status_for
 from enrolment.models import Enrolment
 
 from . import services as agreement_services
@@ -62,6 +63,8 @@ def _agreement_page(request, enrolment: Enrolment, upload_form=None):
     )
     context = {
         "enrolment": enrolment,
+        # the status the owner is told, the same as on their home and the dossier
+        "status": owner_status_for(enrolment),
         "versions": versions,
         "current": current,
         "signature": signature,

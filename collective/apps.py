@@ -11,7 +11,7 @@ class CollectiveConfig(AppConfig):
         from core.registry import register_company_section, register_home_panel, register_nav
         from core.roles import Role
 
-        from . import followups, groups, personal_data, reminders
+        from . import followups, groups, personal_data, reminders, timeline_labels
         from .panels import collective_results_context
 
         staff_and_watchers = {Role.RELAY_STAFF, Role.DIRECTOR, Role.REGION, Role.ADMIN}
@@ -24,6 +24,8 @@ class CollectiveConfig(AppConfig):
         register_handler("seminar.scheduled", groups.on_seminar_scheduled)
         reminders.register()
         personal_data.register()
+        timeline_labels.register()  # the history in words (core.timeline_text)
+        groups.register_dossier()  # the group and its next seminar in the company's dossier
 
         register_nav(
             label=_("Groupes"), url_name="collective:group_list", roles=staff_and_watchers, order=40

@@ -24,6 +24,7 @@ from core.models import OutboxMessage
 from core.outbox import outbox_publish
 from core.roles import Role
 from core.services import timeline_record
+from enrolment.dossier import register_dossier_section
 from enrolment.models import Enrolment
 
 from .models import (
@@ -576,3 +577,30 @@ def company_seminars(*, company) -> list[dict]:
         attendance = seminar.company_attendance[0] if seminar.company_attendance else None
         result.append({"seminar": seminar, "attendance": attendance})
     return result
+
+
+# --- the company's dossier (enrolment.dossier) --------------------------------------------------
+
+
+def dossier_group_context(enrolment, user) -> dict | None:
+    """The dossier's "collective action" block: the group and its next seminar, if any."""
+    membership = (
+        GroupMembership.objects.filter(enrolment=enrolment, left_at__isnull=True)
+        .select_related("group")
+        .first()
+    )
+    if membership is None:
+        return None
+    next_seminar = (
+        Seminar.objects.filter(group_id=membership.group_id, starts_at__gte=timezone.now())
+        .select_related("theme")
+        .order_by("starts_at")
+        .first()
+    )
+    return {"group": membership.group, "next_seminar": next_seminar}
+
+
+def register_dossier() -> None:
+    register_dossier_section(
+        template="collective/dossier_group.html", context=dossier_group_context, order=60
+    )

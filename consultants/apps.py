@@ -7,6 +7,12 @@ class ConsultantsConfig(AppConfig):
     verbose_name = _("Consultants et formateurs")
 
     def ready(self) -> None:
+        from . import timeline_labels
+
+        timeline_labels.register()  # the history in words (core.timeline_text)
+        from . import dossier
+
+        dossier.register()  # the mission's block in the company's dossier
         from core.registry import register_company_section, register_home_panel, register_nav
         from core.roles import Role
         from core.scoping import register_scope

@@ -7,6 +7,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("Socle")
 
     def ready(self) -> None:
+        from .timeline_text import register_core_labels
+
+        register_core_labels()  # the words of core's own history events
         from .outbox import register_dispatcher
         from .registry import register_home_panel, register_nav
         from .roles import Role

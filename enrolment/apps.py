@@ -10,18 +10,23 @@ class EnrolmentConfig(AppConfig):
         from core.outbox import register_handler
         from core.registry import register_home_panel, register_nav
         from core.roles import Role
+        from diagnostics.journey import register_diagnosis_journey
 
-        from . import personal_data, reminders
-        from .selectors import enrolment_counts_by_state, enrolments_for_owner
+        from . import journey, notifications, personal_data, reminders, timeline_labels
+        from .selectors import enrolment_counts_by_state
         from .services import on_diagnosis_submitted
 
         staff_and_watchers = {Role.RELAY_STAFF, Role.DIRECTOR, Role.REGION, Role.ADMIN}
 
         # Events: the diagnosis moves the journey on (agreements, groups and follow-ups react
-        # to the enrolment's events from their own apps).
+        # to the enrolment's events from their own apps); the owner is told the request is sent.
         register_handler("diagnosis.submitted", on_diagnosis_submitted, sync=True)
+        register_handler("enrolment.offer_chosen", notifications.on_request_sent)
         reminders.register()
         personal_data.register()
+        timeline_labels.register()  # the history in words (core.timeline_text)
+        # the self-diagnosis pages show the journey's step and lead back to the dossier
+        register_diagnosis_journey(journey.diagnosis_journey_for)
 
         register_nav(
             label=_("Mon entreprise"), url_name="enrolment:start", roles={Role.OWNER}, order=10
@@ -32,10 +37,11 @@ class EnrolmentConfig(AppConfig):
             roles=staff_and_watchers,
             order=20,
         )
+        # The owner's home is the company's dossier (enrolment/journey.py).
         register_home_panel(
             template="enrolment/panels/owner.html",
             roles={Role.OWNER},
-            context=lambda user: {"enrolments": enrolments_for_owner(user=user)},
+            context=journey.owner_home_context,
             order=10,
         )
         register_home_panel(

@@ -71,7 +71,11 @@ class Company(models.Model):
         verbose_name_plural = _("entreprises")
 
     def __str__(self) -> str:
-        return self.name
+        if self.name:
+            return self.name
+        return str(_("Établissement SIRET %(siret)s (raison sociale à compléter)")) % {
+            "siret": self.siret
+        }
 
     @property
     def siren(self) -> str:

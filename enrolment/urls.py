@@ -1,18 +1,20 @@
 from django.urls import path
 
-from . import staff_views, views
+from . import journey, staff_views, views
 
 app_name = "enrolment"
 
 urlpatterns = [
     path("", views.landing, name="landing"),
     path("entreprises/<int:pk>/", views.company_detail, name="company_detail"),
-    path("inscription/", views.enrol_start, name="start"),
-    path("inscription/<int:pk>/", views.enrol_status, name="status"),
-    path("inscription/<int:pk>/entreprise/", views.enrol_company, name="company"),
-    path("inscription/<int:pk>/recapitulatif/", views.enrol_review, name="review"),
-    path("inscription/<int:pk>/autodiagnostic/", views.enrol_diagnosis, name="diagnosis"),
-    path("inscription/<int:pk>/offre/", views.enrol_offer, name="offer"),
+    # the owner's journey (enrolment/journey.py) and the company's dossier
+    path("inscription/", journey.enrol_start, name="start"),
+    path("inscription/<int:pk>/", journey.enrol_status, name="status"),
+    path("inscription/<int:pk>/entreprise/", journey.enrol_company, name="company"),
+    path("inscription/<int:pk>/autodiagnostic/", journey.enrol_diagnosis, name="diagnosis"),
+    path("inscription/<int:pk>/offre/", journey.enrol_offer, name="offer"),
+    path("inscription/<int:pk>/recapitulatif/", journey.enrol_review, name="review"),
+    path("inscription/<int:pk>/confirmation/", journey.enrol_confirmation, name="confirmation"),
     path("inscriptions/", staff_views.staff_list, name="staff_list"),
     path("inscriptions/export.csv", staff_views.staff_export, name="staff_export"),
     path("inscriptions/selection/", staff_views.staff_bulk, name="staff_bulk"),

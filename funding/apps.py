@@ -7,6 +7,9 @@ class FundingConfig(AppConfig):
     verbose_name = _("Financement")
 
     def ready(self) -> None:
+        from . import timeline_labels
+
+        timeline_labels.register()  # the history in words (core.timeline_text)
         from core.outbox import register_handler
         from core.registry import register_nav
         from core.roles import Role

@@ -143,13 +143,20 @@ EXPECTATIONS: dict[str, Expect] = {
     "core:rgpd_export": only(DIRECTOR, ADMIN, status=400),  # 400: no person named
     "core:rgpd_anonymise": post(DIRECTOR, ADMIN),
     "core:audit_log": only(DIRECTOR, ADMIN),
+    # footer pages
+    "core:accessibility": public(),
+    "core:legal_notice": public(),
+    "core:personal_data_policy": public(),
     # --- enrolment: the owner's journey -------------------------------------------------------
     "enrolment:landing": public(),
-    "enrolment:start": only(OWNER, ADMIN, anonymous=200),  # anonymous: the sign-up form
+    # anonymous: the sign-up form; an owner with dossiers in progress is sent to them
+    "enrolment:start": only(OWNER, ADMIN, anonymous=200, status_by_role={OWNER: 302}),
     "enrolment:company_detail": only(*COMPANY_SIDE, obj="company"),
     "enrolment:status": only(OWNER, ADMIN, obj="enrolment"),
     "enrolment:company": only(OWNER, ADMIN, obj="draft"),
-    "enrolment:review": only(OWNER, ADMIN, obj="draft"),
+    # the check page opens once an offer is saved: a diagnosed enrolment without one is sent on
+    "enrolment:review": only(OWNER, ADMIN, obj="diagnosed", status=302),
+    "enrolment:confirmation": only(OWNER, ADMIN, obj="enrolment"),  # the receipt of a sent request
     "enrolment:diagnosis": only(OWNER, ADMIN, obj="enrolment", status=302),  # starts, redirects
     "enrolment:offer": only(OWNER, ADMIN, obj="diagnosed"),
     # --- enrolment: relay staff ---------------------------------------------------------------
@@ -194,6 +201,9 @@ EXPECTATIONS: dict[str, Expect] = {
     "collective:followup_answer": public(obj="followup_link", foreign_ok=(), foreign_status=403),
     # --- diagnostics ---------------------------------------------------------------------------
     "diagnostics:take": only(*COMPANY_SIDE, obj="draft_diagnosis", writers=(OWNER, ADMIN)),
+    "diagnostics:theme": only(
+        *COMPANY_SIDE, obj="draft_diagnosis", writers=(OWNER, ADMIN), kwargs={"number": 1}
+    ),
     "diagnostics:results": only(*COMPANY_SIDE, obj="diagnosis"),
     "diagnostics:chart": only(*COMPANY_SIDE, obj="diagnosis"),
     # --- consultants: pool, queue, missions -------------------------------------------------

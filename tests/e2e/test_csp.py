@@ -57,10 +57,11 @@ def test_questionnaire_autosaves_and_language_switches_under_csp(page, login, cs
         company = CompanyFactory()
         draft = diagnosis_start(company=company, by=company.owner)
     login(company.owner.email, PASSWORD)
-    page.goto(reverse("diagnostics:take", args=[draft.pk]))
+    page.goto(reverse("diagnostics:theme", args=[draft.pk, 1]))
     assert page.evaluate("window.__csp") == []
     page.locator("label[for='q-rc1-3']").click()
-    page.get_by_text("Brouillon enregistré automatiquement (1 / 45)").wait_for()
+    page.get_by_text("Réponse enregistrée (1 / 45)").wait_for()
+    assert page.locator("#answered-count").inner_text() == "1"  # the progress bar follows
     assert Diagnosis.objects.get(pk=draft.pk).answers == {"rc1": 3}
     # the language switcher submits itself (portal.js, no onchange attribute)
     page.select_option("#lang-select", "en")
