@@ -2,6 +2,9 @@
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
+from catalogue.models import Offer
+from core.models import Departement, Relay
+
 
 class ApiTokenScheme(OpenApiAuthenticationExtension):
     target_class = "api.authentication.ApiTokenAuthentication"
@@ -39,9 +42,6 @@ _WRITE_METHODS = {"post", "put", "patch", "delete"}
 
 def _reference_values() -> dict[str, list[str]]:
     """Reference data a parameter or field takes by its identifier (read when the schema is)."""
-    from catalogue.models import Offer
-    from core.models import Departement, Relay
-
     return {
         "relay": sorted(Relay.objects.values_list("slug", flat=True)),
         "departement": sorted(Departement.objects.values_list("code", flat=True)),

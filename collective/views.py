@@ -230,7 +230,7 @@ def seminar_detail(request, pk: int):
                 submission_once(
                     key=form.submission_key,
                     user=request.user,
-                    action="enrolment.seminar_attendance",
+                    action="collective.seminar_attendance",
                     perform=lambda: group_services.seminar_attendance_record(
                         seminar=seminar, present=present, attendees=names, by=request.user
                     ),

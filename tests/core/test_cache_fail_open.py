@@ -89,7 +89,7 @@ def test_the_dashboard_page_and_its_cached_fragments_answer_without_redis(client
     afpi = Relay.objects.get(slug="afpi")
     signed_enrolment(company=company(relay=afpi), staff=staff_user(afpi))
     client.force_login(UserFactory(region=True))
-    response = client.get(reverse("funding:dashboard"))
+    response = client.get(reverse("reporting:dashboard"))
     assert response.status_code == 200
     assert response.content.decode().count("<svg") >= 4
 

@@ -200,7 +200,7 @@ def test_pages_answer_while_redis_is_stopped_and_the_agreement_follows_its_retur
     for role in (Role.RELAY_STAFF, Role.DIRECTOR, Role.REGION):
         _get(clients, role, reverse("enrolment:staff_detail", args=[enrolment.pk]), statuses)
     for role in (Role.RELAY_STAFF, Role.REGION, Role.DIRECTOR):
-        _get(clients, role, reverse("funding:dashboard"), statuses)
+        _get(clients, role, reverse("reporting:dashboard"), statuses)
     api_lists = [reverse(f"api:{basename}-list") for _, _, basename in router.registry]
     for url in [*api_lists, reverse("api:dashboard")]:
         for role in (Role.DIRECTOR, Role.OWNER):
