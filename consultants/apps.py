@@ -11,7 +11,7 @@ class ConsultantsConfig(AppConfig):
         from core.roles import Role
         from enrolment.documents import CLOSING_REPORT_SECTIONS
 
-        from . import reminders
+        from . import reminders, services
         from .closing_report import mission_report_section
         from .panels import collective_results_context
         from .selectors import (
@@ -83,6 +83,7 @@ class ConsultantsConfig(AppConfig):
         if mission_report_section not in CLOSING_REPORT_SECTIONS:
             CLOSING_REPORT_SECTIONS.append(mission_report_section)
         reminders.register()
+        services.register_facts()
         from . import personal_data
 
         personal_data.register()

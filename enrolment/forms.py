@@ -227,6 +227,12 @@ class OverrideForm(VersionedForm):
     )
 
 
+class WithdrawForm(VersionedForm):
+    reason = forms.CharField(
+        label=_("Motif de l'abandon"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
 class BulkForm(forms.Form):
     ACTIONS = [
         ("validate", _("Valider la sélection")),

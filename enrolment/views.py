@@ -29,10 +29,10 @@ from diagnostics.services import diagnosis_start
 from funding.models import Offer
 from funding.selectors import open_offers_with_tariffs, tariff_in_force, vat_rate_in_force
 
+from . import actions, services
 from . import agreements as agreement_services
 from . import followups as followup_services
 from . import groups as group_services
-from . import services
 from .agreement_forms import AgreementBatchForm, SignedCopyForm
 from .company_register import company_register_lookup
 from .exports import write_csv
@@ -49,6 +49,7 @@ from .forms import (
     SignUpForm,
     SiretForm,
     VersionedForm,
+    WithdrawForm,
 )
 from .groups_forms import (
     FollowUpAnswerForm,
@@ -127,7 +128,7 @@ def owner_next_url(enrolment: Enrolment) -> str:
     """Where the owner resumes the journey."""
     if enrolment.state == S.DRAFT:
         company = enrolment.company
-        if all(getattr(company, f) not in (None, "") for f in services.REQUIRED_COMPANY_FIELDS):
+        if all(getattr(company, f) not in (None, "") for f in actions.REQUIRED_COMPANY_FIELDS):
             return reverse("enrolment:review", args=[enrolment.pk])
         return reverse("enrolment:company", args=[enrolment.pk])
     if enrolment.state == S.ELIGIBLE:
@@ -233,7 +234,7 @@ def enrol_review(request, pk: int):
     error = None
     if request.method == "POST" and form.is_valid():
         try:
-            services.enrolment_submit(
+            actions.submit(
                 enrolment=enrolment, by=request.user, expected_version=form.cleaned_data["version"]
             )
         except BusinessRuleError as exc:
@@ -358,34 +359,30 @@ def enrol_offer(request, pk: int):
         valid = form.is_valid() and all(pilots_valid)
         if valid:
             offer = form.cleaned_data["offer"]
-            tariff = tariff_in_force(offer=offer)
-            needed = (tariff.pilots if tariff else 1) or 1
-            for i, pf in enumerate(pilot_forms, start=1):
-                if i <= needed:
-                    if pf.is_blank():
-                        pf.require(
-                            _("Nommez le pilote interne.")
-                            if i == 1
-                            else _("L'offre approfondie demande un second pilote (binôme).")
-                        )
-                    else:
-                        pf.require(_("Ce champ est obligatoire."))
-            if offer.code == "ciblee" and not form.cleaned_data.get("problem_theme"):
-                form.add_error("problem_theme", _("Choisissez le problème à traiter."))
-            valid = not form.errors and not any(pf.errors for pf in pilot_forms)
+            relevant = pilot_forms[: actions.pilots_needed(offer)]
+            for pf in relevant:
+                if not pf.is_blank():
+                    pf.require(_("Ce champ est obligatoire."))
+            valid = not any(pf.errors for pf in pilot_forms)
             if valid:
-                pilots = [dict(pf.cleaned_data) for pf in pilot_forms[:needed]]
                 try:
-                    services.enrolment_choose_offer(
+                    actions.choose_offer(
                         enrolment=enrolment,
                         by=request.user,
                         offer=offer,
-                        pilots=pilots,
+                        pilots=[dict(pf.cleaned_data) for pf in relevant if not pf.is_blank()],
                         problem_theme=form.cleaned_data.get("problem_theme"),
                         expected_version=form.cleaned_data["version"],
                     )
                 except BusinessRuleError as exc:
-                    form.add_error(None, exc.message)
+                    blank = [pf for pf in relevant if pf.is_blank()]
+                    if exc.field == "pilots" and blank:
+                        for pf in blank:
+                            pf.require(exc.message)
+                    elif exc.field in form.fields:
+                        form.add_error(exc.field, exc.message)
+                    else:
+                        form.add_error(None, exc.message)
                 else:
                     messages.success(
                         request,
@@ -524,7 +521,7 @@ def staff_bulk(request):
     for enrolment in selection:
         try:
             if action == "validate":
-                services.enrolment_validate(enrolment=enrolment, by=request.user)
+                actions.validate(enrolment=enrolment, by=request.user)
             else:
                 services.enrolment_reattach(
                     enrolment=enrolment, by=request.user, relay=form.cleaned_data["relay"]
@@ -566,6 +563,13 @@ def staff_detail(request, pk: int):
             "note_form": NoteForm(),
             "reattach_form": ReattachForm(initial={"relay": enrolment.company.relay_id}),
             "override_form": OverrideForm(initial={"version": enrolment.version}),
+            "withdraw_form": WithdrawForm(
+                initial={"version": enrolment.version}, auto_id="withdraw_%s"
+            ),
+            "may": {
+                name: actions.may(name, enrolment=enrolment, user=request.user)
+                for name in ("validate", "send_back", "derogate", "withdraw")
+            },
             "relays": Relay.objects.all(),
         },
     )
@@ -583,6 +587,7 @@ def staff_action(request, pk: int, action: str):
         "note": NoteForm,
         "reattach": ReattachForm,
         "override": OverrideForm,
+        "withdraw": WithdrawForm,
     }
     if action not in forms_by_action:
         raise Http404
@@ -595,17 +600,21 @@ def staff_action(request, pk: int, action: str):
         )
         return redirect("enrolment:staff_detail", pk=pk)
     d = form.cleaned_data
+    version = d.get("version")
     try:
-        if "version" in d:
-            services._check_version(enrolment, d["version"])
         if action == "validate":
-            services.enrolment_validate(
-                enrolment=enrolment, by=request.user, expected_version=d["version"]
-            )
+            actions.validate(enrolment=enrolment, by=request.user, expected_version=version)
             messages.success(request, _("Inscription validée."))
         elif action == "send_back":
-            services.enrolment_send_back(enrolment=enrolment, by=request.user, comment=d["comment"])
+            actions.send_back(
+                enrolment=enrolment, by=request.user, comment=d["comment"], expected_version=version
+            )
             messages.success(request, _("Inscription renvoyée à l'entreprise."))
+        elif action == "withdraw":
+            actions.withdraw(
+                enrolment=enrolment, by=request.user, reason=d["reason"], expected_version=version
+            )
+            messages.success(request, _("Abandon enregistré."))
         elif action == "note":
             services.enrolment_add_note(enrolment=enrolment, by=request.user, text=d["text"])
             messages.success(request, _("Note interne ajoutée."))
@@ -621,8 +630,11 @@ def staff_action(request, pk: int, action: str):
             ):
                 return redirect("enrolment:staff_list")
         elif action == "override":
-            services.enrolment_override_eligibility(
-                enrolment=enrolment, by=request.user, justification=d["justification"]
+            actions.derogate(
+                enrolment=enrolment,
+                by=request.user,
+                justification=d["justification"],
+                expected_version=version,
             )
             messages.success(request, _("Dérogation enregistrée : l'inscription est éligible."))
     except BusinessRuleError as exc:
