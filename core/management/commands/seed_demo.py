@@ -14,6 +14,8 @@ DEMO_STEPS = [
     "consultants.demo.seed_pool",
     "enrolment.demo.seed_companies",
     "consultants.demo.seed_missions",
+    "enrolment.agreements_demo.seed_signatures",
+    "consultants.demo.seed_mission_work",
     "enrolment.demo.seed_followups",
     "enrolment.demo.seed_groups",
     "consultants.demo.seed_training",
