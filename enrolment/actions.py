@@ -601,7 +601,9 @@ def close(*, enrolment: Enrolment, by) -> Enrolment:
     return _perform("close", enrolment=enrolment, by=by)
 
 
-def withdraw(*, enrolment: Enrolment, by, reason: str) -> Enrolment:
+def withdraw(
+    *, enrolment: Enrolment, by, reason: str, expected_version: int | None = None
+) -> Enrolment:
     """Any open state → withdrawn, by the owner or the relay, with the reason."""
 
     def guard(locked: Enrolment) -> None:
@@ -616,6 +618,7 @@ def withdraw(*, enrolment: Enrolment, by, reason: str) -> Enrolment:
         enrolment=enrolment,
         by=by,
         reason=(reason or "").strip(),
+        expected_version=expected_version,
         guard=guard,
         apply=apply,
     )
