@@ -317,6 +317,7 @@ def _workflow_endpoint(name: str):
         },
     )(endpoint)
 
+
 class EnrolmentViewSet(ReadOnlyApiViewSet):
     """Inscriptions et leur état. Chaque changement d'état est une action nommée :
     `POST /enrolments/{id}/actions/<action>/` (voir `allowed_actions`)."""

@@ -86,14 +86,15 @@ def a_consultant(**extra) -> Expert:
 
 
 def submitted_diagnosis(enrolment: Enrolment, *, focus: str = "stocks") -> Diagnosis:
-    """The company's enrolment diagnosis, submitted (answers and scoring are tested elsewhere)."""
+    """The company's enrolment diagnosis, submitted (answers and scoring are tested elsewhere):
+    every theme at 60 %, none weak (a test that needs weak themes submits its own, later)."""
     return Diagnosis.objects.create(
         company=enrolment.company,
         enrolment=enrolment,
         questionnaire=Questionnaire.objects.filter(is_active=True).first(),
         state=Diagnosis.State.SUBMITTED,
-        theme_scores={focus: "25.0"},
-        overall_score=Decimal("50.0"),
+        theme_scores=dict.fromkeys(Theme.objects.values_list("code", flat=True), "60.0"),
+        overall_score=Decimal("60.0"),
         recommendation={"offer": "ciblee", "reasons": [], "focus_theme": focus},
         submitted_at=timezone.now(),
     )

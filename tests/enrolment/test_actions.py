@@ -36,8 +36,8 @@ from core.roles import Role
 from diagnostics.models import Diagnosis, Question, Theme
 from diagnostics.services import diagnosis_start
 from enrolment import actions
-from enrolment.actions import ACTIONS
 from enrolment import agreements as agreement_services
+from enrolment.actions import ACTIONS
 from enrolment.models import (
     SYSTEM,
     Company,
