@@ -40,12 +40,16 @@ run: install syscheck
 	@echo "Portail : http://127.0.0.1:$(PORT)/  (Ctrl-C arrête le serveur, le worker et beat)"
 	$(DEV_ENV) PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/honcho -f Procfile.dev start -p $(PORT)
 
+# The suite in parallel (pytest-xdist): one process per CPU by default, each with its own test
+# database, cache and Celery queues; idle processes take pending tests from busy ones.
+PYTEST_WORKERS ?= logical
 test: install syspkgs-test syscheck
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 check: install
 	SECRET_KEY_OPTIONAL=1 $(PY) manage.py check

@@ -8,11 +8,12 @@ import django_filters as df
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from catalogue.models import Offer
 from consultants.models import ActionPlan, Expert, Indicator, Mission
 from core.models import Departement, Relay
 from diagnostics.models import Diagnosis
 from enrolment.models import Company, Enrolment, EnrolmentState
-from funding.models import Account, Funder, JournalEntry, Offer
+from funding.models import Account, Funder, JournalEntry
 
 
 class IdFilter(df.NumberFilter):

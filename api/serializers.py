@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from catalogue.models import Offer, Tariff
 from consultants.models import (
     Action,
     ActionPlan,
@@ -23,7 +24,7 @@ from diagnostics.scoring import weakest_themes
 from enrolment.actions import ACTIONS, available_actions
 from enrolment.models import Company, Enrolment, Pilot
 from enrolment.services import COMPANY_IDENTITY_FIELDS
-from funding.models import Account, JournalEntry, JournalLine, Offer, Tariff
+from funding.models import Account, JournalEntry, JournalLine
 
 
 class RelaySerializer(serializers.ModelSerializer):

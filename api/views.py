@@ -26,6 +26,8 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from agreements import services as agreement_services
+from catalogue.models import Offer
 from consultants.forms import HalfDayForm
 from consultants.models import (
     Action,
@@ -43,14 +45,13 @@ from core.models import Departement, Relay
 from core.roles import Role
 from diagnostics.models import Diagnosis, Theme
 from enrolment import actions as workflow
-from enrolment import agreements as agreement_services
 from enrolment.forms import company_identity_clean
 from enrolment.models import SYSTEM, Company, Enrolment
 from enrolment.services import company_update_identity
 from funding.forms import PeriodFilterForm
-from funding.models import Account, JournalEntry, JournalLine, Offer
-from funding.selectors import dashboard as dashboard_figures
+from funding.models import Account, JournalEntry, JournalLine
 from funding.views import LEDGER_READERS
+from reporting.selectors import dashboard as dashboard_figures
 
 from . import filters, serializers
 from .forms import ApiTokenForm

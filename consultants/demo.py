@@ -8,17 +8,25 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from catalogue.models import Offer
 from core.demo import demo_user
 from core.exceptions import BusinessRuleError
 from core.models import Departement, User
 from core.roles import Role
 from diagnostics.models import Theme
 from enrolment import actions
+from enrolment.demo import WITHDRAWAL_REASON, demo_siret
+from enrolment.demo import _diagnose as diagnose
 from enrolment.models import Company, Enrolment, EnrolmentState
-from funding.models import Offer
 
 from . import selectors, services
-from .models import Expert, Mission
+from .models import Expert, Mission, Trainee, TrainingModule, TrainingSession
+from .training import (
+    training_assess,
+    training_attendance_record,
+    training_enrol_pilots,
+    training_session_create,
+)
 
 FIRST = [
     "Pierre",
@@ -354,9 +362,6 @@ def seed_missions(ctx: dict) -> None:
 
 def seed_mission_work(ctx: dict) -> None:
     """After the signatures: half-days (the first starts the mission), plans, closing."""
-    from enrolment.demo import WITHDRAWAL_REASON
-    from enrolment.demo import _diagnose as diagnose
-
     rng = random.Random(2010)
     journeys = ctx.get("journeys", {})
     missions = (
@@ -387,9 +392,6 @@ def _seed_portfolio(rng: random.Random, journeys: dict) -> None:
     """About a hundred more companies taken through the journey with the workflow actions and
     services, so the 60 consultants carry a realistic spread of running and closed missions
     (signed in the agreements step, worked on in `seed_mission_work`)."""
-    from enrolment.demo import _diagnose as diagnose
-    from enrolment.demo import demo_siret
-
     director = _director()
     themes = list(Theme.objects.all())
     departements = {d.code: d for d in Departement.objects.select_related("default_relay")}
@@ -489,14 +491,6 @@ MODULES_BY_STATE = {
 
 def seed_training(ctx: dict) -> None:
     """Enrol approfondie pilots in the qualifying training; sessions, attendance, assessments."""
-    from .models import Trainee, TrainingModule, TrainingSession
-    from .training import (
-        training_assess,
-        training_attendance_record,
-        training_enrol_pilots,
-        training_session_create,
-    )
-
     trainers = list(Expert.objects.trainers().select_related("user").order_by("pk"))
     modules = list(TrainingModule.objects.filter(is_active=True).order_by("position"))
     enrolments = (

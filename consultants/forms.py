@@ -3,6 +3,7 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.conf import settings
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from core.models import Departement
@@ -40,8 +41,6 @@ class PoolFilter(django_filters.FilterSet):
         fields: list[str] = []
 
     def filter_q(self, queryset, name, value):
-        from django.db.models import Q
-
         return queryset.filter(
             Q(user__last_name__icontains=value)
             | Q(user__first_name__icontains=value)
@@ -49,8 +48,6 @@ class PoolFilter(django_filters.FilterSet):
         )
 
     def filter_availability(self, queryset, name, value):
-        from django.db.models import F
-
         if value == "free":
             return queryset.filter(
                 accreditation=Expert.Accreditation.ACTIVE, load__lt=F("capacity")

@@ -43,12 +43,25 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history
 
+from catalogue.selectors import tariff_in_force
 from core.exceptions import BusinessRuleError
+from core.models import Departement
 from core.outbox import outbox_publish
 from core.roles import Role
 from core.services import timeline_record
+from diagnostics.models import Diagnosis
 
-from .models import OPEN_STATES, STAFF, SYSTEM, Company, Enrolment, EnrolmentState, state_writer
+from .eligibility import evaluate
+from .models import (
+    OPEN_STATES,
+    STAFF,
+    SYSTEM,
+    Company,
+    Enrolment,
+    EnrolmentState,
+    Pilot,
+    state_writer,
+)
 
 S = EnrolmentState
 
@@ -377,10 +390,6 @@ def submit(*, enrolment: Enrolment, by, expected_version: int | None = None) -> 
 
 def eligibility_results(*, enrolment: Enrolment) -> list[dict]:
     """The eligibility rules applied to the company's identity (reasons in French)."""
-    from core.models import Departement
-
-    from .eligibility import evaluate
-
     company = enrolment.company
     departements = dict(Departement.objects.filter(in_programme=True).values_list("code", "name"))
     return [
@@ -447,7 +456,6 @@ def derogate(
 
 def diagnose(*, enrolment: Enrolment, by) -> Enrolment:
     """eligible → diagnosed, once the company's enrolment self-diagnosis is submitted."""
-    from diagnostics.models import Diagnosis
 
     def guard(locked: Enrolment) -> None:
         if not Diagnosis.objects.filter(enrolment=locked, state=Diagnosis.State.SUBMITTED).exists():
@@ -487,8 +495,6 @@ PILOT_FIELDS = ("first_name", "last_name", "job_title", "email")
 
 def pilots_needed(offer) -> int:
     """How many internal pilots the offer's tariff in force asks for (1 for ciblée, 2 otherwise)."""
-    from funding.selectors import tariff_in_force
-
     tariff = tariff_in_force(offer=offer) if offer is not None else None
     return (tariff.pilots if tariff else 1) or 1
 
@@ -503,10 +509,6 @@ def choose_offer(
     expected_version: int | None = None,
 ) -> Enrolment:
     """diagnosed → offer_chosen: the offer (tariff in force today), the pilot(s), the problem."""
-    from funding.selectors import tariff_in_force
-
-    from .models import Pilot
-
     pilots = [p for p in pilots if p]
     tariff = tariff_in_force(offer=offer) if offer is not None else None
 

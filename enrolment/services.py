@@ -5,19 +5,27 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
+from catalogue.selectors import tariff_in_force
 from core.exceptions import BusinessRuleError
+from core.models import Departement, User
 from core.roles import Role
 from core.services import timeline_record
 
 from . import actions
-from .actions import check_version
-from .models import STAFF, Company, Enrolment, EnrolmentState
+from .actions import check_version, eligibility_results, offer_requirements, pilots_needed
+from .eligibility import clean_naf, departement_code
+from .models import STAFF, Company, Enrolment, EnrolmentState, Pilot
 
 
-def _lock(pk: int) -> Enrolment:
-    """The enrolment row, locked for the transaction (`filter().first()`: see actions._lock)."""
-    locked = Enrolment.objects.select_for_update().filter(pk=pk).first()
+def _lock(pk: int, *related: str) -> Enrolment:
+    """The enrolment row, locked for the transaction.
+
+    `filter().first()` rather than `get()`: django-zeal reports repeated `.get()` from one
+    line as an N+1, and a service legitimately chains transitions (submit → eligible).
+    """
+    locked = Enrolment.objects.select_for_update().select_related(*related).filter(pk=pk).first()
     if locked is None:
         raise Enrolment.DoesNotExist(pk)
     return locked
@@ -51,8 +59,6 @@ def _relay_contact(relay) -> str:
 
 
 def owner_sign_up(*, email: str, password: str, first_name: str, last_name: str, phone: str = ""):
-    from core.models import User
-
     return User.objects.create_user(
         email=email,
         password=password,
@@ -65,9 +71,6 @@ def owner_sign_up(*, email: str, password: str, first_name: str, last_name: str,
 
 def territory_for_postcode(postcode: str):
     """(Departement, its default relay) for a postcode, or (None, None)."""
-    from core.models import Departement
-
-    from .eligibility import departement_code
 
     code = departement_code(postcode)
     if code is None:
@@ -112,13 +115,11 @@ def _enrolment_start(*, owner, siret: str, prefill: dict | None) -> Enrolment:
             for key in ["name", "address", "postcode", "city", "headcount_band"]:
                 setattr(company, key, data.get(key, "")[:255])
             if data.get("naf_code"):
-                from .eligibility import clean_naf
-
                 try:
                     company.naf_code = clean_naf(data["naf_code"])
                 except Exception:  # noqa: BLE001 - a register oddity: the owner types it
                     company.naf_code = ""
-            company.name = company.name or _("Entreprise %(siret)s") % {"siret": siret}
+            # no made-up name: when the register does not answer, the owner types it
             company.departement, company.relay = territory_for_postcode(company.postcode)
             company.save()
         enrolment = Enrolment.objects.create(company=company, created_by=owner)
@@ -150,6 +151,112 @@ def company_update(
         locked.save(update_fields=["version", "updated_at"])
     enrolment.refresh_from_db()
     return enrolment
+
+
+#: States in which the owner may still correct the company's identity (request not sent yet).
+CORRECTABLE_STATES = frozenset({S.ELIGIBLE, S.DIAGNOSED})
+
+
+def company_correct(
+    *, enrolment: Enrolment, by, data: dict, expected_version: int | None = None
+) -> Enrolment:
+    """Correct the identity of an eligible company before its request is sent to the relay.
+
+    Its eligibility is checked again with the new data: a correction that would make it
+    ineligible is refused (the relay decides such cases), nothing is changed.
+    """
+    with transaction.atomic():
+        locked = _lock(enrolment.pk)
+        check_version(locked, expected_version)
+        if locked.state not in CORRECTABLE_STATES:
+            raise BusinessRuleError(
+                _(
+                    "Votre demande a été envoyée : contactez votre structure relais pour "
+                    "modifier ces informations."
+                )
+            )
+        company = Company.objects.select_for_update().filter(pk=locked.company_id).first()
+        for key in COMPANY_FIELDS:
+            if key in data:
+                setattr(company, key, data[key])
+        company.departement, company.relay = territory_for_postcode(company.postcode)
+        company.save()
+        locked.company = company
+        results = eligibility_results(enrolment=locked)
+        failed = [r["reason"] for r in results if not r["ok"]]
+        if failed:
+            raise BusinessRuleError(
+                _(
+                    "Avec ces informations, votre entreprise ne serait plus éligible : "
+                    "%(reasons)s Si elles sont exactes, contactez votre structure relais."
+                )
+                % {"reasons": " ".join(failed)}
+            )
+        locked.eligibility = results
+        locked.version += 1
+        locked.save(update_fields=["eligibility", "version", "updated_at"])
+    enrolment.refresh_from_db()
+    return enrolment
+
+
+def company_complete_and_submit(
+    *, enrolment: Enrolment, by, data: dict, expected_version: int | None = None
+) -> Enrolment:
+    """The company step of the journey: save the identity, then check eligibility, at once."""
+    with transaction.atomic():
+        company_update(enrolment=enrolment, by=by, data=data, expected_version=expected_version)
+        actions.submit(enrolment=enrolment, by=by)
+    enrolment.refresh_from_db()
+    return enrolment
+
+
+def enrolment_offer_save(
+    *,
+    enrolment: Enrolment,
+    by,
+    offer,
+    pilots: list[dict],
+    problem_theme=None,
+    expected_version: int | None = None,
+) -> Enrolment:
+    """Keep the offer, the problem and the pilots the owner chose, without sending anything.
+
+    The owner checks them on the next page ("Vérifiez vos réponses"), which sends the request
+    with the `choose_offer` action. The same rules apply now, so the check page shows a request
+    that can be sent.
+    """
+    with transaction.atomic():
+        locked = _lock(enrolment.pk)
+        check_version(locked, expected_version)
+        if locked.state != S.DIAGNOSED:
+            raise BusinessRuleError(
+                _("L'offre se choisit après l'autodiagnostic (état actuel : %(state)s).")
+                % {"state": locked.get_state_display()}
+            )
+        tariff = tariff_in_force(offer=offer)
+        pilots = [p for p in pilots if p][: pilots_needed(offer)]
+        # the rules `choose_offer` applies when the request is sent (enrolment.actions)
+        offer_requirements(
+            offer=offer, tariff=tariff, pilots=len(pilots), problem_theme=problem_theme
+        )
+        locked.offer = offer
+        locked.tariff = tariff
+        locked.problem_theme = problem_theme if offer.code == "ciblee" else None
+        locked.version += 1
+        locked.save(update_fields=["offer", "tariff", "problem_theme", "version", "updated_at"])
+        locked.pilots.all().delete()
+        bulk_create_with_history(
+            [Pilot(enrolment=locked, position=i, **data) for i, data in enumerate(pilots, start=1)],
+            Pilot,
+        )
+    enrolment.refresh_from_db()
+    return enrolment
+
+
+def pilot_data(enrolment: Enrolment) -> list[dict]:
+    """The saved pilots as the fields the `choose_offer` action takes."""
+    fields = ["first_name", "last_name", "job_title", "email", "phone"]
+    return [{f: getattr(p, f) for f in fields} for p in enrolment.pilots.order_by("position")]
 
 
 def enrolment_reattach(*, enrolment: Enrolment, by, relay, reason: str = "") -> Enrolment:
@@ -186,8 +293,6 @@ def enrolment_add_note(*, enrolment: Enrolment, by, text: str):
 
 def on_diagnosis_submitted(message) -> None:
     """Outbox handler (sync): a submitted enrolment diagnosis moves eligible → diagnosed."""
-    from core.models import User
-
     enrolment_id = message.payload.get("enrolment_id")
     if not enrolment_id:
         return

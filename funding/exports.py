@@ -9,6 +9,8 @@ from decimal import Decimal
 
 from django.http import HttpResponse
 from django.utils.text import slugify
+from openpyxl import Workbook
+from openpyxl.styles import Font
 
 
 def _text(value) -> str:
@@ -24,9 +26,6 @@ def _text(value) -> str:
 def export_response(*, title: str, headers: list, rows: list, fmt: str) -> HttpResponse:
     name = slugify(title) or "export"
     if fmt == "xlsx":
-        from openpyxl import Workbook
-        from openpyxl.styles import Font
-
         wb = Workbook()
         ws = wb.active
         ws.title = name[:31]

@@ -20,8 +20,12 @@ from django.db.models import Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from catalogue.selectors import vat_rate_in_force
+from consultants.models import Expert
 from core.exceptions import BusinessRuleError
+from core.models import OutboxMessage
 from core.money import CENT
+from enrolment.models import Enrolment
 
 from .balances import balances_add
 from .models import (
@@ -217,8 +221,6 @@ def entry_correct(
 
 
 def _enrolment(enrolment_id):
-    from enrolment.models import Enrolment
-
     return (
         Enrolment.objects.select_related("company__relay", "tariff", "offer")
         .filter(pk=enrolment_id)
@@ -245,8 +247,6 @@ def aid_shares(tariff) -> list[tuple[str, str, str, Decimal]]:
 
 def on_agreement_signed(message) -> None:
     """Company contribution (HT + VAT) and the public aids become receivable; instalments."""
-    from .selectors import vat_rate_in_force
-
     enrolment = _enrolment(message.payload.get("enrolment_id"))
     if enrolment is None or enrolment.tariff is None or enrolment.company.relay is None:
         logger.warning("agreement_signed without tariff or relay: %s", message.payload)
@@ -305,8 +305,6 @@ def on_halfday_logged(message) -> None:
         return
     rate = payload.get("rate")
     if rate in (None, "") and payload.get("consultant_id"):
-        from consultants.models import Expert
-
         rate = (
             Expert.objects.filter(pk=payload["consultant_id"])
             .values_list("half_day_rate", flat=True)
@@ -431,8 +429,6 @@ HANDLERS = {
 
 def ledger_replay(*, kinds=None) -> int:
     """Run the ledger handlers on every stored event (idempotent: posts only what is missing)."""
-    from core.models import OutboxMessage
-
     kinds = kinds or list(HANDLERS)
     count = 0
     for message in OutboxMessage.objects.filter(kind__in=kinds).order_by("created_at", "pk"):

@@ -10,7 +10,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import BooleanField, Case, Q, Value, When
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,7 +25,7 @@ from enrolment.models import Company
 
 from . import selectors, services
 from .exports import export_response
-from .forms import JournalFilter, PaymentForm, PeriodCloseForm, PeriodFilterForm
+from .forms import JournalFilter, PaymentForm, PeriodCloseForm
 from .ledger import closed_until
 from .models import AidInstalment, Payment
 
@@ -47,45 +46,6 @@ def _writer(user, relay) -> None:
 def _relay(request, slug: str) -> Relay:
     _reader(request.user)
     return get_visible_or_404(Relay.objects.all(), request.user, slug=slug)
-
-
-@login_required
-@recent_authentication_required(when=lambda request: bool(request.GET.get("export")))
-def dashboard(request):
-    """The Region's dashboard; relay staff see the same for their relay only."""
-    _reader(request.user)
-    period = PeriodFilterForm(request.GET or None)
-    start = end = None
-    if period.is_valid():
-        start, end = period.cleaned_data.get("start"), period.cleaned_data.get("end")
-    # The figures (and charts) are cached, and so is each table's markup; the charts are inlined
-    # for each request, since they carry the request's CSP nonce.
-    data = selectors.dashboard_cached(user=request.user, start=start, end=end)
-    export = request.GET.get("export")
-    if export:
-        table = next((t for t in data["tables"] if t.key == export), None)
-        if table is None:
-            raise Http404
-        return export_response(
-            title=str(table.title),
-            headers=table.headers,
-            rows=table.rows,
-            fmt=request.GET.get("format", "csv"),
-        )
-    query = request.GET.copy()
-    query.pop("export", None)
-    query.pop("format", None)
-    return render(
-        request,
-        "funding/dashboard.html",
-        {
-            "data": data,
-            "period": period,
-            "query": query.urlencode(),
-            "cache_seconds": getattr(settings, "FUNDING_DASHBOARD_CACHE_SECONDS", 60),
-            "cache_scope": selectors.dashboard_scope(user=request.user, start=start, end=end),
-        },
-    )
 
 
 @login_required

@@ -21,14 +21,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from zeal import zeal_ignore
 
+from agreements import services as agreement_services
+from agreements.models import Agreement
+from catalogue.models import Offer
 from consultants import services as consultant_services
 from consultants.models import Expert, Mission
 from core.roles import Role
 from diagnostics.models import Diagnosis, Questionnaire, Theme
 from enrolment import actions
-from enrolment import agreements as agreement_services
-from enrolment.models import Agreement, Enrolment, EnrolmentState
-from funding.models import Offer
+from enrolment.models import Enrolment, EnrolmentState
 from tests.factories import CompanyFactory, EnrolmentFactory, UserFactory
 
 S = EnrolmentState

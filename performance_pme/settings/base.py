@@ -50,11 +50,16 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tables2",
     "simple_history",
+    # The portal's apps, one layer each, lowest first (architecture.md; `lint-imports`).
     "core",
     "diagnostics",
+    "catalogue",
     "enrolment",
     "consultants",
+    "agreements",
+    "collective",
     "funding",
+    "reporting",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -407,7 +412,7 @@ FOLLOW_UP_LINK_MAX_AGE_DAYS = int(os.environ.get("FOLLOW_UP_LINK_MAX_AGE_DAYS", 
 FOLLOW_UP_OVERDUE_DAYS = int(os.environ.get("FOLLOW_UP_OVERDUE_DAYS", "30"))
 CONTINUATION_MONTHS = int(os.environ.get("CONTINUATION_MONTHS", "36"))
 CELERY_BEAT_SCHEDULE["followups-send-due"] = {
-    "task": "enrolment.tasks.followups_send_due",
+    "task": "collective.tasks.followups_send_due",
     "schedule": 6 * 3600.0,
 }
 #: Absolute address of the portal, for links in e-mails (follow-up links).
@@ -465,3 +470,15 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", Tr
 # Re-authentication (core.reauth) before exports of personal data and bank-relevant changes.
 REAUTH_MAX_AGE = int(os.environ.get("REAUTH_MAX_AGE", str(10 * 60)))
 INSTALLED_APPS[INSTALLED_APPS.index("django.contrib.admin")] = "core.admin_site.PortalAdminConfig"
+
+# The owner's journey (enrolment/dossier.py): the relay answers a request within this many working
+# days (an assumption of the programme, shown on the confirmation page and in its e-mail).
+ENROLMENT_VALIDATION_WORKING_DAYS = int(os.environ.get("ENROLMENT_VALIDATION_WORKING_DAYS", "10"))
+# Footer pages (templates/core/legal/): the accessibility statement's audit, the legal notice.
+ACCESSIBILITY_AUDIT_DATE = os.environ.get("ACCESSIBILITY_AUDIT_DATE", "2026-12-03")
+LEGAL_PUBLISHER = os.environ.get(
+    "LEGAL_PUBLISHER", "Région Rhône-Alpes — programme Performance PME"
+)
+LEGAL_PUBLICATION_DIRECTOR = os.environ.get("LEGAL_PUBLICATION_DIRECTOR", "")
+LEGAL_HOST = os.environ.get("LEGAL_HOST", "")
+LEGAL_CONTACT_EMAIL = os.environ.get("LEGAL_CONTACT_EMAIL", "")

@@ -28,6 +28,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 from zeal import zeal_ignore
 
+from agreements import services as agreement_services
+from catalogue.models import Offer
 from consultants import services as consultant_services
 from consultants.models import Assignment, Mission
 from core.exceptions import BusinessRuleError
@@ -36,7 +38,6 @@ from core.roles import Role
 from diagnostics.models import Diagnosis, Question, Theme
 from diagnostics.services import diagnosis_start
 from enrolment import actions
-from enrolment import agreements as agreement_services
 from enrolment.actions import ACTIONS
 from enrolment.models import (
     SYSTEM,
@@ -46,7 +47,7 @@ from enrolment.models import (
     StateChangeOutsideAction,
     state_writer,
 )
-from funding.models import JournalEntry, Offer
+from funding.models import JournalEntry
 from tests.builders import (
     a_consultant,
     advance,

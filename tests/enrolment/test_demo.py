@@ -1,21 +1,20 @@
 """The demo data looks real: every state, and a submitted diagnosis from 'diagnosed' on."""
 
 import pytest
-from django.core.management import call_command
 from zeal import zeal_ignore
 
+from agreements.models import Agreement
 from diagnostics.models import Diagnosis
-from enrolment.models import Agreement, Enrolment, EnrolmentState
+from enrolment.models import Enrolment, EnrolmentState
 
 pytestmark = pytest.mark.django_db
 S = EnrolmentState
 BEFORE_DIAGNOSIS = {S.DRAFT, S.SUBMITTED, S.ELIGIBLE, S.INELIGIBLE, S.WITHDRAWN}
 
 
-def test_demo_enrolments_have_diagnoses_and_eligibility(settings):
+def test_demo_enrolments_have_diagnoses_and_eligibility(demo_db, settings):
     settings.DEBUG = True
     with zeal_ignore():
-        call_command("seed_demo")
         enrolments = list(Enrolment.objects.prefetch_related("diagnoses"))
     # every state a journey rests in ("submitted" does not last: eligibility is evaluated at once)
     assert {e.state for e in enrolments} == set(S.values) - {S.SUBMITTED}

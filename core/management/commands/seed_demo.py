@@ -14,10 +14,10 @@ DEMO_STEPS = [
     "consultants.demo.seed_pool",
     "enrolment.demo.seed_companies",
     "consultants.demo.seed_missions",
-    "enrolment.agreements_demo.seed_signatures",
+    "agreements.demo.seed_signatures",
     "consultants.demo.seed_mission_work",
-    "enrolment.demo.seed_followups",
-    "enrolment.demo.seed_groups",
+    "collective.demo.seed_followups",
+    "collective.demo.seed_groups",
     "consultants.demo.seed_training",
     "funding.demo.seed_ledger",
 ]
