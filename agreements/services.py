@@ -6,8 +6,10 @@ A new version is created only when the rendered data changed (a content hash),
 with the enrolment row locked and a unique (enrolment, version) constraint: a
 second run, a redelivered message or a worker killed mid-render leave exactly
 one version per content. Signing (the owner's electronic acceptance or the
-relay's scanned copy) freezes the agreement and moves the enrolment on with
-`enrolment_transition`, whose `enrolment.agreement_signed` event the ledger follows.
+relay's scanned copy) freezes the agreement, then calls the workflow action
+(`actions.accept_agreement` / `actions.sign_agreement`) in the same transaction; the action's
+guard asks this module, through the facts registered in `register()`, whether the current
+version carries that signature. Its `enrolment.agreement_signed` event is what the ledger follows.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from core.pdf import render_pdf, sha256_hex
 from core.roles import Role
 from core.services import timeline_record
 from core.uploads import upload_read_pdf
+from enrolment import actions
 from enrolment.dossier import (
     AgreementFacts,
     Document,
@@ -40,7 +43,6 @@ from enrolment.dossier import (
     register_dossier_documents,
 )
 from enrolment.models import Enrolment, EnrolmentState
-from enrolment.services import enrolment_transition
 
 from .models import Agreement, AgreementBatch, AgreementBatchItem, AgreementSignature
 
@@ -278,14 +280,62 @@ def _sign(
         signature.save()
         locked.status = Agreement.Status.SIGNED
         locked.save(update_fields=["status"])
-        enrolment_transition(
+        action = (
+            actions.accept_agreement
+            if method == AgreementSignature.Method.E_ACCEPTANCE
+            else actions.sign_agreement
+        )
+        action(
             enrolment=enrolment,
-            to=S.AGREEMENT_SIGNED,
             by=by,
             reason=_("Convention version %(v)s signée (%(how)s).")
             % {"v": locked.version, "how": signature.get_method_display()},
         )
     return signature
+
+
+def _current_signature(enrolment) -> tuple[Agreement | None, AgreementSignature | None]:
+    latest = Agreement.objects.filter(enrolment=enrolment).order_by("-version").first()
+    if latest is None or latest.status != Agreement.Status.SIGNED:
+        return latest, None
+    return latest, AgreementSignature.objects.filter(
+        agreement=latest, version=latest.version
+    ).first()
+
+
+def fact_agreement_accepted(enrolment, by) -> str | None:
+    """The owner accepted the current version electronically (the `accept_agreement` guard)."""
+    latest, signature = _current_signature(enrolment)
+    if latest is None:
+        return _("Aucune convention n'a encore été émise pour cette inscription.")
+    if (
+        signature is None
+        or signature.method != AgreementSignature.Method.E_ACCEPTANCE
+        or by is None
+        or signature.signed_by_id != by.pk
+    ):
+        return _(
+            "La convention n'est pas acceptée : acceptez sa version en vigueur "
+            "(version %(v)s) depuis la page de la convention."
+        ) % {"v": latest.version}
+    return None
+
+
+def fact_agreement_signed_copy(enrolment, by) -> str | None:
+    """The relay deposited the signed copy of the current version (the `sign_agreement` guard)."""
+    latest, signature = _current_signature(enrolment)
+    if latest is None:
+        return _("Aucune convention n'a encore été émise pour cette inscription.")
+    if (
+        signature is None
+        or signature.method != AgreementSignature.Method.SCANNED
+        or not signature.scanned_copy
+    ):
+        return _(
+            "Déposez d'abord la copie signée de la version en vigueur (version %(v)s) "
+            "de la convention."
+        ) % {"v": latest.version}
+    return None
 
 
 def agreement_accept(*, agreement: Agreement, by, ip_address: str | None) -> AgreementSignature:
@@ -409,6 +459,8 @@ def register() -> None:
     register_handler("enrolment.validated", _on_enrolment_event)
     register_handler("enrolment.consultant_assigned", _on_enrolment_event)
     register_handler("agreement.batch_item", _on_batch_item)
+    actions.register_fact("agreement_accepted", fact_agreement_accepted)
+    actions.register_fact("agreement_signed_copy", fact_agreement_signed_copy)
     register_agreement_facts(agreement_facts)
     register_dossier_documents(agreement_documents)
 

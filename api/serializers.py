@@ -19,9 +19,10 @@ from consultants.models import (
     Mission,
 )
 from core.models import Departement, Relay
-from diagnostics.models import Diagnosis
+from diagnostics.models import Diagnosis, Theme
 from diagnostics.scoring import weakest_themes
-from enrolment.models import Company, Enrolment, EnrolmentState, Pilot
+from enrolment.actions import ACTIONS, available_actions
+from enrolment.models import Company, Enrolment, Pilot
 from enrolment.services import COMPANY_IDENTITY_FIELDS
 from funding.models import Account, JournalEntry, JournalLine
 
@@ -118,7 +119,7 @@ class EnrolmentSerializer(serializers.ModelSerializer):
     state_label = serializers.CharField(source="get_state_display", read_only=True)
     offer = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     pilots = PilotSerializer(many=True, read_only=True)
-    allowed_transitions = serializers.SerializerMethodField()
+    allowed_actions = serializers.SerializerMethodField()
 
     class Meta:
         model = Enrolment
@@ -128,7 +129,7 @@ class EnrolmentSerializer(serializers.ModelSerializer):
             "company_name",
             "state",
             "state_label",
-            "allowed_transitions",
+            "allowed_actions",
             "offer",
             "tariff",
             "problem_theme",
@@ -148,18 +149,92 @@ class EnrolmentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
-    def get_allowed_transitions(self, obj) -> list[str]:
-        """States the requesting user may move this enrolment to (from the transition table)."""
+    def get_allowed_actions(self, obj) -> list[str]:
+        """Workflow actions the requesting user may try now (`POST …/actions/<name>/`); each
+        still checks its preconditions and answers 400 with the French reason when unmet."""
         request = self.context.get("request")
         if request is None or request.user.is_read_only:
             return []
-        return obj.allowed_transitions(request.user.role)
+        return [
+            ACTIONS[name].api_name for name in available_actions(enrolment=obj, user=request.user)
+        ]
 
 
-class TransitionSerializer(serializers.Serializer):
-    to = serializers.ChoiceField(choices=EnrolmentState.choices, label=_("nouvel état"))
-    reason = serializers.CharField(
-        required=False, allow_blank=True, default="", max_length=2000, label=_("motif")
+# --- Workflow actions: one input per action (the same messages as the pages) ------------------
+
+
+def _text(label):
+    # Optional here so that the action itself refuses a blank one with the page's message.
+    return serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=5000, label=label
+    )
+
+
+def _version():
+    return serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        label=_("version de l'inscription lue"),
+        help_text=_("Refusé si l'inscription a changé depuis (comme un onglet périmé)."),
+    )
+
+
+class NoInputSerializer(serializers.Serializer):
+    """No input: the action's preconditions are checked on the enrolment as it is."""
+
+
+class VersionedActionSerializer(serializers.Serializer):
+    version = _version()
+
+
+class DerogateSerializer(VersionedActionSerializer):
+    justification = _text(_("justification de la dérogation"))
+
+
+class SendBackSerializer(VersionedActionSerializer):
+    comment = _text(_("ce que l'entreprise doit revoir"))
+
+
+class WithdrawSerializer(VersionedActionSerializer):
+    reason = _text(_("motif de l'abandon"))
+
+
+class PilotInputSerializer(serializers.Serializer):
+    first_name = serializers.CharField(max_length=100, allow_blank=True, default="")
+    last_name = serializers.CharField(max_length=100, allow_blank=True, default="")
+    job_title = serializers.CharField(max_length=150, allow_blank=True, default="")
+    email = serializers.EmailField(allow_blank=True, default="")
+    phone = serializers.CharField(max_length=30, allow_blank=True, default="")
+
+
+class ChooseOfferSerializer(VersionedActionSerializer):
+    offer = serializers.SlugRelatedField(
+        slug_field="code", queryset=Offer.objects.all(), label=_("offre (code)")
+    )
+    problem_theme = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Theme.objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
+        label=_("problème à traiter (code du thème, offre ciblée)"),
+    )
+    pilots = PilotInputSerializer(many=True, required=False, default=list)
+
+
+class AcceptAgreementSerializer(serializers.Serializer):
+    version = serializers.IntegerField(
+        required=False, allow_null=True, default=None, label=_("version de la convention acceptée")
+    )
+    accept = serializers.BooleanField(
+        required=False, default=False, label=_("j'accepte cette version de la convention")
+    )
+
+
+class SignAgreementSerializer(serializers.Serializer):
+    file = serializers.FileField(
+        required=False, allow_null=True, default=None, label=_("copie signée (PDF)")
     )
 
 

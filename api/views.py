@@ -15,27 +15,40 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import get_conditional_response, patch_vary_headers, set_response_etag
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.filters import OrderingFilter, SearchFilter
+from rest_framework.filters import OrderingFilter
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from agreements import services as agreement_services
 from catalogue.models import Offer
 from consultants.forms import HalfDayForm
-from consultants.models import Action, ActionPlan, Expert, HalfDay, Indicator, Measurement, Mission
-from consultants.services import half_day_log
+from consultants.models import (
+    Action,
+    ActionPlan,
+    Assignment,
+    Expert,
+    HalfDay,
+    Indicator,
+    Measurement,
+    Mission,
+)
+from consultants.services import assignment_accept, half_day_log, mission_close
 from core.exceptions import BusinessRuleError
 from core.models import Departement, Relay
 from core.roles import Role
+from core.submissions import FIELD as SUBMISSION_KEY
+from core.submissions import SubmissionReplayed, SubmissionResult, submission_once
 from diagnostics.models import Diagnosis, Theme
+from enrolment import actions as workflow
 from enrolment.forms import company_identity_clean
-from enrolment.models import SYSTEM, TRANSITIONS, Company, Enrolment
-from enrolment.services import company_update_identity, enrolment_transition
+from enrolment.models import SYSTEM, Company, Enrolment
+from enrolment.services import company_update_identity
 from funding.forms import PeriodFilterForm
 from funding.models import Account, JournalEntry, JournalLine
 from funding.views import LEDGER_READERS
@@ -48,6 +61,8 @@ from .permissions import PortalRolePermission
 from .services import api_token_create, api_token_revoke
 
 NON_FIELD = api_settings.NON_FIELD_ERRORS_KEY
+#: a client's one-time key for a write (the same mechanism as the forms' hidden key)
+IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 # --------------------------------------------------------------------------- base
 
@@ -63,8 +78,11 @@ class ApiViewSetMixin:
     """
 
     public = False
+    #: any id in the path reaches the view (`/companies/0.5/`): an id that is not one is a JSON
+    #: 404 from the viewset, not the portal's HTML page for an address no route matches
+    lookup_value_regex = "[^/]+"
     permission_classes = [PortalRolePermission]
-    filter_backends = [DjangoFilterBackend, SearchFilter, OrderingFilter]
+    filter_backends = [filters.ApiFilterBackend, filters.ApiSearchFilter, OrderingFilter]
     #: roles allowed to write (any non-safe method), or per action name
     write_roles: frozenset[str] = frozenset()
     write_roles_by_action: dict[str, frozenset[str]] = {}
@@ -79,6 +97,33 @@ class ApiViewSetMixin:
                 "add one or mark the viewset public."
             )
         return qs.visible_to(self.request.user)
+
+    def idempotent(self, request, *, action: str, perform) -> Response:
+        """Run a write once per `Idempotency-Key` header (core.submissions, as the forms do).
+
+        `perform()` returns the Response; a request repeating the key gets the first
+        answer again (same status and body) with `Idempotent-Replayed: true`.
+        """
+        key = request.headers.get(IDEMPOTENCY_HEADER, "").strip() or None
+        try:
+            response = submission_once(
+                key=key,
+                user=request.user,
+                action=action,
+                perform=perform,
+                result=lambda response: SubmissionResult(
+                    status=response.status_code, body=response.data
+                ),
+            )
+        except SubmissionReplayed as replayed:
+            first = replayed.submission
+            if first.action != action:
+                raise ValidationError(
+                    {NON_FIELD: [_("Cette clé d'idempotence a déjà servi à une autre requête.")]}
+                ) from None
+            response = Response(first.response_body, status=first.response_status)
+            response["Idempotent-Replayed"] = "true"
+        return response
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -165,34 +210,188 @@ class CompanyViewSet(
         return Response(self.get_serializer(self.get_object()).data)
 
 
-TRANSITION_ROLES = frozenset(role for roles in TRANSITIONS.values() for role in roles) - {SYSTEM}
+# --- The enrolment's workflow actions: one endpoint each, never a free target state ----------
+
+
+def _client_ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def _assign_consultant(request, enrolment, data) -> None:
+    """The designated consultant's pending proposal is accepted (by them or the director)."""
+    pending = (
+        Assignment.objects.pending()
+        .select_related("consultant")
+        .filter(mission__enrolment=enrolment)
+        .first()
+    )
+    if pending is None:
+        workflow.assign_consultant(enrolment=enrolment, by=request.user)  # refuses: no consultant
+    else:
+        assignment_accept(assignment=pending, by=request.user)
+
+
+def _accept_agreement(request, enrolment, data) -> None:
+    current = agreement_services.current_agreement(enrolment=enrolment)
+    if current is None:
+        workflow.accept_agreement(enrolment=enrolment, by=request.user)  # refuses: no agreement
+        return
+    if data["version"] != current.version or not data["accept"]:
+        raise BusinessRuleError(
+            _("Cochez la case d'acceptation de la version affichée pour signer la convention.")
+        )
+    agreement_services.agreement_accept(
+        agreement=current, by=request.user, ip_address=_client_ip(request)
+    )
+
+
+def _sign_agreement(request, enrolment, data) -> None:
+    current = agreement_services.current_agreement(enrolment=enrolment)
+    if current is None or data["file"] is None:
+        workflow.sign_agreement(enrolment=enrolment, by=request.user)  # refuses: no signed copy
+        return
+    agreement_services.agreement_upload_signed(
+        agreement=current, by=request.user, uploaded=data["file"], ip_address=_client_ip(request)
+    )
+
+
+def _close(request, enrolment, data) -> None:
+    mission = Mission.objects.filter(enrolment=enrolment).first()
+    if mission is None:
+        workflow.close(enrolment=enrolment, by=request.user)  # refuses: no closing report
+    else:
+        mission_close(mission=mission, by=request.user)
+
+
+#: name -> (input serializer, what the endpoint does with the enrolment and the valid input)
+WORKFLOW_ENDPOINTS = {
+    "submit": (
+        serializers.VersionedActionSerializer,
+        lambda r, e, d: workflow.submit(enrolment=e, by=r.user, expected_version=d["version"]),
+    ),
+    "evaluate_eligibility": (
+        serializers.NoInputSerializer,
+        lambda r, e, d: workflow.evaluate_eligibility(enrolment=e, by=r.user),
+    ),
+    "derogate": (
+        serializers.DerogateSerializer,
+        lambda r, e, d: workflow.derogate(
+            enrolment=e, by=r.user, justification=d["justification"], expected_version=d["version"]
+        ),
+    ),
+    "diagnose": (
+        serializers.NoInputSerializer,
+        lambda r, e, d: workflow.diagnose(enrolment=e, by=r.user),
+    ),
+    "choose_offer": (
+        serializers.ChooseOfferSerializer,
+        lambda r, e, d: workflow.choose_offer(
+            enrolment=e,
+            by=r.user,
+            offer=d["offer"],
+            pilots=[dict(p) for p in d["pilots"]],
+            problem_theme=d["problem_theme"],
+            expected_version=d["version"],
+        ),
+    ),
+    "validate": (
+        serializers.VersionedActionSerializer,
+        lambda r, e, d: workflow.validate(enrolment=e, by=r.user, expected_version=d["version"]),
+    ),
+    "send_back": (
+        serializers.SendBackSerializer,
+        lambda r, e, d: workflow.send_back(
+            enrolment=e, by=r.user, comment=d["comment"], expected_version=d["version"]
+        ),
+    ),
+    "assign_consultant": (serializers.NoInputSerializer, _assign_consultant),
+    "accept_agreement": (serializers.AcceptAgreementSerializer, _accept_agreement),
+    "sign_agreement": (serializers.SignAgreementSerializer, _sign_agreement),
+    "start": (
+        serializers.NoInputSerializer,
+        lambda r, e, d: workflow.start(enrolment=e, by=r.user),
+    ),
+    "close": (serializers.NoInputSerializer, _close),
+    "withdraw": (
+        serializers.WithdrawSerializer,
+        lambda r, e, d: workflow.withdraw(
+            enrolment=e, by=r.user, reason=d["reason"], expected_version=d["version"]
+        ),
+    ),
+}
+assert set(WORKFLOW_ENDPOINTS) == set(workflow.ACTIONS), "one endpoint per workflow action"
+
+
+def _workflow_endpoint(name: str):
+    """`POST /enrolments/{id}/actions/<name>/`: the action `name`, with its own input."""
+    spec = workflow.ACTIONS[name]
+    input_serializer, _run = WORKFLOW_ENDPOINTS[name]
+
+    def endpoint(self, request, pk=None):
+        return self.perform_workflow_action(request, name)
+
+    endpoint.__name__ = f"action_{name}"
+    endpoint.__doc__ = f"{spec.label} ({' / '.join(spec.sources)} → {' / '.join(spec.targets)})."
+    endpoint = action(
+        detail=True,
+        methods=["post"],
+        url_path=f"actions/{spec.api_name}",
+        url_name=f"action-{spec.api_name}",
+        parser_classes=[JSONParser, FormParser, MultiPartParser],
+    )(endpoint)
+    return extend_schema(
+        operation_id=f"enrolments_actions_{name}",
+        summary=str(spec.label),
+        request=input_serializer,
+        responses={
+            200: serializers.EnrolmentSerializer,
+            400: OpenApiResponse(description="Action refusée (message en français, par champ)"),
+            403: OpenApiResponse(description="Rôle non autorisé"),
+            404: OpenApiResponse(description="Inscription hors de votre périmètre"),
+        },
+    )(endpoint)
 
 
 class EnrolmentViewSet(ReadOnlyApiViewSet):
-    """Inscriptions et leur état ; les changements d'état passent par `transition`."""
+    """Inscriptions et leur état. Chaque changement d'état est une action nommée :
+    `POST /enrolments/{id}/actions/<action>/` (voir `allowed_actions`)."""
 
     queryset = Enrolment.objects.select_related("company", "offer").prefetch_related("pilots")
     serializer_class = serializers.EnrolmentSerializer
     filterset_class = filters.EnrolmentFilter
     search_fields = ["company__name", "company__siret"]
     ordering_fields = ["created_at", "updated_at", "state_changed_at", "state", "company__name"]
-    write_roles_by_action = {"transition": TRANSITION_ROLES}
+    write_roles_by_action = {
+        f"action_{name}": spec.roles - {SYSTEM} for name, spec in workflow.ACTIONS.items()
+    }
 
-    @extend_schema(
-        request=serializers.TransitionSerializer,
-        responses={
-            200: serializers.EnrolmentSerializer,
-            400: OpenApiResponse(description="Transition refusée (message en français)"),
-        },
-    )
-    @action(detail=True, methods=["post"])
-    def transition(self, request, pk=None):
-        """Fait passer l'inscription à l'état `to`, selon la table des transitions."""
+    def perform_workflow_action(self, request, name: str):
         enrolment = self.get_object()
-        data = serializers.TransitionSerializer(data=request.data)
+        input_serializer, run = WORKFLOW_ENDPOINTS[name]
+        data = input_serializer(data=request.data)
         data.is_valid(raise_exception=True)
-        enrolment_transition(enrolment=enrolment, by=request.user, **data.validated_data)
-        return Response(self.get_serializer(self.get_object()).data)
+
+        def perform() -> Response:
+            run(request, enrolment, data.validated_data)
+            return Response(self.get_serializer(self.get_object()).data)
+
+        return self.idempotent(
+            request, action=f"api.enrolment.{name}.{enrolment.pk}", perform=perform
+        )
+
+    action_submit = _workflow_endpoint("submit")
+    action_evaluate_eligibility = _workflow_endpoint("evaluate_eligibility")
+    action_derogate = _workflow_endpoint("derogate")
+    action_diagnose = _workflow_endpoint("diagnose")
+    action_choose_offer = _workflow_endpoint("choose_offer")
+    action_validate = _workflow_endpoint("validate")
+    action_send_back = _workflow_endpoint("send_back")
+    action_assign_consultant = _workflow_endpoint("assign_consultant")
+    action_accept_agreement = _workflow_endpoint("accept_agreement")
+    action_sign_agreement = _workflow_endpoint("sign_agreement")
+    action_start = _workflow_endpoint("start")
+    action_close = _workflow_endpoint("close")
+    action_withdraw = _workflow_endpoint("withdraw")
 
 
 class ExpertViewSet(ReadOnlyApiViewSet):
@@ -235,8 +434,15 @@ class MissionViewSet(ReadOnlyApiViewSet):
         form = HalfDayForm(data)
         if not form.is_valid():
             raise ValidationError({k: list(v) for k, v in form.errors.items()})
-        half_day = half_day_log(mission=mission, by=request.user, **form.cleaned_data)
-        return Response(serializers.HalfDaySerializer(half_day).data, status=201)
+        fields = {k: v for k, v in form.cleaned_data.items() if k != SUBMISSION_KEY}
+
+        def perform() -> Response:
+            half_day = half_day_log(mission=mission, by=request.user, **fields)
+            return Response(serializers.HalfDaySerializer(half_day).data, status=201)
+
+        return self.idempotent(
+            request, action=f"api.mission.half_days.{mission.pk}", perform=perform
+        )
 
 
 class DiagnosisViewSet(ReadOnlyApiViewSet):
@@ -349,6 +555,11 @@ class DashboardView(ApiViewSetMixin, APIView):
         user = request.user
         if not (user.is_superuser or user.role in LEDGER_READERS):
             raise PermissionDenied
+        empty = [k for k in ("start", "end") if request.query_params.get(k, None) == ""]
+        if empty:
+            raise ValidationError(
+                {k: [_("Date vide : donnez une date ou omettez-la.")] for k in empty}
+            )
         period = PeriodFilterForm(request.query_params)
         if not period.is_valid():
             raise ValidationError(

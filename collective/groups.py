@@ -340,6 +340,9 @@ def seminar_attendance_record(
         raise BusinessRuleError(_("Une des entreprises indiquées ne fait pas partie du groupe."))
     rows = []
     with transaction.atomic():
+        # The seminar row is locked: two sheets sent at once are recorded one after the other
+        # (the second updates the rows the first created, instead of failing to insert them).
+        list(Seminar.objects.select_for_update().filter(pk=seminar.pk).values("pk"))
         existing = {a.enrolment_id: a for a in seminar.attendances.select_for_update()}
         now = timezone.now()
         for enrolment_id in sorted(expected):

@@ -17,7 +17,7 @@ class ConsultantsConfig(AppConfig):
         from core.roles import Role
         from core.scoping import register_scope
 
-        from . import personal_data, reminders
+        from . import personal_data, reminders, services
         from .scoping import SCOPES
         from .selectors import (
             expert_for_user,
@@ -86,6 +86,7 @@ class ConsultantsConfig(AppConfig):
             order=20,
         )
         reminders.register()
+        services.register_facts()  # what the enrolment's workflow actions ask (enrolment.actions)
         personal_data.register()
         for model, scope in SCOPES.items():  # a consultant sees what their missions touch
             register_scope(model=model, role=Role.CONSULTANT, scope=scope)

@@ -9,18 +9,18 @@ from decimal import Decimal
 from django.utils import timezone
 
 from catalogue.models import Offer
-from catalogue.selectors import tariff_in_force
 from core.demo import demo_user
+from core.exceptions import BusinessRuleError
 from core.models import Departement, User
 from core.roles import Role
 from diagnostics.models import Theme
+from enrolment import actions
+from enrolment.demo import WITHDRAWAL_REASON, demo_siret
 from enrolment.demo import _diagnose as diagnose
-from enrolment.demo import demo_siret
-from enrolment.models import Company, Enrolment, EnrolmentState, Pilot
-from enrolment.services import enrolment_check_eligibility, enrolment_transition
+from enrolment.models import Company, Enrolment, EnrolmentState
 
 from . import selectors, services
-from .models import Assignment, Expert, Mission, Trainee, TrainingModule, TrainingSession
+from .models import Expert, Mission, Trainee, TrainingModule, TrainingSession
 from .training import (
     training_assess,
     training_attendance_record,
@@ -299,53 +299,59 @@ def _fill_mission(mission: Mission, rng: random.Random, *, closing: bool) -> Non
         )
 
 
-def _make_mission(enrolment: Enrolment, consultant: Expert, start: dt.date) -> Mission:
-    """For the foundation's demo enrolments already past validation: an accepted assignment."""
-    months = enrolment.tariff.duration_months if enrolment.tariff else 4
-    mission = Mission.objects.create(
-        enrolment=enrolment,
-        consultant=consultant,
-        start_date=start,
-        planned_end_date=services.add_months(start, months),
-    )
-    Assignment.objects.create(
-        mission=mission,
-        consultant=consultant,
-        status=Assignment.Status.ACCEPTED,
-        proposed_by=_director(),
-        responded_by=consultant.user,
-        responded_at=timezone.now(),
-    )
+def _assign(enrolment: Enrolment, rng: random.Random, director: User) -> Mission | None:
+    """The director designates a suggested consultant, who accepts (the services' way)."""
+    suggestions = selectors.consultant_suggestions(enrolment=enrolment, limit=4)
+    rng.shuffle(suggestions)
+    for suggestion in suggestions:
+        try:
+            assignment = services.consultant_assign(
+                enrolment=enrolment, consultant=suggestion.expert, by=director
+            )
+        except BusinessRuleError:  # at capacity since the ranking: the next one
+            continue
+        return services.assignment_accept(assignment=assignment, by=suggestion.expert.user)
+    return None
+
+
+def _date_mission(mission: Mission, start: dt.date) -> Mission:
+    """The demo's missions started in the past: their dates, as the relay would have set them."""
+    months = mission.enrolment.tariff.duration_months if mission.enrolment.tariff else 4
+    mission.start_date, mission.planned_end_date = start, services.add_months(start, months)
+    mission.save(update_fields=["start_date", "planned_end_date"])
     return mission
 
 
 def seed_missions(ctx: dict) -> None:
-    """Missions for the demo enrolments past assignment, then a realistic portfolio."""
+    """The consultant of each demo journey past validation, then a realistic portfolio.
+
+    Journeys (`ctx["journeys"]`, from the enrolment step) go on in the agreements step
+    (signature) and in `seed_mission_work` (half-days, closing, withdrawal).
+    """
     rng = random.Random(2008)
     today = timezone.localdate()
+    director = _director()
+    journeys = ctx.setdefault("journeys", {})
     enrolments = (
-        Enrolment.objects.filter(state__in=MISSION_STATES, mission__isnull=True)
+        Enrolment.objects.filter(pk__in=list(journeys), state=S.VALIDATED)
         .select_related("company", "tariff", "offer", "problem_theme")
         .order_by("pk")
     )
     for enrolment in enrolments:
-        suggestions = selectors.consultant_suggestions(enrolment=enrolment, limit=3)
-        consultant = rng.choice(suggestions).expert
+        journey = journeys[enrolment.pk]
+        mission = _assign(enrolment, rng, director)
+        if mission is None:
+            journeys.pop(enrolment.pk)
+            continue
         months = enrolment.tariff.duration_months if enrolment.tariff else 4
-        if enrolment.state == S.CLOSED:
+        if journey["target"] == S.CLOSED:
             start = services.add_months(today, -months - 2)
-        elif enrolment.state == S.IN_PROGRESS:
+        elif journey["stop"] == S.IN_PROGRESS:
             start = today - dt.timedelta(days=rng.randint(20, months * 28))
         else:
             start = today - dt.timedelta(days=rng.randint(0, 10))
-        mission = _make_mission(enrolment, consultant, start)
-        if enrolment.state in {S.IN_PROGRESS, S.CLOSED}:
-            _fill_mission(mission, rng, closing=enrolment.state == S.CLOSED)
-        if enrolment.state == S.CLOSED:
-            closed = Mission.objects.get(pk=mission.pk)  # save(): in the audit trail
-            closed.closed_at = enrolment.closed_at or timezone.now()
-            closed.save(update_fields=["closed_at"])
-    _seed_portfolio(rng)
+        _date_mission(mission, start)
+    _seed_portfolio(rng, journeys)
     # The queue shows waiting times: date the demo validations back to a plausible day.
     for enrolment in Enrolment.objects.filter(
         state=S.VALIDATED, validated_at__gt=timezone.now() - dt.timedelta(days=1)
@@ -354,9 +360,38 @@ def seed_missions(ctx: dict) -> None:
         enrolment.save(update_fields=["validated_at"])
 
 
-def _seed_portfolio(rng: random.Random) -> None:
-    """About a hundred more companies taken through the whole journey with the services,
-    so the 60 consultants carry a realistic spread of running and closed missions."""
+def seed_mission_work(ctx: dict) -> None:
+    """After the signatures: half-days (the first starts the mission), plans, closing."""
+    rng = random.Random(2010)
+    journeys = ctx.get("journeys", {})
+    missions = (
+        Mission.objects.filter(enrolment_id__in=list(journeys), enrolment__state=S.AGREEMENT_SIGNED)
+        .select_related("enrolment__company__owner")
+        .order_by("enrolment_id")
+    )
+    for mission in missions:
+        enrolment = mission.enrolment
+        journey = journeys[enrolment.pk]
+        if journey["stop"] not in {S.IN_PROGRESS, S.CLOSED}:
+            continue
+        closing = journey["target"] == S.CLOSED
+        _fill_mission(mission, rng, closing=closing)
+        enrolment.refresh_from_db()
+        if enrolment.state == S.AGREEMENT_SIGNED:  # no half-day yet: its start date has come
+            actions.start(enrolment=enrolment, by=None)
+        if closing:
+            services.mission_close(mission=mission, by=_staff(enrolment))
+            diagnose(enrolment, enrolment.company.owner, rng, purpose="closing")
+        elif journey["target"] == S.WITHDRAWN:
+            actions.withdraw(
+                enrolment=enrolment, by=enrolment.company.owner, reason=WITHDRAWAL_REASON
+            )
+
+
+def _seed_portfolio(rng: random.Random, journeys: dict) -> None:
+    """About a hundred more companies taken through the journey with the workflow actions and
+    services, so the 60 consultants carry a realistic spread of running and closed missions
+    (signed in the agreements step, worked on in `seed_mission_work`)."""
     director = _director()
     themes = list(Theme.objects.all())
     departements = {d.code: d for d in Departement.objects.select_related("default_relay")}
@@ -381,6 +416,7 @@ def _seed_portfolio(rng: random.Random) -> None:
             naf_code="25.62B",
             headcount=headcount,
             turnover=Decimal(headcount) * Decimal("110000.00"),
+            address=f"{n} zone industrielle",
             postcode=postcode,
             city=city,
             departement=dep,
@@ -394,27 +430,26 @@ def _seed_portfolio(rng: random.Random) -> None:
             created_at=now - dt.timedelta(days=30 * months_ago + 40),
         )
         staff = _staff(enrolment)
-        enrolment_transition(enrolment=enrolment, to=S.SUBMITTED, by=owner)
-        enrolment.eligibility = enrolment_check_eligibility(enrolment=enrolment)
-        enrolment.save(update_fields=["eligibility"])
-        enrolment_transition(enrolment=enrolment, to=S.ELIGIBLE, by=None)
+        actions.submit(enrolment=enrolment, by=owner)  # eligible: an industrial SME of the region
         diagnose(enrolment, owner, rng)  # eligible → diagnosed, through the diagnosis services
         offer = offers["ciblee" if headcount < 50 and rng.random() < 0.7 else "approfondie"]
-        enrolment.offer = offer
-        enrolment.tariff = tariff_in_force(offer=offer, on=enrolment.created_at.date())
-        enrolment.problem_theme = rng.choice(themes)
-        enrolment.save(update_fields=["offer", "tariff", "problem_theme"])
-        for position in range(1, (enrolment.tariff.pilots or 1) + 1):
-            Pilot.objects.create(
-                enrolment=enrolment,
-                position=position,
-                first_name=["Karim", "Laure"][position - 1],
-                last_name=f"Pilote{n}",
-                job_title="Responsable de production",
-                email=f"pilote{position}.{n}@portefeuille.demo.test",
-            )
-        enrolment_transition(enrolment=enrolment, to=S.OFFER_CHOSEN, by=owner)
-        enrolment_transition(enrolment=enrolment, to=S.VALIDATED, by=staff)
+        theme = rng.choice(themes)
+        actions.choose_offer(
+            enrolment=enrolment,
+            by=owner,
+            offer=offer,
+            pilots=[
+                {
+                    "first_name": ["Karim", "Laure"][position - 1],
+                    "last_name": f"Pilote{n}",
+                    "job_title": "Responsable de production",
+                    "email": f"pilote{position}.{n}@portefeuille.demo.test",
+                }
+                for position in range(1, actions.pilots_needed(offer) + 1)
+            ],
+            problem_theme=theme,
+        )
+        actions.validate(enrolment=enrolment, by=staff)
         if n % 11 == 0:  # a few wait in the queue
             continue
         suggestions = selectors.consultant_suggestions(enrolment=enrolment, limit=4)
@@ -436,16 +471,12 @@ def _seed_portfolio(rng: random.Random) -> None:
         mission = services.assignment_accept(assignment=assignment, by=consultant.user)
         if n % 9 == 0:
             continue  # agreement not signed yet: the mission starts when it is
+        enrolment.refresh_from_db()
         duration = enrolment.tariff.duration_months
         start = services.add_months(today, -min(months_ago, duration + 2))
-        mission.start_date, mission.planned_end_date = start, services.add_months(start, duration)
-        mission.save(update_fields=["start_date", "planned_end_date"])
-        enrolment_transition(enrolment=enrolment, to=S.AGREEMENT_SIGNED, by=owner)
-        closing = services.add_months(start, duration) < today
-        _fill_mission(mission, rng, closing=closing)
-        if closing:
-            services.mission_close(mission=mission, by=staff)
-            diagnose(enrolment, enrolment.company.owner, rng, purpose="closing")
+        _date_mission(mission, start)
+        target = S.CLOSED if services.add_months(start, duration) < today else S.IN_PROGRESS
+        journeys[enrolment.pk] = {"target": target, "stop": target}
 
 
 # --- Pilot training ----------------------------------------------------------------

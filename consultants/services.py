@@ -17,8 +17,8 @@ from core.exceptions import BusinessRuleError
 from core.outbox import outbox_publish
 from core.roles import Role
 from core.services import timeline_record
+from enrolment import actions
 from enrolment.models import Company, Enrolment, EnrolmentState, Pilot
-from enrolment.services import enrolment_transition
 
 from .models import (
     Action,
@@ -222,7 +222,7 @@ def assignment_accept(*, assignment: Assignment, by) -> Mission:
             mission.planned_end_date = add_months(mission.start_date, months)
         mission.save(update_fields=["consultant", "start_date", "planned_end_date"])
         if enrolment.state == S.VALIDATED:
-            enrolment_transition(enrolment=enrolment, to=S.CONSULTANT_ASSIGNED, by=None)
+            actions.assign_consultant(enrolment=enrolment, by=by)
         timeline_record(
             subject=enrolment,
             verb="consultant_accepted",
@@ -260,8 +260,6 @@ def assignment_decline(*, assignment: Assignment, by, reason: str) -> Assignment
         assignment.reason = reason
         assignment.save(update_fields=["status", "responded_at", "responded_by", "reason"])
         enrolment = Enrolment.objects.get(pk=assignment.mission.enrolment_id)
-        if enrolment.state == S.CONSULTANT_ASSIGNED and assignment.mission.consultant_id is None:
-            enrolment_transition(enrolment=enrolment, to=S.VALIDATED, by=None, reason=reason)
         timeline_record(
             subject=enrolment,
             verb="consultant_declined",
@@ -360,7 +358,7 @@ def half_day_record(
             logged_by=by,
         )
         if enrolment.state == S.AGREEMENT_SIGNED:
-            enrolment_transition(enrolment=enrolment, to=S.IN_PROGRESS, by=None)
+            actions.start(enrolment=enrolment, by=None)
         rate = _half_day_rate(mission=mission)
         outbox_publish(
             kind="mission.halfday_logged",
@@ -499,14 +497,12 @@ def mission_write_summary(*, mission: Mission, by, summary: str) -> Mission:
 
 
 def mission_close(*, mission: Mission, by) -> Mission:
-    """Relay staff close the mission once the consultant has written the closing summary."""
+    """Relay staff close the mission; the `close` action checks the closing summary is written."""
     with transaction.atomic():
         mission = _lock_mission(mission)
         _require(is_mission_relay_staff(user=by, mission=mission))
         _require_open(mission)
-        if not mission.closing_summary.strip():
-            raise BusinessRuleError(_("Le consultant doit d'abord rédiger la synthèse de clôture."))
-        enrolment_transition(enrolment=mission.enrolment, to=S.CLOSED, by=by)
+        actions.close(enrolment=mission.enrolment, by=by)
         mission.closed_at = timezone.now()
         mission.save(update_fields=["closed_at"])
         outbox_publish(
@@ -515,3 +511,58 @@ def mission_close(*, mission: Mission, by) -> Mission:
             payload={"mission_id": mission.pk, "enrolment_id": mission.enrolment_id},
         )
     return mission
+
+
+# --- facts the enrolment's workflow actions ask for (registered in ConsultantsConfig.ready) -----
+
+
+def _accepted_mission(enrolment: Enrolment) -> Mission | None:
+    return (
+        Mission.objects.select_related("consultant")
+        .filter(enrolment=enrolment, consultant__isnull=False)
+        .first()
+    )
+
+
+def fact_consultant_accepted(enrolment: Enrolment, by) -> str | None:
+    """`assign_consultant`: the designated consultant accepted (and acts for themselves)."""
+    mission = _accepted_mission(enrolment)
+    if (
+        mission is None
+        or not mission.assignments.filter(
+            status=Assignment.Status.ACCEPTED, consultant_id=mission.consultant_id
+        ).exists()
+    ):
+        return _("Aucun consultant n'a encore accepté cette mission.")
+    if by is not None and by.role == Role.CONSULTANT and mission.consultant.user_id != by.pk:
+        return _("Seul le consultant qui a accepté la mission peut la prendre en charge.")
+    return None
+
+
+def fact_mission_started(enrolment: Enrolment, by) -> str | None:
+    """`start`: a first half-day is logged, or the mission's start date has come."""
+    mission = _accepted_mission(enrolment)
+    if mission is None:
+        return _("Aucune mission n'est attachée à cette inscription.")
+    if mission.half_days.exists():
+        return None
+    if mission.start_date is not None and mission.start_date <= timezone.localdate():
+        return None
+    return _(
+        "La mission n'a pas commencé : aucune demi-journée n'est saisie et sa date de début "
+        "n'est pas atteinte."
+    )
+
+
+def fact_closing_report_done(enrolment: Enrolment, by) -> str | None:
+    """`close`: the consultant wrote the closing summary of the mission."""
+    mission = _accepted_mission(enrolment)
+    if mission is None or not mission.closing_summary.strip():
+        return _("Le consultant doit d'abord rédiger la synthèse de clôture.")
+    return None
+
+
+def register_facts() -> None:
+    actions.register_fact("consultant_accepted", fact_consultant_accepted)
+    actions.register_fact("mission_started", fact_mission_started)
+    actions.register_fact("closing_report_done", fact_closing_report_done)

@@ -10,29 +10,22 @@ from django.utils import timezone
 from stdnum import luhn
 
 from catalogue.models import Offer
-from catalogue.selectors import tariff_in_force
 from core.demo import demo_user
 from core.models import Departement, User
 from core.roles import Role
 from diagnostics.models import Diagnosis, Question, Theme
 from diagnostics.services import diagnosis_save_answers, diagnosis_start, diagnosis_submit
 
-from .models import Company, Enrolment, EnrolmentState, Pilot
-from .services import enrolment_check_eligibility, enrolment_transition
+from . import actions
+from .models import Company, Enrolment, EnrolmentState
 
 S = EnrolmentState
-#: The happy path in order; a company stops at its target state.
-PATH = [
-    S.SUBMITTED,
-    S.ELIGIBLE,
-    S.DIAGNOSED,
-    S.OFFER_CHOSEN,
-    S.VALIDATED,
-    S.CONSULTANT_ASSIGNED,
-    S.AGREEMENT_SIGNED,
-    S.IN_PROGRESS,
-    S.CLOSED,
-]
+#: The happy path in order, as far as this app's actions go (the consultants, agreements and
+#: missions demo steps take the journeys further: `ctx["journeys"]`).
+PATH = [S.ELIGIBLE, S.DIAGNOSED, S.OFFER_CHOSEN, S.VALIDATED]
+#: Targets that need a consultant, an agreement or a mission (later demo steps).
+LATER = [S.CONSULTANT_ASSIGNED, S.AGREEMENT_SIGNED, S.IN_PROGRESS, S.CLOSED]
+WITHDRAWAL_REASON = "Charge de travail trop importante cette année ; nous reviendrons plus tard."
 
 # name, postcode, city, NAF, headcount, target state
 COMPANIES = [
@@ -47,7 +40,7 @@ COMPANIES = [
     ("Électronique Grésivaudan", "38920", "Crolles", "26.11Z", 63, S.CONSULTANT_ASSIGNED),
     ("Menuiserie Industrielle de Chambéry", "73000", "Chambéry", "16.23Z", 19, S.ELIGIBLE),
     ("Usinage de Maurienne", "73300", "Saint-Jean-de-Maurienne", "25.62A", 55, S.CLOSED),
-    ("Textiles Techniques d'Annonay", "07100", "Annonay", "13.96Z", 71, S.SUBMITTED),
+    ("Textiles Techniques d'Annonay", "07100", "Annonay", "13.96Z", 71, S.ELIGIBLE),
     ("Emballages de la Drôme", "26000", "Valence", "17.21B", 90, S.IN_PROGRESS),
     ("Robinetterie de Saint-Étienne", "42000", "Saint-Étienne", "28.14Z", 140, S.VALIDATED),
     ("Câblerie du Beaujolais", "69400", "Villefranche-sur-Saône", "27.32Z", 36, S.WITHDRAWN),
@@ -69,7 +62,7 @@ COMPANIES = [
     ("Mécatronique d'Annecy", "74000", "Annecy", "28.99B", 78, S.VALIDATED),
     ("Forge de Rive-de-Gier", "42800", "Rive-de-Gier", "25.50A", 95, S.IN_PROGRESS),
     ("Composites du Vercors", "38250", "Villard-de-Lans", "22.29A", 26, S.WITHDRAWN),
-    ("Imprimerie Industrielle Lyonnaise", "69007", "Lyon", "18.12Z", 41, S.SUBMITTED),
+    ("Imprimerie Industrielle Lyonnaise", "69007", "Lyon", "18.12Z", 41, S.ELIGIBLE),
     ("Profilés Aluminium du Rhône", "69330", "Meyzieu", "24.42Z", 130, S.ELIGIBLE),
     ("Maintenance Hydraulique Savoie", "73100", "Aix-les-Bains", "33.12Z", 18, S.IN_PROGRESS),
     (
@@ -112,43 +105,32 @@ def demo_siret(n: int) -> str:
 
 
 def _advance(
-    enrolment: Enrolment, target: str, staff: User, owner: User, rng: random.Random
+    enrolment: Enrolment, target: str, staff: User, owner: User, rng: random.Random, ctx: dict
 ) -> None:
+    """Take the enrolment towards `target` through the workflow actions, up to validation.
+
+    Submission evaluates eligibility (the ineligible company stays so); later targets are
+    recorded in `ctx["journeys"]` for the consultants, agreements and missions steps.
+    """
     withdraw = target == S.WITHDRAWN
     stop = rng.choice([S.DIAGNOSED, S.VALIDATED, S.IN_PROGRESS]) if withdraw else target
-    if target == S.INELIGIBLE:
-        enrolment_transition(enrolment=enrolment, to=S.SUBMITTED, by=owner)
-        enrolment.eligibility = enrolment_check_eligibility(enrolment=enrolment)
-        enrolment.save(update_fields=["eligibility"])
-        enrolment_transition(enrolment=enrolment, to=S.INELIGIBLE)
+    if stop == S.DRAFT:
         return
-    for state in PATH[: PATH.index(stop) + 1] if stop != S.DRAFT else []:
-        if state == S.OFFER_CHOSEN:
-            _choose_offer(enrolment, rng)
-        by = {
-            S.SUBMITTED: owner,
-            S.DIAGNOSED: owner,
-            S.OFFER_CHOSEN: owner,
-            S.VALIDATED: staff,
-            S.CLOSED: staff,
-            S.AGREEMENT_SIGNED: owner,
-        }.get(state)
+    for state in PATH[: PATH.index(stop) + 1] if stop in PATH else PATH:
         if state == S.ELIGIBLE:
-            enrolment.eligibility = enrolment_check_eligibility(enrolment=enrolment)
-            enrolment.save(update_fields=["eligibility"])
-        if state == S.DIAGNOSED:
-            _diagnose(enrolment, owner, rng)
-            continue
-        enrolment_transition(enrolment=enrolment, to=state, by=by)
-    if target == S.CLOSED:
-        _diagnose(enrolment, owner, rng, purpose="closing")
-    if withdraw:
-        enrolment_transition(
-            enrolment=enrolment,
-            to=S.WITHDRAWN,
-            by=owner,
-            reason="Charge de travail trop importante cette année ; nous reviendrons plus tard.",
-        )
+            actions.submit(enrolment=enrolment, by=owner)
+            if enrolment.state == S.INELIGIBLE:
+                return
+        elif state == S.DIAGNOSED:
+            _diagnose(enrolment, owner, rng)  # the submitted diagnosis moves it on
+        elif state == S.OFFER_CHOSEN:
+            _choose_offer(enrolment, owner, rng)
+        elif state == S.VALIDATED:
+            actions.validate(enrolment=enrolment, by=staff)
+    if stop in LATER:
+        ctx.setdefault("journeys", {})[enrolment.pk] = {"target": target, "stop": stop}
+    elif withdraw:
+        actions.withdraw(enrolment=enrolment, by=owner, reason=WITHDRAWAL_REASON)
 
 
 def _diagnose(
@@ -194,26 +176,27 @@ def _diagnose(
     enrolment.refresh_from_db()
 
 
-def _choose_offer(enrolment: Enrolment, rng: random.Random) -> None:
+def _choose_offer(enrolment: Enrolment, owner: User, rng: random.Random) -> None:
     small = (enrolment.company.headcount or 0) < 40
     offer = Offer.objects.get(code="ciblee" if small and rng.random() < 0.8 else "approfondie")
-    enrolment.offer = offer
-    enrolment.tariff = tariff_in_force(offer=offer, on=enrolment.created_at.date())
-    if offer.code == "ciblee":
-        enrolment.problem_theme = rng.choice(list(Theme.objects.all()))
-    enrolment.save(update_fields=["offer", "tariff", "problem_theme"])
-    for position in range(1, (enrolment.tariff.pilots or 1) + 1):
+    pilots = []
+    for position in range(1, actions.pilots_needed(offer) + 1):
         first, last, job = PILOTS[(enrolment.pk + position) % len(PILOTS)]
-        Pilot.objects.get_or_create(
-            enrolment=enrolment,
-            position=position,
-            defaults={
+        pilots.append(
+            {
                 "first_name": first,
                 "last_name": last,
                 "job_title": job,
                 "email": f"{first.lower()}.{last.lower()}@entreprise{enrolment.company_id}.demo.test",
-            },
+            }
         )
+    actions.choose_offer(
+        enrolment=enrolment,
+        by=owner,
+        offer=offer,
+        pilots=pilots,
+        problem_theme=rng.choice(list(Theme.objects.all())) if offer.code == "ciblee" else None,
+    )
 
 
 def seed_companies(ctx: dict) -> None:
@@ -252,4 +235,4 @@ def seed_companies(ctx: dict) -> None:
             created_at=now - dt.timedelta(days=20 + (len(COMPANIES) - n) * 12),
         )
         staff = User.objects.get(email=f"relais-{dep.default_relay.slug}@demo.test")
-        _advance(enrolment, target, staff, owner, rng)
+        _advance(enrolment, target, staff, owner, rng, ctx)

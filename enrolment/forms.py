@@ -203,8 +203,11 @@ class OfferForm(VersionedForm):
 
 
 class SendBackForm(VersionedForm):
+    # not required here: the `send_back` action refuses a blank one with its own message
     comment = forms.CharField(
-        label=_("Ce que l'entreprise doit revoir"), widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Ce que l'entreprise doit revoir"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
     )
 
 
@@ -223,8 +226,18 @@ class ReattachForm(forms.Form):
 
 
 class OverrideForm(VersionedForm):
+    # not required here: the `derogate` action refuses a blank one with its own message
     justification = forms.CharField(
-        label=_("Justification de la dérogation"), widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Justification de la dérogation"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
+
+
+class WithdrawForm(VersionedForm):
+    # not required here: the `withdraw` action refuses a blank one with its own message
+    reason = forms.CharField(
+        label=_("Motif de l'abandon"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
 
 

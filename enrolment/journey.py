@@ -37,7 +37,7 @@ from diagnostics.models import Diagnosis, Theme
 from diagnostics.selectors import diagnosis_profile, diagnosis_resume_point, diagnosis_themes
 from diagnostics.services import active_questionnaire, diagnosis_start
 
-from . import services
+from . import actions, services
 from .company_register import RegisterStatus, company_register_search
 from .dossier import (
     STEP_ACCOUNT,
@@ -438,8 +438,7 @@ def enrol_offer(request, pk: int):
         pilots_valid = [p.is_valid() for p in pilot_forms]
         if form.is_valid() and all(pilots_valid):
             offer = form.cleaned_data["offer"]
-            tariff = tariff_in_force(offer=offer)
-            needed = (tariff.pilots if tariff else 1) or 1
+            needed = actions.pilots_needed(offer)
             for i, pf in enumerate(pilot_forms, start=1):
                 if i <= needed:
                     if pf.is_blank():
@@ -525,7 +524,7 @@ def enrol_review(request, pk: int):
             )
         else:
             try:
-                services.enrolment_choose_offer(
+                actions.choose_offer(
                     enrolment=enrolment,
                     by=request.user,
                     offer=enrolment.offer,

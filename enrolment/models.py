@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -102,27 +105,37 @@ S = EnrolmentState
 FINAL_STATES = frozenset({S.CLOSED, S.WITHDRAWN})
 OPEN_STATES = frozenset(set(S) - FINAL_STATES)
 
-#: The explicit transition table: (from, to) -> roles allowed to make it.
-#: `system` marks transitions the portal makes itself (eligibility check, first half-day).
+#: `by=None` in a workflow action: the portal acts itself (eligibility check, first half-day).
 SYSTEM = "system"
+#: The staff who act on enrolments (the Region reads only).
 STAFF = frozenset({Role.RELAY_STAFF, Role.DIRECTOR, Role.ADMIN})
-TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
-    (S.DRAFT, S.SUBMITTED): frozenset({Role.OWNER, Role.ADMIN}),
-    (S.SUBMITTED, S.ELIGIBLE): frozenset({SYSTEM}) | STAFF,
-    (S.SUBMITTED, S.INELIGIBLE): frozenset({SYSTEM}) | STAFF,
-    (S.INELIGIBLE, S.ELIGIBLE): STAFF,
-    (S.ELIGIBLE, S.DIAGNOSED): frozenset({Role.OWNER, SYSTEM, Role.ADMIN}),
-    (S.DIAGNOSED, S.OFFER_CHOSEN): frozenset({Role.OWNER, Role.ADMIN}),
-    (S.OFFER_CHOSEN, S.VALIDATED): STAFF,
-    (S.OFFER_CHOSEN, S.DIAGNOSED): STAFF,  # sent back with a comment
-    (S.VALIDATED, S.CONSULTANT_ASSIGNED): frozenset({SYSTEM}) | STAFF,
-    (S.CONSULTANT_ASSIGNED, S.VALIDATED): frozenset({SYSTEM}) | STAFF,  # declined / reassigned
-    (S.CONSULTANT_ASSIGNED, S.AGREEMENT_SIGNED): frozenset({Role.OWNER, SYSTEM}) | STAFF,
-    (S.AGREEMENT_SIGNED, S.IN_PROGRESS): frozenset({SYSTEM}) | STAFF,
-    (S.IN_PROGRESS, S.CLOSED): STAFF,
-}
-for _state in OPEN_STATES:
-    TRANSITIONS[(_state, S.WITHDRAWN)] = frozenset({Role.OWNER}) | STAFF
+
+_state_writer: ContextVar[bool] = ContextVar("enrolment_state_writer", default=False)
+
+
+@contextmanager
+def state_writer():
+    """The one door to `Enrolment.state`, opened by `enrolment.actions` only.
+
+    Outside it, saving an enrolment whose state changed, or `update(state=...)`, raises:
+    every change of state is a named workflow action with its guard.
+    """
+    token = _state_writer.set(True)
+    try:
+        yield
+    finally:
+        _state_writer.reset(token)
+
+
+class StateChangeOutsideAction(RuntimeError):
+    """A change of `Enrolment.state` that did not go through `enrolment.actions`."""
+
+
+def _refuse_state_write() -> None:
+    if not _state_writer.get():
+        raise StateChangeOutsideAction(
+            "Enrolment.state changes only through a workflow action (enrolment.actions)."
+        )
 
 
 class EnrolmentQuerySet(CompanyScopedQuerySet):
@@ -130,6 +143,16 @@ class EnrolmentQuerySet(CompanyScopedQuerySet):
 
     def open(self):
         return self.filter(state__in=OPEN_STATES)
+
+    def update(self, **kwargs):
+        if "state" in kwargs:
+            _refuse_state_write()
+        return super().update(**kwargs)
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        if "state" in fields:
+            _refuse_state_write()
+        return super().bulk_update(objs, fields, *args, **kwargs)
 
 
 class Enrolment(models.Model):
@@ -211,14 +234,28 @@ class Enrolment(models.Model):
     def __str__(self) -> str:
         return f"{self.company} — {self.get_state_display()}"
 
+    def save(self, *args, **kwargs):
+        """Refuse a change of state made outside the workflow actions (`state_writer`)."""
+        fields = kwargs.get("update_fields")
+        saved = S.DRAFT if self._state.adding else getattr(self, "_saved_state", self.state)
+        if (fields is None or "state" in fields) and saved is not None and self.state != saved:
+            _refuse_state_write()
+        super().save(*args, **kwargs)
+        self._saved_state = self.state
+
     @property
     def is_open(self) -> bool:
         return self.state in OPEN_STATES
 
-    def allowed_transitions(self, role: str) -> list[str]:
-        return [
-            to for (frm, to), roles in TRANSITIONS.items() if frm == self.state and role in roles
-        ]
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._saved_state = instance.__dict__.get("state")
+        return instance
+
+    def refresh_from_db(self, *args, **kwargs):
+        super().refresh_from_db(*args, **kwargs)
+        self._saved_state = self.__dict__.get("state")
 
 
 class Pilot(models.Model):

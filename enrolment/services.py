@@ -1,30 +1,22 @@
-"""Writes on enrolments: every change of state goes through `enrolment_transition`."""
+"""Writes on enrolments that do not change their state (the workflow actions do: actions.py)."""
 
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from catalogue.selectors import tariff_in_force
 from core.exceptions import BusinessRuleError
 from core.models import Departement, User
-from core.outbox import outbox_publish
 from core.roles import Role
 from core.services import timeline_record
 
-from .eligibility import clean_naf, departement_code, evaluate
-from .models import SYSTEM, TRANSITIONS, Company, Enrolment, EnrolmentState, Pilot
-
-_TIMESTAMPS = {
-    EnrolmentState.SUBMITTED: "submitted_at",
-    EnrolmentState.VALIDATED: "validated_at",
-    EnrolmentState.AGREEMENT_SIGNED: "signed_at",
-    EnrolmentState.CLOSED: "closed_at",
-    EnrolmentState.WITHDRAWN: "withdrawn_at",
-}
+from . import actions
+from .actions import check_version, eligibility_results, offer_requirements, pilots_needed
+from .eligibility import clean_naf, departement_code
+from .models import STAFF, Company, Enrolment, EnrolmentState, Pilot
 
 
 def _lock(pk: int, *related: str) -> Enrolment:
@@ -39,65 +31,10 @@ def _lock(pk: int, *related: str) -> Enrolment:
     return locked
 
 
-def enrolment_transition(
-    *, enrolment: Enrolment, to: str, by=None, reason: str = "", internal: bool = False
-) -> Enrolment:
-    """Move an enrolment to state `to` if the table allows it for `by` (None = the portal).
-
-    Locks the row, records the change in the timeline and publishes
-    `enrolment.<to>` to the outbox, all in one transaction.
-    """
-    role = SYSTEM if by is None else by.role
-    with transaction.atomic():
-        locked = _lock(enrolment.pk)
-        current = locked.state
-        allowed = TRANSITIONS.get((current, to))
-        if allowed is None:
-            raise BusinessRuleError(
-                _("Impossible de passer de l'état « %(frm)s » à l'état « %(to)s ».")
-                % {
-                    "frm": EnrolmentState(current).label,
-                    "to": EnrolmentState(to).label,
-                }
-            )
-        if role not in allowed and not (by is not None and by.is_superuser):
-            raise BusinessRuleError(_("Vous n'êtes pas autorisé à effectuer ce changement d'état."))
-        if to == EnrolmentState.WITHDRAWN and not reason.strip():
-            raise BusinessRuleError(_("Indiquez le motif de l'abandon."), field="reason")
-        now = timezone.now()
-        locked.state = to
-        locked.state_changed_at = now
-        locked.version += 1
-        update = ["state", "state_changed_at", "version", "updated_at"]
-        if to in _TIMESTAMPS:
-            setattr(locked, _TIMESTAMPS[to], now)
-            update.append(_TIMESTAMPS[to])
-        if to == EnrolmentState.WITHDRAWN:
-            locked.withdrawal_reason = reason
-            update.append("withdrawal_reason")
-        locked.save(update_fields=update)
-        timeline_record(
-            subject=locked,
-            verb="transition",
-            actor=by,
-            message=reason,
-            from_state=current,
-            to_state=to,
-            internal=internal,
-        )
-        outbox_publish(
-            kind=f"enrolment.{to}",
-            key=f"enrolment:{locked.pk}:{to}:v{locked.version}",
-            payload={"enrolment_id": locked.pk, "from": current, "to": to},
-        )
-    enrolment.refresh_from_db()
-    return enrolment
-
-
 # --- The enrolment flow (issue 3) -------------------------------------------------------
 
 S = EnrolmentState
-STAFF_ROLES = frozenset({Role.RELAY_STAFF, Role.DIRECTOR, Role.ADMIN})
+STAFF_ROLES = STAFF
 COMPANY_FIELDS = [
     "name",
     "naf_code",
@@ -108,7 +45,6 @@ COMPANY_FIELDS = [
     "postcode",
     "city",
 ]
-REQUIRED_COMPANY_FIELDS = ["name", "naf_code", "headcount", "address", "postcode", "city"]
 
 
 def _relay_contact(relay) -> str:
@@ -120,17 +56,6 @@ def _relay_contact(relay) -> str:
     if relay.phone:
         parts.append(relay.phone)
     return " — ".join(parts)
-
-
-def _check_version(locked: Enrolment, expected_version: int | None) -> None:
-    if expected_version is not None and int(expected_version) != locked.version:
-        raise BusinessRuleError(
-            _(
-                "Cette inscription a été modifiée entre-temps (dans un autre onglet ou par "
-                "la structure relais). Vos saisies sont conservées ci-dessous : vérifiez-les "
-                "puis enregistrez à nouveau."
-            )
-        )
 
 
 def owner_sign_up(*, email: str, password: str, first_name: str, last_name: str, phone: str = ""):
@@ -208,7 +133,7 @@ def company_update(
     """Save the company identity step of a draft; the territory follows the postcode."""
     with transaction.atomic():
         locked = _lock(enrolment.pk)
-        _check_version(locked, expected_version)
+        check_version(locked, expected_version)
         if locked.state != S.DRAFT:
             raise BusinessRuleError(
                 _(
@@ -242,7 +167,7 @@ def company_correct(
     """
     with transaction.atomic():
         locked = _lock(enrolment.pk)
-        _check_version(locked, expected_version)
+        check_version(locked, expected_version)
         if locked.state not in CORRECTABLE_STATES:
             raise BusinessRuleError(
                 _(
@@ -257,7 +182,7 @@ def company_correct(
         company.departement, company.relay = territory_for_postcode(company.postcode)
         company.save()
         locked.company = company
-        results = enrolment_check_eligibility(enrolment=locked)
+        results = eligibility_results(enrolment=locked)
         failed = [r["reason"] for r in results if not r["ok"]]
         if failed:
             raise BusinessRuleError(
@@ -274,134 +199,13 @@ def company_correct(
     return enrolment
 
 
-def enrolment_check_eligibility(*, enrolment: Enrolment) -> list[dict]:
-
-    company = enrolment.company
-    departements = dict(Departement.objects.filter(in_programme=True).values_list("code", "name"))
-    return [
-        r.as_dict()
-        for r in evaluate(
-            headcount=company.headcount,
-            turnover=company.turnover,
-            balance_sheet_total=company.balance_sheet_total,
-            postcode=company.postcode,
-            naf_code=company.naf_code,
-            departements=departements,
-        )
-    ]
-
-
-def enrolment_submit(*, enrolment: Enrolment, by, expected_version: int | None = None) -> Enrolment:
-    """draft → submitted, then the portal evaluates eligibility → eligible / ineligible."""
-    with transaction.atomic():
-        locked = _lock(enrolment.pk, "company")
-        _check_version(locked, expected_version)
-        if locked.state != S.DRAFT:
-            raise BusinessRuleError(_("Cette inscription a déjà été soumise."))
-        missing = [
-            str(Company._meta.get_field(f).verbose_name)
-            for f in REQUIRED_COMPANY_FIELDS
-            if getattr(locked.company, f) in (None, "")
-        ]
-        if missing:
-            raise BusinessRuleError(
-                _("Complétez l'identité de l'entreprise : %(fields)s.")
-                % {"fields": ", ".join(missing)}
-            )
-        enrolment_transition(enrolment=locked, to=S.SUBMITTED, by=by)
-        results = enrolment_check_eligibility(enrolment=locked)
-        locked.refresh_from_db()  # the transition saved another copy: keep the trail exact
-        locked.eligibility = results
-        locked.save(update_fields=["eligibility", "updated_at"])
-        ok = all(r["ok"] for r in results)
-        enrolment_transition(
-            enrolment=locked,
-            to=S.ELIGIBLE if ok else S.INELIGIBLE,
-            reason=" ".join(r["reason"] for r in results if not r["ok"]),
-        )
-    enrolment.refresh_from_db()
-    return enrolment
-
-
 def company_complete_and_submit(
     *, enrolment: Enrolment, by, data: dict, expected_version: int | None = None
 ) -> Enrolment:
     """The company step of the journey: save the identity, then check eligibility, at once."""
     with transaction.atomic():
         company_update(enrolment=enrolment, by=by, data=data, expected_version=expected_version)
-        enrolment_submit(enrolment=enrolment, by=by)
-    enrolment.refresh_from_db()
-    return enrolment
-
-
-def enrolment_override_eligibility(*, enrolment: Enrolment, by, justification: str) -> Enrolment:
-    """Staff declare an ineligible request eligible, with a written justification."""
-    if not justification.strip():
-        raise BusinessRuleError(
-            _("Une dérogation doit être justifiée par écrit."), field="justification"
-        )
-    with transaction.atomic():
-        enrolment_transition(enrolment=enrolment, to=S.ELIGIBLE, by=by, reason=justification)
-        locked = _lock(enrolment.pk)
-        locked.eligibility_override = justification
-        locked.save(update_fields=["eligibility_override", "updated_at"])
-    enrolment.refresh_from_db()
-    return enrolment
-
-
-def enrolment_choose_offer(
-    *,
-    enrolment: Enrolment,
-    by,
-    offer,
-    pilots: list[dict],
-    problem_theme=None,
-    expected_version: int | None = None,
-) -> Enrolment:
-    """Record the offer (with the tariff in force today), the pilot(s), the problem; send to the relay."""
-
-    with transaction.atomic():
-        locked = _lock(enrolment.pk)
-        _check_version(locked, expected_version)
-        if locked.state != S.DIAGNOSED:
-            raise BusinessRuleError(
-                _("L'offre se choisit après l'autodiagnostic (état actuel : %(state)s).")
-                % {"state": locked.get_state_display()}
-            )
-        tariff = tariff_in_force(offer=offer)
-        if tariff is None or not offer.is_open:
-            raise BusinessRuleError(
-                _("Cette offre n'est pas ouverte aux inscriptions aujourd'hui."), field="offer"
-            )
-        needed = tariff.pilots or 1
-        pilots = [p for p in pilots if p]
-        if len(pilots) < needed:
-            raise BusinessRuleError(
-                _("L'offre « %(offer)s » demande %(n)s pilote(s) interne(s) : indiquez-les.")
-                % {"offer": offer.name, "n": needed},
-                field="pilots",
-            )
-        if len(pilots) > needed:
-            raise BusinessRuleError(
-                _("L'offre « %(offer)s » prévoit exactement %(n)s pilote(s) interne(s).")
-                % {"offer": offer.name, "n": needed},
-                field="pilots",
-            )
-        if offer.code == "ciblee" and problem_theme is None:
-            raise BusinessRuleError(
-                _("Choisissez le problème à traiter pendant l'action ciblée."),
-                field="problem_theme",
-            )
-        locked.offer = offer
-        locked.tariff = tariff
-        locked.problem_theme = problem_theme if offer.code == "ciblee" else None
-        locked.save(update_fields=["offer", "tariff", "problem_theme", "updated_at"])
-        locked.pilots.all().delete()
-        bulk_create_with_history(
-            [Pilot(enrolment=locked, position=i, **data) for i, data in enumerate(pilots, start=1)],
-            Pilot,
-        )
-        enrolment_transition(enrolment=locked, to=S.OFFER_CHOSEN, by=by)
+        actions.submit(enrolment=enrolment, by=by)
     enrolment.refresh_from_db()
     return enrolment
 
@@ -418,35 +222,23 @@ def enrolment_offer_save(
     """Keep the offer, the problem and the pilots the owner chose, without sending anything.
 
     The owner checks them on the next page ("Vérifiez vos réponses"), which sends the request
-    with `enrolment_choose_offer`. The same rules apply now, so the check page shows a request
+    with the `choose_offer` action. The same rules apply now, so the check page shows a request
     that can be sent.
     """
     with transaction.atomic():
         locked = _lock(enrolment.pk)
-        _check_version(locked, expected_version)
+        check_version(locked, expected_version)
         if locked.state != S.DIAGNOSED:
             raise BusinessRuleError(
                 _("L'offre se choisit après l'autodiagnostic (état actuel : %(state)s).")
                 % {"state": locked.get_state_display()}
             )
         tariff = tariff_in_force(offer=offer)
-        if tariff is None or not offer.is_open:
-            raise BusinessRuleError(
-                _("Cette offre n'est pas ouverte aux inscriptions aujourd'hui."), field="offer"
-            )
-        needed = tariff.pilots or 1
-        pilots = [p for p in pilots if p][:needed]
-        if len(pilots) < needed:
-            raise BusinessRuleError(
-                _("L'offre « %(offer)s » demande %(n)s pilote(s) interne(s) : indiquez-les.")
-                % {"offer": offer.name, "n": needed},
-                field="pilots",
-            )
-        if offer.code == "ciblee" and problem_theme is None:
-            raise BusinessRuleError(
-                _("Choisissez le problème à traiter pendant l'action ciblée."),
-                field="problem_theme",
-            )
+        pilots = [p for p in pilots if p][: pilots_needed(offer)]
+        # the rules `choose_offer` applies when the request is sent (enrolment.actions)
+        offer_requirements(
+            offer=offer, tariff=tariff, pilots=len(pilots), problem_theme=problem_theme
+        )
         locked.offer = offer
         locked.tariff = tariff
         locked.problem_theme = problem_theme if offer.code == "ciblee" else None
@@ -462,27 +254,9 @@ def enrolment_offer_save(
 
 
 def pilot_data(enrolment: Enrolment) -> list[dict]:
-    """The saved pilots as the fields `enrolment_choose_offer` takes."""
+    """The saved pilots as the fields the `choose_offer` action takes."""
     fields = ["first_name", "last_name", "job_title", "email", "phone"]
     return [{f: getattr(p, f) for f in fields} for p in enrolment.pilots.order_by("position")]
-
-
-def enrolment_validate(*, enrolment: Enrolment, by, expected_version: int | None = None):
-    with transaction.atomic():
-        locked = _lock(enrolment.pk)
-        _check_version(locked, expected_version)
-        enrolment_transition(enrolment=locked, to=S.VALIDATED, by=by)
-    enrolment.refresh_from_db()
-    return enrolment
-
-
-def enrolment_send_back(*, enrolment: Enrolment, by, comment: str) -> Enrolment:
-    """The relay returns an enrolment to the owner (offer and pilots to review), with a comment."""
-    if not comment.strip():
-        raise BusinessRuleError(
-            _("Expliquez à l'entreprise ce qu'elle doit revoir."), field="comment"
-        )
-    return enrolment_transition(enrolment=enrolment, to=S.DIAGNOSED, by=by, reason=comment)
 
 
 def enrolment_reattach(*, enrolment: Enrolment, by, relay, reason: str = "") -> Enrolment:
@@ -528,7 +302,7 @@ def on_diagnosis_submitted(message) -> None:
     by = User.objects.filter(pk=message.payload.get("by_id")).first()
     if by is not None and by.role != Role.OWNER and not by.is_superuser:
         by = None
-    enrolment_transition(enrolment=enrolment, to=S.DIAGNOSED, by=by)
+    actions.diagnose(enrolment=enrolment, by=by)
 
 
 #: Identity fields the owner may correct (the enrolment form's company step and the API).

@@ -22,7 +22,7 @@ from core.roles import Role
 from core.services import timeline_for
 from diagnostics.selectors import diagnosis_profile
 
-from . import services
+from . import actions, services
 from .exports import write_csv
 from .filters import EnrolmentFilter
 from .forms import (
@@ -32,6 +32,7 @@ from .forms import (
     ReattachForm,
     SendBackForm,
     VersionedForm,
+    WithdrawForm,
 )
 from .models import EnrolmentState, ExportJob
 from .selectors import (
@@ -170,7 +171,7 @@ def staff_bulk(request):
     for enrolment in selection:
         try:
             if action == "validate":
-                services.enrolment_validate(enrolment=enrolment, by=request.user)
+                actions.validate(enrolment=enrolment, by=request.user)
             else:
                 services.enrolment_reattach(
                     enrolment=enrolment, by=request.user, relay=form.cleaned_data["relay"]
@@ -212,6 +213,13 @@ def staff_detail(request, pk: int):
             "note_form": NoteForm(),
             "reattach_form": ReattachForm(initial={"relay": enrolment.company.relay_id}),
             "override_form": OverrideForm(initial={"version": enrolment.version}),
+            "withdraw_form": WithdrawForm(
+                initial={"version": enrolment.version}, auto_id="withdraw_%s"
+            ),
+            "may": {
+                name: actions.may(name, enrolment=enrolment, user=request.user)
+                for name in ("validate", "send_back", "derogate", "withdraw")
+            },
             "relays": Relay.objects.all(),
         },
     )
@@ -229,6 +237,7 @@ def staff_action(request, pk: int, action: str):
         "note": NoteForm,
         "reattach": ReattachForm,
         "override": OverrideForm,
+        "withdraw": WithdrawForm,
     }
     if action not in forms_by_action:
         raise Http404
@@ -241,17 +250,21 @@ def staff_action(request, pk: int, action: str):
         )
         return redirect("enrolment:staff_detail", pk=pk)
     d = form.cleaned_data
+    version = d.get("version")
     try:
-        if "version" in d:
-            services._check_version(enrolment, d["version"])
         if action == "validate":
-            services.enrolment_validate(
-                enrolment=enrolment, by=request.user, expected_version=d["version"]
-            )
+            actions.validate(enrolment=enrolment, by=request.user, expected_version=version)
             messages.success(request, _("Inscription validée."))
         elif action == "send_back":
-            services.enrolment_send_back(enrolment=enrolment, by=request.user, comment=d["comment"])
+            actions.send_back(
+                enrolment=enrolment, by=request.user, comment=d["comment"], expected_version=version
+            )
             messages.success(request, _("Inscription renvoyée à l'entreprise."))
+        elif action == "withdraw":
+            actions.withdraw(
+                enrolment=enrolment, by=request.user, reason=d["reason"], expected_version=version
+            )
+            messages.success(request, _("Abandon enregistré."))
         elif action == "note":
             services.enrolment_add_note(enrolment=enrolment, by=request.user, text=d["text"])
             messages.success(request, _("Note interne ajoutée."))
@@ -267,8 +280,11 @@ def staff_action(request, pk: int, action: str):
             ):
                 return redirect("enrolment:staff_list")
         elif action == "override":
-            services.enrolment_override_eligibility(
-                enrolment=enrolment, by=request.user, justification=d["justification"]
+            actions.derogate(
+                enrolment=enrolment,
+                by=request.user,
+                justification=d["justification"],
+                expected_version=version,
             )
             messages.success(request, _("Dérogation enregistrée : l'inscription est éligible."))
     except BusinessRuleError as exc:

@@ -15,8 +15,8 @@ from core.money import format_eur
 from core.roles import Role
 from core.services import timeline_record
 
-from .ledger import ZERO, Line, closed_until, entry_post, money
-from .models import AidInstalment, Funder, JournalLine, Payment, PeriodClose
+from .ledger import ZERO, Line, chart_for, closed_until, entry_post, money
+from .models import Account, AidInstalment, Funder, JournalLine, Payment, PeriodClose
 
 RELAY_WRITERS = frozenset({Role.RELAY_STAFF, Role.ADMIN})
 
@@ -84,6 +84,12 @@ def payment_record(
             field="date",
         )
     with transaction.atomic():
+        # The receivable's (or payable's) account row is locked until the payment is posted:
+        # two payments at the same instant see the amount still due one after the other, so
+        # the second one cannot overpay without its reason.
+        code, funder = _PAYMENT_ACCOUNTS[kind]
+        chart_for(relay)
+        list(Account.objects.select_for_update().filter(relay=relay, code=code).values("pk"))
         due = payment_due(relay=relay, kind=kind, company=company, consultant=consultant)
         over = max(amount - max(due, ZERO), ZERO)
         if over and not overpayment_reason.strip():
@@ -111,7 +117,6 @@ def payment_record(
         # The audit trail records the payment once, complete with its ledger entry (below).
         payment.skip_history_when_saving = True
         payment.save()
-        code, funder = _PAYMENT_ACCOUNTS[kind]
         dims = {
             "company_id": payment.company_id,
             "consultant_id": payment.consultant_id,

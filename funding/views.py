@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import BooleanField, Case, Q, Value, When
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -21,6 +22,13 @@ from core.models import Relay
 from core.reauth import is_post, recent_authentication_required
 from core.roles import Role
 from core.scoping import get_visible_or_404
+from core.submissions import (
+    SubmissionForm,
+    SubmissionReplayed,
+    SubmissionResult,
+    submission_once,
+    submission_replay_response,
+)
 from enrolment.models import Company
 
 from . import selectors, services
@@ -199,6 +207,12 @@ def consultant_statement(request, slug: str, pk: int):
     )
 
 
+def _payment_result_url(payment: Payment) -> str:
+    if payment.company_id:
+        return reverse("funding:company_statement", args=[payment.relay.slug, payment.company_id])
+    return reverse("funding:ledger", args=[payment.relay.slug])
+
+
 @login_required
 @recent_authentication_required
 def payment_create(request, slug: str):
@@ -210,16 +224,29 @@ def payment_create(request, slug: str):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            payment = services.payment_record(
-                relay=relay,
-                kind=data["kind"],
-                date=data["date"],
-                amount=data["amount"],
-                reference=data["reference"],
-                company=data.get("company"),
-                consultant=data.get("consultant"),
-                overpayment_reason=data.get("overpayment_reason", ""),
-                by=request.user,
+            payment = submission_once(
+                key=form.submission_key,
+                user=request.user,
+                action="funding.payment",
+                perform=lambda: services.payment_record(
+                    relay=relay,
+                    kind=data["kind"],
+                    date=data["date"],
+                    amount=data["amount"],
+                    reference=data["reference"],
+                    company=data.get("company"),
+                    consultant=data.get("consultant"),
+                    overpayment_reason=data.get("overpayment_reason", ""),
+                    by=request.user,
+                ),
+                result=lambda payment: SubmissionResult(
+                    url=_payment_result_url(payment),
+                    message=_("Paiement enregistré (écriture n° %(n)s).") % {"n": payment.entry_id},
+                ),
+            )
+        except SubmissionReplayed as replayed:
+            return submission_replay_response(
+                request, replayed, fallback=reverse("funding:ledger", args=[relay.slug])
             )
         except BusinessRuleError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
@@ -228,9 +255,7 @@ def payment_create(request, slug: str):
                 request,
                 _("Paiement enregistré (écriture n° %(n)s).") % {"n": payment.entry_id},
             )
-            if payment.company_id:
-                return redirect("funding:company_statement", slug=relay.slug, pk=payment.company_id)
-            return redirect("funding:ledger", slug=relay.slug)
+            return redirect(_payment_result_url(payment))
     return render(request, "funding/payment_form.html", {"relay": relay, "form": form})
 
 
@@ -263,9 +288,25 @@ def instalments(request):
             raise PermissionDenied
         ids = [int(i) for i in request.POST.getlist("instalment") if i.isdigit()]
         visible = AidInstalment.objects.visible_to(request.user).filter(pk__in=ids)
-        count = services.aid_instalments_approve(
-            instalment_ids=visible.values_list("pk", flat=True), by=request.user
-        )
+        once = SubmissionForm(request.POST)
+        once.is_valid()
+        try:
+            count = submission_once(
+                key=once.submission_key,
+                user=request.user,
+                action="funding.instalments_approve",
+                perform=lambda: services.aid_instalments_approve(
+                    instalment_ids=visible.values_list("pk", flat=True), by=request.user
+                ),
+                result=lambda count: SubmissionResult(
+                    url=reverse("funding:instalments"),
+                    message=_("%(n)s échéance(s) approuvée(s).") % {"n": count},
+                ),
+            )
+        except SubmissionReplayed as replayed:
+            return submission_replay_response(
+                request, replayed, fallback=reverse("funding:instalments")
+            )
         messages.success(request, _("%(n)s échéance(s) approuvée(s).") % {"n": count})
         return redirect("funding:instalments")
     overdue_limit = timezone.localdate() - dt.timedelta(
@@ -287,4 +328,8 @@ def instalments(request):
         .order_by("status", "due_on", "pk")
     )
     page = Paginator(rows, 100).get_page(request.GET.get("page"))
-    return render(request, "funding/instalments.html", {"page": page, "can_approve": can_approve})
+    return render(
+        request,
+        "funding/instalments.html",
+        {"page": page, "can_approve": can_approve, "once": SubmissionForm()},
+    )

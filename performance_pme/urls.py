@@ -25,3 +25,4 @@ urlpatterns = [
 
 # No URL serves MEDIA_ROOT, not even with DEBUG: agreements, signed copies and exports are
 # private documents, served only by their permission-checked views.
+

@@ -83,6 +83,22 @@ def django_assert_max_num_queries_equal(django_assert_num_queries):
     return django_assert_num_queries
 
 
+def pytest_sessionfinish(session):
+    """xdist's controller drops the demo template its workers shared (tests/demo_db.py)."""
+    config = session.config
+    if hasattr(config, "workerinput") or not getattr(config.option, "numprocesses", None):
+        return  # a worker, or a run without xdist: the `_demo_databases` fixture drops it
+    if not USES_POSTGRES:
+        return  # SQLite: the template is a file in the run's temporary directory
+    from django.db import connection
+    from pytest_django.plugin import blocking_manager_key
+
+    from tests.demo_db import drop_template
+
+    with config.stash[blocking_manager_key].unblock():
+        drop_template(connection.creation._get_test_db_name())
+
+
 def pytest_report_header(config):
     db = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     broker = "redis" if REDIS_URL else "filesystem"
@@ -90,25 +106,30 @@ def pytest_report_header(config):
 
 
 # --- Transactional tests and reference data (added with the API, issue 8) --------------
-# A transactional (live-server) test ends with every table flushed, the reference data the
-# migrations load included (relays, départements, offers, themes…). After each such test
-# the hook below reloads that data, so every test finds the database as the migrations left
-# it, whatever order the tests run in.
-_REFERENCE_DATA: dict[str, str] = {}
+# A transactional (live-server) test commits to the test database. At its end the database is
+# put back as the migrations left it, reference data included (relays, départements, offers,
+# themes…), so every test finds it so, whatever order the tests run in: see
+# tests/reference_data.py, whose restore() replaces TransactionTestCase's flush.
 
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """pytest-django's set-up, plus a snapshot of the reference data the migrations loaded."""
-    from django.db import connections
+    from unittest import mock
 
-    connection = connections["default"]
+    from django.test import TransactionTestCase
+
+    from tests import reference_data
+
     with django_db_blocker.unblock():
-        _REFERENCE_DATA["name"] = connection.settings_dict["NAME"]
-        _REFERENCE_DATA["default"] = (
-            getattr(connection, "_test_serialized_contents", None)
-            or connection.creation.serialize_db_to_string()
-        )
+        snapshot = reference_data.snapshot()
+
+    def _fixture_teardown(test_case):
+        assert test_case._databases_names(include_mirrors=False) == [reference_data.ALIAS]
+        snapshot.restore()
+
+    with mock.patch.object(TransactionTestCase, "_fixture_teardown", _fixture_teardown):
+        yield
 
 
 def _is_transactional(item) -> bool:
@@ -117,33 +138,6 @@ def _is_transactional(item) -> bool:
         return True
     marker = item.get_closest_marker("django_db")
     return bool(marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])))
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_teardown(item, nextitem):
-    result = yield
-    if nextitem is None:  # the last test: the session's teardown already dropped the test DB
-        return result
-    if _REFERENCE_DATA and _is_transactional(item):
-        from django.apps import apps
-        from django.core.management import call_command
-        from django.core.management.color import no_style
-        from django.db import connection
-        from pytest_django.plugin import blocking_manager_key
-
-        if connection.settings_dict["NAME"] != _REFERENCE_DATA.get("name"):
-            return result  # never flush a database that is not the test database
-        with item.config.stash[blocking_manager_key].unblock():
-            # empty again, without the content types post_migrate recreated with new ids
-            call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
-            connection.creation.deserialize_db_from_string(_REFERENCE_DATA["default"])
-            with connection.cursor() as cursor:
-                for sql in connection.ops.sequence_reset_sql(no_style(), apps.get_models()):
-                    cursor.execute(sql)
-            # a live-server test may leave this context with its own connection: close it,
-            # or the test database cannot be dropped at the end of the run
-            connection.close()
-    return result
 
 
 # --- Two-factor authentication (issue 9) -------------------------------------------------------
@@ -190,3 +184,68 @@ class OTPClient(Client):
 @pytest.fixture
 def client() -> OTPClient:
     return OTPClient()
+
+
+# --- The demo data, seeded once per run (issue 14) ------------------------------------------------
+# A test that needs the whole demo asks for `demo_db`: its database is then a clone of a
+# template seeded once per run (tests/demo_db.py), not the worker's test database.
+
+
+@pytest.fixture(scope="session")
+def _demo_databases(django_db_setup, django_db_blocker, tmp_path_factory):
+    from tests.demo_db import DemoDatabases, drop_template, worker_id
+
+    own_dir = tmp_path_factory.getbasetemp()
+    # xdist's workers share their parent directory (one per run); without xdist, ours only
+    shared_dir = own_dir.parent if worker_id() != "master" else own_dir
+    with django_db_blocker.unblock():
+        demo = DemoDatabases(shared_dir=shared_dir, own_dir=own_dir)
+    yield demo
+    with django_db_blocker.unblock():
+        demo.drop_clone()
+        if worker_id() == "master":
+            drop_template(demo.test_database)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _demo_template_early(request):
+    """Under xdist, when the run has demo tests, the first worker seeds the template first."""
+    from tests.demo_db import worker_id
+
+    if worker_id() == "master":
+        return  # one process: the first demo test seeds it
+    if not any("demo_db" in item.fixturenames for item in request.session.items):
+        return
+    demo = request.getfixturevalue("_demo_databases")
+    with request.getfixturevalue("django_db_blocker").unblock():
+        demo.build_template_early()
+
+
+@pytest.fixture
+def _demo_database_switch(request):
+    """For a `demo_db` test: the connection on the demo's clone before the test's transaction."""
+    if "demo_db" not in request.fixturenames:
+        yield
+        return
+    demo = request.getfixturevalue("_demo_databases")
+    blocker = request.getfixturevalue("django_db_blocker")
+    with blocker.unblock():
+        demo.enter()
+    yield
+    with blocker.unblock():
+        demo.leave(committed=_is_transactional(request.node))
+
+
+@pytest.fixture
+def _django_db_helper(_demo_database_switch, _django_db_helper):
+    """pytest-django's database set-up, after the switch to the demo's clone when asked."""
+    return _django_db_helper
+
+
+@pytest.fixture
+def demo_db(_django_db_helper):
+    """The whole demo (`seed_demo`), as `make run` loads it: see tests/demo_db.py.
+
+    A test in a transaction may change it (rolled back); a transactional test (live server)
+    gets a clone of its own.
+    """

@@ -29,11 +29,18 @@ def test_region_gets_the_dashboard_figures_of_every_relay(api_world, token_clien
 
 
 def test_relay_staff_gets_only_their_relays_figures(api_world, token_client):
-    from enrolment.services import enrolment_transition
+    from decimal import Decimal
+
+    from enrolment import actions
+    from enrolment.models import Company
 
     admin = api_world["users"]["admin"]
+    # both companies give their turnover: submitted, they are eligible (ineligible ones don't count)
+    Company.objects.filter(pk__in=[api_world["lyon"].pk, api_world["annecy"].pk]).update(
+        turnover=Decimal("2000000.00")
+    )
     for key in ("e_lyon", "e_annecy"):
-        enrolment_transition(enrolment=api_world[key], to="submitted", by=admin, reason="t")
+        actions.submit(enrolment=api_world[key], by=admin)
     region = token_client(api_world["users"]["region"]).get("/api/v1/dashboard/").json()
     staff = token_client(api_world["users"]["relay_staff"]).get("/api/v1/dashboard/").json()
     assert region["head"]["total"] == 2 and staff["head"]["total"] == 1

@@ -65,3 +65,22 @@ def test_docs_reference_only_local_assets(client):
     # Swagger UI loads its init script from the docs URL itself (?script=): same origin, no inline
     assert all(a.startswith(("/static/", "/api/v1/docs/?")) for a in assets), assets
     assert "cdn" not in html.lower()
+
+
+def test_each_workflow_action_is_documented_with_its_own_input_and_no_free_state(tmp_path):
+    from enrolment.actions import ACTIONS
+
+    schema = _schema(tmp_path)
+    paths = schema["paths"]
+    assert not [p for p in paths if p.endswith("/transition/")]
+    for action in ACTIONS.values():
+        post = paths[f"/api/v1/enrolments/{{id}}/actions/{action.api_name}/"]["post"]
+        assert post["operationId"] == f"enrolments_actions_{action.name}"
+        assert set(post["responses"]) >= {"200", "400", "403", "404"}
+    body = paths["/api/v1/enrolments/{id}/actions/derogate/"]["post"]["requestBody"]
+    ref = body["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    assert set(schema["components"]["schemas"][ref]["properties"]) == {"version", "justification"}
+    sign = paths["/api/v1/enrolments/{id}/actions/sign-agreement/"]["post"]["requestBody"]
+    assert "multipart/form-data" in sign["content"]
+    enrolment = schema["components"]["schemas"]["Enrolment"]["properties"]
+    assert "allowed_actions" in enrolment and "allowed_transitions" not in enrolment

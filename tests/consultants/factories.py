@@ -10,15 +10,13 @@ import factory
 from django.utils import timezone
 from zeal import zeal_ignore
 
-from catalogue.models import Offer
-from catalogue.selectors import tariff_in_force
 from consultants import services
 from consultants.models import Expert, Mission
 from core.models import Departement, User
 from core.roles import Role
 from diagnostics.models import Theme
-from enrolment.models import Enrolment, EnrolmentState, Pilot
-from enrolment.services import enrolment_transition
+from enrolment.models import Enrolment, EnrolmentState
+from tests.builders import advance, enrolment_at
 from tests.factories import CompanyFactory, UserFactory
 
 S = EnrolmentState
@@ -71,29 +69,16 @@ def validated_enrolment(
 
 
 def _validated_enrolment(*, offer: str, theme: str | None, dep: str) -> Enrolment:
-    company = CompanyFactory(departement=Departement.objects.get(code=dep))
-    owner = company.owner
-    enrolment = Enrolment.objects.create(company=company, created_by=owner)
-    enrolment_transition(enrolment=enrolment, to=S.SUBMITTED, by=owner)
-    enrolment_transition(enrolment=enrolment, to=S.ELIGIBLE)
-    enrolment_transition(enrolment=enrolment, to=S.DIAGNOSED, by=owner)
-    chosen = Offer.objects.get(code=offer)
-    enrolment.offer = chosen
-    enrolment.tariff = tariff_in_force(offer=chosen)
-    enrolment.problem_theme = Theme.objects.get(code=theme) if theme else None
-    enrolment.save(update_fields=["offer", "tariff", "problem_theme"])
-    for position in range(1, (enrolment.tariff.pilots or 1) + 1):
-        Pilot.objects.create(
-            enrolment=enrolment,
-            position=position,
-            first_name="Karim",
-            last_name=f"Pilote{position}",
-            job_title="Chef d'atelier",
-            email=f"pilote{position}.{enrolment.pk}@test.example",
-        )
-    enrolment_transition(enrolment=enrolment, to=S.OFFER_CHOSEN, by=owner)
-    enrolment_transition(enrolment=enrolment, to=S.VALIDATED, by=staff_of(enrolment))
-    return enrolment
+    company = CompanyFactory(
+        departement=Departement.objects.get(code=dep), turnover=Decimal("3000000.00")
+    )
+    return enrolment_at(
+        S.VALIDATED, company=company, offer=offer, theme=theme, staff=staff_of_company(company)
+    )
+
+
+def staff_of_company(company) -> User:
+    return UserFactory(role=Role.RELAY_STAFF, relay=company.relay)
 
 
 def running_mission(
@@ -117,7 +102,7 @@ def _running_mission(*, consultant, offer, started_days_ago) -> Mission:
     Mission.objects.filter(pk=mission.pk).update(
         start_date=start, planned_end_date=services.add_months(start, 4)
     )
-    enrolment_transition(enrolment=enrolment, to=S.AGREEMENT_SIGNED, by=enrolment.company.owner)
+    advance(enrolment, S.AGREEMENT_SIGNED)
     return Mission.objects.select_related("enrolment", "consultant__user").get(pk=mission.pk)
 
 

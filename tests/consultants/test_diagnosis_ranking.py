@@ -55,8 +55,8 @@ def test_weak_themes_come_from_the_latest_submitted_diagnosis_weakest_first():
     assert diagnosis_weak_theme_codes(enrolment=enrolment) == ["delais", "stocks", "qualite"]
 
 
-def test_no_submitted_diagnosis_means_no_weak_themes():
-    enrolment = validated_enrolment(offer="approfondie", theme=None)
+def test_no_theme_under_the_threshold_means_no_weak_themes():
+    enrolment = validated_enrolment(offer="approfondie", theme=None)  # every theme at 60 %
     assert diagnosis_weak_theme_codes(enrolment=enrolment) == []
 
 

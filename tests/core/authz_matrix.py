@@ -280,14 +280,30 @@ EXPECTATIONS: dict[str, Expect] = {
     "api:company-detail": api(*COMPANY_SIDE, obj="company"),
     "api:enrolment-list": api(*ALL),
     "api:enrolment-detail": api(*COMPANY_SIDE, obj="enrolment"),
-    "api:enrolment-transition": api(
-        OWNER,
-        RELAY_STAFF,
-        DIRECTOR,
-        ADMIN,
-        obj="enrolment",
-        post_only=True,
-        data={"to": "withdrawn", "reason": "Test"},
+    # one endpoint per workflow action (POST only); the action itself then refuses a state or a
+    # precondition with a 400: what the matrix checks is who reaches it at all
+    "api:enrolment-action-submit": api(OWNER, ADMIN, obj="enrolment", post_only=True),
+    "api:enrolment-action-evaluate-eligibility": api(*ACTING, obj="enrolment", post_only=True),
+    "api:enrolment-action-derogate": api(
+        *ACTING, obj="enrolment", post_only=True, data={"justification": "Test"}
+    ),
+    "api:enrolment-action-diagnose": api(OWNER, ADMIN, obj="enrolment", post_only=True),
+    "api:enrolment-action-choose-offer": api(
+        OWNER, ADMIN, obj="enrolment", post_only=True, data={"offer": "ciblee"}
+    ),
+    "api:enrolment-action-validate": api(*ACTING, obj="enrolment", post_only=True),
+    "api:enrolment-action-send-back": api(
+        *ACTING, obj="enrolment", post_only=True, data={"comment": "Test"}
+    ),
+    "api:enrolment-action-assign-consultant": api(
+        CONSULTANT, DIRECTOR, ADMIN, obj="enrolment", post_only=True
+    ),
+    "api:enrolment-action-accept-agreement": api(OWNER, ADMIN, obj="enrolment", post_only=True),
+    "api:enrolment-action-sign-agreement": api(*ACTING, obj="enrolment", post_only=True),
+    "api:enrolment-action-start": api(*ACTING, obj="enrolment", post_only=True),
+    "api:enrolment-action-close": api(*ACTING, obj="enrolment", post_only=True),
+    "api:enrolment-action-withdraw": api(
+        OWNER, *ACTING, obj="enrolment", post_only=True, data={"reason": "Test"}
     ),
     "api:expert-list": api(*ALL),
     "api:expert-detail": api(

@@ -12,14 +12,14 @@ groups, seminars, training); documents are tiny stand-in PDFs (no rendering).
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from agreements.models import Agreement, AgreementBatch, AgreementSignature
+from agreements.models import Agreement, AgreementBatch
+from agreements.services import agreement_upload_signed
 from api.services import api_token_create
 from collective import groups as group_services
 from collective.followups import followup_token
@@ -31,8 +31,8 @@ from core.models import Departement, OutboxMessage, Relay
 from core.roles import Role
 from diagnostics.models import Diagnosis, Questionnaire, Theme
 from enrolment.models import EnrolmentState, ExportJob
-from enrolment.services import enrolment_transition
 from funding.models import Account, JournalEntry
+from tests.builders import advance, issue_agreement, signed_copy
 from tests.factories import EnrolmentFactory, UserFactory
 from tests.groups.factories import company_in, enrolment_at
 
@@ -83,25 +83,10 @@ def _pdf(name: str) -> ContentFile:
 
 
 def _agreement(enrolment, signer) -> Agreement:
-    agreement = Agreement(
-        enrolment=enrolment,
-        version=1,
-        sha256=hashlib.sha256(PDF).hexdigest(),
-        content_hash="0" * 64,
-        size=len(PDF),
-        status=Agreement.Status.SIGNED,
-    )
-    agreement.file.save("convention-v1.pdf", _pdf("convention-v1.pdf"), save=False)
-    agreement.save()
-    signature = AgreementSignature(
-        agreement=agreement,
-        method=AgreementSignature.Method.SCANNED,
-        signed_by=signer,
-        version=1,
-        checksum=agreement.sha256,
-    )
-    signature.scanned_copy.save("copie.pdf", _pdf("copie.pdf"), save=False)
-    signature.save()
+    """A stand-in agreement version, signed on paper and deposited by the relay."""
+    agreement = issue_agreement(enrolment)
+    agreement_upload_signed(agreement=agreement, by=signer, uploaded=signed_copy("copie.pdf"))
+    agreement.refresh_from_db()
     return agreement
 
 
@@ -129,9 +114,8 @@ def _side(letter: str, dep: str, relay: Relay, director, name: str) -> dict:
         enrolment=main, consultant=consultant, by=director
     )
     mission = consultant_services.assignment_accept(assignment=assignment, by=consultant.user)
-    enrolment_transition(enrolment=main, to=S.AGREEMENT_SIGNED, by=owner)
-    enrolment_transition(enrolment=main, to=S.IN_PROGRESS)
-    _agreement(main, staff)
+    _agreement(main, staff)  # the relay deposits the signed copy: agreement_signed
+    advance(main, S.IN_PROGRESS)  # the mission's start date has come
     plan = ActionPlan.objects.create(mission=mission, title="Réduire les stocks")
     indicator = Indicator.objects.create(
         plan=plan, name="Stock", unit="jours", baseline=Decimal("40"), target=Decimal("20")

@@ -19,11 +19,12 @@ from consultants.models import Assignment, Expert
 from core.audit import history_for, hydrate, journal_queryset
 from core.money import format_eur
 from core.roles import Role
+from enrolment import actions
 from enrolment.models import Enrolment, EnrolmentState, Pilot
 from enrolment.selectors import enrolment_audit_history
-from enrolment.services import enrolment_transition
 from funding.models import Payment
 from funding.services import payment_record
+from tests.builders import enrolment_at
 from tests.consultants.factories import ExpertFactory, running_mission
 from tests.enrolment.helpers import staff
 from tests.factories import EnrolmentFactory, UserFactory
@@ -42,7 +43,7 @@ def _user(**kw):
 
 def _offer_chosen():
     with zeal_ignore():
-        return EnrolmentFactory(state=S.OFFER_CHOSEN)
+        return enrolment_at(S.OFFER_CHOSEN)
 
 
 def _count(client, url, **params) -> int:
@@ -74,12 +75,13 @@ def test_a_change_through_the_page_is_recorded_with_its_author_and_values(client
 
 def test_changes_outside_a_request_are_the_systems(client):
     with zeal_ignore():
-        enrolment = EnrolmentFactory(state=S.SUBMITTED)
+        enrolment = enrolment_at(S.DRAFT)
     client.force_login(staff())
     client.get(reverse("enrolment:staff_detail", args=[enrolment.pk]))  # no leak from a request
-    # What a Celery task or a command does: a service call without any request.
+    # What a Celery task or a command does: a service call without any request (here the
+    # submission, then the portal's own eligibility evaluation).
     with zeal_ignore():
-        enrolment_transition(enrolment=enrolment, to=S.ELIGIBLE, by=None)
+        actions.submit(enrolment=enrolment, by=enrolment.company.owner)
     last = Enrolment.history.filter(id=enrolment.pk).latest("history_date", "history_id")
     assert last.history_user is None and last.state == S.ELIGIBLE
     client.force_login(_user(director=True))
@@ -354,14 +356,14 @@ def test_saving_without_a_change_writes_no_history():
 
 def test_submitting_and_choosing_the_offer_record_eligibility_and_pilots():
     from diagnostics.models import Theme
-    from enrolment.services import enrolment_choose_offer
     from tests.enrolment.helpers import diagnosed_enrolment
 
     enrolment = diagnosed_enrolment()
     rows = list(Enrolment.history.filter(id=enrolment.pk).order_by("history_date", "history_id"))
     with_eligibility = [r for r in rows if r.eligibility]
-    # The eligibility result is saved on the submitted enrolment (not on a stale copy).
-    assert with_eligibility and with_eligibility[0].state == S.SUBMITTED
+    # The eligibility result is saved with the decision it leads to (not on a stale copy).
+    assert with_eligibility and with_eligibility[0].state == S.ELIGIBLE
+    assert with_eligibility[0].prev_record.state == S.SUBMITTED
     pilot = {
         "first_name": "Karim",
         "last_name": "Pilote",
@@ -369,15 +371,15 @@ def test_submitting_and_choosing_the_offer_record_eligibility_and_pilots():
         "email": "k@t.example",
     }
     with zeal_ignore():
-        enrolment_choose_offer(
+        actions.choose_offer(
             enrolment=enrolment,
             by=enrolment.company.owner,
             offer=Offer.objects.get(code="ciblee"),
             pilots=[pilot],
             problem_theme=Theme.objects.get(code="stocks"),
         )
-        enrolment_transition(enrolment=enrolment, to=S.DIAGNOSED, by=staff(), reason="Revoir")
-        enrolment_choose_offer(
+        actions.send_back(enrolment=enrolment, by=staff(), comment="Revoir")
+        actions.choose_offer(
             enrolment=enrolment,
             by=enrolment.company.owner,
             offer=Offer.objects.get(code="ciblee"),

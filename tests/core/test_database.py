@@ -5,8 +5,8 @@ from django.db import IntegrityError, connection, transaction
 
 from core.models import Relay, User
 from core.roles import Role
+from enrolment import actions
 from enrolment.models import Enrolment, EnrolmentState
-from enrolment.services import enrolment_transition
 from tests.factories import CompanyFactory, EnrolmentFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
@@ -26,9 +26,7 @@ def test_one_open_enrolment_per_establishment():
 def test_a_withdrawn_enrolment_lets_the_company_enrol_again():
     company = CompanyFactory()
     first = EnrolmentFactory(company=company)
-    enrolment_transition(
-        enrolment=first, to=EnrolmentState.WITHDRAWN, by=company.owner, reason="Pas le moment."
-    )
+    actions.withdraw(enrolment=first, by=company.owner, reason="Pas le moment.")
     again = Enrolment.objects.create(company=company)
     assert again.state == EnrolmentState.DRAFT
     assert company.enrolments.count() == 2

@@ -29,8 +29,8 @@ from core.personal_data import (
 )
 from core.roles import Role
 from core.tasks import personal_data_retention_sweep
+from enrolment import actions
 from enrolment.models import Enrolment, EnrolmentState, Pilot
-from enrolment.services import enrolment_transition
 from funding.ledger import balances
 from reporting.selectors import dashboard
 from tests.consultants.factories import ExpertFactory, running_mission, staff_of
@@ -258,7 +258,7 @@ def test_export_queries_do_not_grow_with_the_person_s_history(
     with zeal_ignore():
         for _ in range(3):
             enrolment = EnrolmentFactory(company=CompanyFactory(owner=owner))
-            enrolment_transition(enrolment=enrolment, to=EnrolmentState.SUBMITTED, by=owner)
+            actions.submit(enrolment=enrolment, by=owner)
             Pilot.objects.create(
                 enrolment=enrolment, first_name="A", last_name="B", job_title="C", email="a@b.fr"
             )
@@ -371,10 +371,8 @@ def _withdrawn_enrolment(email: str, pilot_email: str) -> Enrolment:
         Pilot.objects.create(
             enrolment=enrolment, first_name="P", last_name=email, job_title="J", email=pilot_email
         )
-        enrolment_transition(enrolment=enrolment, to=EnrolmentState.SUBMITTED, by=company.owner)
-        return enrolment_transition(
-            enrolment=enrolment, to=EnrolmentState.WITHDRAWN, by=company.owner, reason="Arrêt"
-        )
+        actions.submit(enrolment=enrolment, by=company.owner)
+        return actions.withdraw(enrolment=enrolment, by=company.owner, reason="Arrêt")
 
 
 def test_the_retention_sweep_anonymises_only_persons_past_the_period(settings):
@@ -389,9 +387,7 @@ def test_the_retention_sweep_anonymises_only_persons_past_the_period(settings):
             still_open = EnrolmentFactory(
                 company=CompanyFactory(owner=UserFactory(email="en-cours@test.example"))
             )
-            enrolment_transition(
-                enrolment=still_open, to=EnrolmentState.SUBMITTED, by=still_open.company.owner
-            )
+            actions.submit(enrolment=still_open, by=still_open.company.owner)
     with time_machine.travel(dt.datetime(2022, 5, 20, 10, tzinfo=dt.UTC), tick=False):
         _withdrawn_enrolment("recent@test.example", "pilote.recent@test.example")
 

@@ -40,6 +40,6 @@ def test_api_docs_render_from_local_assets(page, live_server):
     hosts = set()
     page.on("request", lambda request: hosts.add(urlparse(request.url).netloc))
     page.goto("/api/v1/docs/")
-    page.get_by_text("/api/v1/enrolments/{id}/transition/").first.wait_for()
+    page.get_by_text("/api/v1/enrolments/{id}/actions/validate/").first.wait_for()
     assert "API Performance PME" in page.content()
     assert hosts == {urlparse(live_server.url).netloc}

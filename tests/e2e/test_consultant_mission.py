@@ -8,7 +8,7 @@ from django.utils import timezone
 from zeal import zeal_ignore
 
 from enrolment.models import EnrolmentState
-from enrolment.services import enrolment_transition
+from tests.builders import advance
 from tests.consultants.factories import ExpertFactory, director, validated_enrolment
 from tests.factories import UserFactory
 
@@ -46,9 +46,7 @@ def test_director_assigns_consultant_runs_mission_owner_sees_chart(page, login, 
     assert "Mission acceptée" in page.content()
     mission_url = page.url
     with zeal_ignore():  # the owner signs the agreement (another issue's page)
-        enrolment_transition(
-            enrolment=enrolment, to=EnrolmentState.AGREEMENT_SIGNED, by=company.owner
-        )
+        advance(enrolment, EnrolmentState.AGREEMENT_SIGNED)
 
     # ... logs a half-day, creates an action plan with an indicator and a measurement.
     page.goto(mission_url)

@@ -8,7 +8,7 @@ from zeal import zeal_ignore
 
 from diagnostics.models import Question
 from diagnostics.services import diagnosis_save_answers, diagnosis_start, diagnosis_submit
-from enrolment.services import enrolment_submit
+from enrolment.actions import submit
 from tests.factories import CompanyFactory, EnrolmentFactory, UserFactory
 
 
@@ -21,7 +21,7 @@ def _eligible_enrolment(**company_kwargs):
     company_kwargs.setdefault("turnover", Decimal("4800000.00"))
     company = CompanyFactory(**company_kwargs)
     enrolment = EnrolmentFactory(company=company)
-    return enrolment_submit(enrolment=enrolment, by=company.owner)
+    return submit(enrolment=enrolment, by=company.owner)
 
 
 def answer_all(diagnosis, *, weak=("stocks",), weak_level=0, strong_level=3):

@@ -1,9 +1,9 @@
 """The demo data looks real: every state, and a submitted diagnosis from 'diagnosed' on."""
 
 import pytest
-from django.core.management import call_command
 from zeal import zeal_ignore
 
+from agreements.models import Agreement
 from diagnostics.models import Diagnosis
 from enrolment.models import Enrolment, EnrolmentState
 
@@ -12,12 +12,12 @@ S = EnrolmentState
 BEFORE_DIAGNOSIS = {S.DRAFT, S.SUBMITTED, S.ELIGIBLE, S.INELIGIBLE, S.WITHDRAWN}
 
 
-def test_demo_enrolments_have_diagnoses_and_eligibility(settings):
+def test_demo_enrolments_have_diagnoses_and_eligibility(demo_db, settings):
     settings.DEBUG = True
     with zeal_ignore():
-        call_command("seed_demo")
         enrolments = list(Enrolment.objects.prefetch_related("diagnoses"))
-    assert {e.state for e in enrolments} == set(S.values)
+    # every state a journey rests in ("submitted" does not last: eligibility is evaluated at once)
+    assert {e.state for e in enrolments} == set(S.values) - {S.SUBMITTED}
     for e in enrolments:
         submitted = [d for d in e.diagnoses.all() if d.state == Diagnosis.State.SUBMITTED]
         if e.state not in BEFORE_DIAGNOSIS:
@@ -25,6 +25,11 @@ def test_demo_enrolments_have_diagnoses_and_eligibility(settings):
             assert submitted[0].recommendation["offer"] in {"ciblee", "approfondie"}
         if e.state not in {S.DRAFT, S.SUBMITTED}:
             assert [r["rule"] for r in e.eligibility] == ["sme", "territory", "industry"]
+    # signed the product's way: every signed demo enrolment has its agreement and signature
+    signed = Enrolment.objects.filter(signed_at__isnull=False)
+    with_signature = Agreement.objects.filter(status="signed", signature__isnull=False)
+    assert signed.count() > 20
+    assert not signed.exclude(pk__in=with_signature.values("enrolment_id")).exists()
     closing = Diagnosis.objects.filter(purpose="closing")
     assert closing.count() == Enrolment.objects.filter(state=S.CLOSED).count()
     first = dict(

@@ -17,9 +17,9 @@ from catalogue.models import Offer
 from diagnostics.models import Diagnosis, Question
 from diagnostics.services import diagnosis_start
 from enrolment.dossier import owner_status_for
-from enrolment.models import Company, Enrolment, EnrolmentState
+from enrolment.models import Company, Enrolment, EnrolmentState, state_writer
 from enrolment.notifications import request_sent_email
-from enrolment.services import enrolment_transition
+from tests.builders import enrolment_at as build_enrolment_at
 from tests.enrolment.conftest import REGISTER_SIRET
 from tests.enrolment.helpers import PILOT, diagnosed_enrolment, eligible_enrolment
 from tests.factories import EnrolmentFactory, UserFactory
@@ -289,16 +289,13 @@ def _at(state: str) -> Enrolment:
     with zeal_ignore():
         if state == S.DRAFT:
             return EnrolmentFactory()
-        if state in (S.SUBMITTED, S.INELIGIBLE):
-            enrolment = EnrolmentFactory()
-            enrolment_transition(enrolment=enrolment, to=S.SUBMITTED, by=enrolment.company.owner)
-            if state == S.INELIGIBLE:
-                enrolment_transition(enrolment=enrolment, to=S.INELIGIBLE, reason="Trop grande.")
-            return enrolment
+        if state == S.SUBMITTED:  # a row an earlier version left (submission now evaluates)
+            with state_writer():
+                return EnrolmentFactory(state=S.SUBMITTED)
+        if state == S.INELIGIBLE:
+            return build_enrolment_at(S.INELIGIBLE, headcount=300)  # too big: not an SME
         enrolment = enrolment_at(state)
         if state == S.CONSULTANT_ASSIGNED:
-            _agreement(enrolment)
-        if state == S.CLOSED:  # an issued version never marked signed (as seeded data has)
             _agreement(enrolment)
         return enrolment
 

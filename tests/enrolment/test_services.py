@@ -9,18 +9,19 @@ from catalogue.models import Offer
 from core.exceptions import BusinessRuleError
 from core.models import Relay, TimelineEvent
 from diagnostics.models import Theme
+from enrolment.actions import choose_offer as enrolment_choose_offer
+from enrolment.actions import derogate as enrolment_override_eligibility
+from enrolment.actions import send_back as enrolment_send_back
+from enrolment.actions import submit as enrolment_submit
+from enrolment.actions import validate as enrolment_validate
 from enrolment.models import Enrolment, EnrolmentState
 from enrolment.services import (
     company_update,
     enrolment_add_note,
-    enrolment_choose_offer,
-    enrolment_override_eligibility,
     enrolment_reattach,
-    enrolment_send_back,
     enrolment_start,
-    enrolment_submit,
-    enrolment_validate,
 )
+from tests.builders import enrolment_at
 from tests.enrolment.helpers import PILOT, PILOT2, diagnosed_enrolment, eligible_enrolment, staff
 from tests.factories import CompanyFactory, EnrolmentFactory, UserFactory, valid_siret
 
@@ -62,7 +63,7 @@ def test_second_attempt_by_someone_else_is_told_whom_to_contact():
 
 
 def test_a_company_that_withdrew_may_enrol_again():
-    enrolment = EnrolmentFactory(state=S.WITHDRAWN)
+    enrolment = enrolment_at(S.WITHDRAWN)
     again = enrolment_start(owner=enrolment.company.owner, siret=enrolment.company.siret)
     assert again.pk != enrolment.pk and again.state == S.DRAFT
 
@@ -197,19 +198,19 @@ class TestChooseOffer:
 
 
 def test_relay_validates_or_sends_back_with_a_comment():
-    enrolment = EnrolmentFactory(state=S.OFFER_CHOSEN)
+    enrolment = enrolment_at(S.OFFER_CHOSEN)
     with pytest.raises(BusinessRuleError, match="revoir"):
         enrolment_send_back(enrolment=enrolment, by=staff(), comment="")
     enrolment_send_back(enrolment=enrolment, by=staff(), comment="Le pilote doit être salarié.")
     assert enrolment.state == S.DIAGNOSED
     with zeal_ignore():
-        enrolment = EnrolmentFactory(state=S.OFFER_CHOSEN)
+        enrolment = enrolment_at(S.OFFER_CHOSEN)
     enrolment_validate(enrolment=enrolment, by=staff())
     assert enrolment.state == S.VALIDATED and enrolment.validated_at
 
 
 def test_region_cannot_validate():
-    enrolment = EnrolmentFactory(state=S.OFFER_CHOSEN)
+    enrolment = enrolment_at(S.OFFER_CHOSEN)
     with pytest.raises(BusinessRuleError, match="pas autorisé"):
         enrolment_validate(enrolment=enrolment, by=UserFactory(region=True))
 

@@ -14,6 +14,7 @@ from core.models import Relay
 from diagnostics.models import Diagnosis
 from enrolment.models import Enrolment, EnrolmentState, ExportJob
 from enrolment.tasks import export_run
+from tests.builders import enrolment_at
 from tests.enrolment.helpers import diagnosed_enrolment, staff
 from tests.factories import CompanyFactory, EnrolmentFactory, UserFactory, valid_siret
 
@@ -225,7 +226,7 @@ def test_list_and_detail_issue_the_same_queries_for_5_and_200_enrolments(client)
 
 
 def test_owner_and_other_relays_cannot_see_staff_pages(client):
-    enrolment = EnrolmentFactory(state=S.OFFER_CHOSEN)
+    enrolment = enrolment_at(S.OFFER_CHOSEN)
     url = reverse("enrolment:staff_detail", args=[enrolment.pk])
     client.force_login(staff("cci"))
     assert client.get(url).status_code == 404
@@ -241,7 +242,7 @@ def test_owner_and_other_relays_cannot_see_staff_pages(client):
 
 
 def test_region_reads_everything_but_may_not_act(client):
-    enrolment = EnrolmentFactory(state=S.OFFER_CHOSEN)
+    enrolment = enrolment_at(S.OFFER_CHOSEN)
     with zeal_ignore():
         region = UserFactory(region=True)
     client.force_login(region)
@@ -261,7 +262,7 @@ def test_region_reads_everything_but_may_not_act(client):
 
 
 def test_staff_validate_note_and_send_back_from_the_detail_page(client):
-    enrolment = EnrolmentFactory(state=S.OFFER_CHOSEN)
+    enrolment = enrolment_at(S.OFFER_CHOSEN)
     client.force_login(staff())
     detail = reverse("enrolment:staff_detail", args=[enrolment.pk])
     client.post(
@@ -283,9 +284,9 @@ def test_staff_validate_note_and_send_back_from_the_detail_page(client):
 
 def test_bulk_validate_and_reattach(client):
     with zeal_ignore():
-        a = EnrolmentFactory(state=S.OFFER_CHOSEN)
-        b = EnrolmentFactory(state=S.OFFER_CHOSEN)
-        c = EnrolmentFactory(state=S.DRAFT)
+        a = enrolment_at(S.OFFER_CHOSEN)
+        b = enrolment_at(S.OFFER_CHOSEN)
+        c = enrolment_at(S.DRAFT)
     client.force_login(staff())
     response = client.post(
         reverse("enrolment:staff_bulk"), {"action": "validate", "selection": [a.pk, b.pk, c.pk]}
@@ -306,8 +307,8 @@ def test_bulk_validate_and_reattach(client):
 
 def test_list_filters_search_and_sort(client):
     with zeal_ignore():
-        EnrolmentFactory(company__name="Forge Alpha", state=S.OFFER_CHOSEN)
-        EnrolmentFactory(company__name="Beta Plasturgie", state=S.DRAFT)
+        enrolment_at(S.OFFER_CHOSEN, name="Forge Alpha")
+        enrolment_at(S.DRAFT, name="Beta Plasturgie")
     client.force_login(staff())
     url = reverse("enrolment:staff_list")
     html = client.get(url, {"state": "offer_chosen"}).content.decode()

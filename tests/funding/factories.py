@@ -12,14 +12,13 @@ from decimal import Decimal
 
 from zeal import zeal_ignore
 
-from catalogue.models import Offer
-from catalogue.selectors import tariff_in_force
 from consultants.models import Expert
 from core.outbox import outbox_publish
 from core.roles import Role
+from enrolment import actions
 from enrolment.models import EnrolmentState as S
-from enrolment.services import enrolment_transition
-from tests.factories import CompanyFactory, EnrolmentFactory, UserFactory
+from tests.builders import advance, enrolment_at
+from tests.factories import CompanyFactory, UserFactory
 
 _half_day_ids = itertools.count(1)
 
@@ -56,27 +55,15 @@ def enrolment_ready_to_sign(*, offer_code: str = "ciblee", company=None, staff=N
     """An enrolment at `consultant_assigned`, priced with the tariff in force today."""
     company = company or CompanyFactory()
     staff = staff or staff_user(company.relay)
-    enrolment = EnrolmentFactory(company=company)
-    owner = company.owner
-    enrolment_transition(enrolment=enrolment, to=S.SUBMITTED, by=owner)
-    enrolment_transition(enrolment=enrolment, to=S.ELIGIBLE)
-    enrolment_transition(enrolment=enrolment, to=S.DIAGNOSED)
-    offer = Offer.objects.get(code=offer_code)
-    enrolment.offer = offer
-    enrolment.tariff = tariff_in_force(offer=offer)
-    enrolment.save(update_fields=["offer", "tariff"])
-    enrolment_transition(enrolment=enrolment, to=S.OFFER_CHOSEN, by=owner)
-    enrolment_transition(enrolment=enrolment, to=S.VALIDATED, by=staff)
-    enrolment_transition(enrolment=enrolment, to=S.CONSULTANT_ASSIGNED)
-    return enrolment
+    return enrolment_at(S.CONSULTANT_ASSIGNED, company=company, staff=staff, offer=offer_code)
 
 
 @setup_helper
 def sign(enrolment):
-    return enrolment_transition(enrolment=enrolment, to=S.AGREEMENT_SIGNED)
+    """The owner accepts the current agreement version: `enrolment.agreement_signed` is posted."""
+    return advance(enrolment, S.AGREEMENT_SIGNED)
 
 
-@setup_helper
 @setup_helper
 def signed_enrolment(**kwargs):
     return sign(enrolment_ready_to_sign(**kwargs))
@@ -84,16 +71,13 @@ def signed_enrolment(**kwargs):
 
 @setup_helper
 def close(enrolment, *, staff):
-    if enrolment.state == S.AGREEMENT_SIGNED:
-        enrolment_transition(enrolment=enrolment, to=S.IN_PROGRESS)
-    return enrolment_transition(enrolment=enrolment, to=S.CLOSED, by=staff)
+    """Started (its start date has come), closing summary written, closed by the relay."""
+    return advance(enrolment, S.CLOSED, staff=staff)
 
 
 @setup_helper
 def withdraw(enrolment, *, staff):
-    return enrolment_transition(
-        enrolment=enrolment, to=S.WITHDRAWN, by=staff, reason="L'entreprise arrête."
-    )
+    return actions.withdraw(enrolment=enrolment, by=staff, reason="L'entreprise arrête.")
 
 
 @setup_helper

@@ -1,7 +1,6 @@
 """The collective action demo data: idempotent, and every page of the feature renders on it."""
 
 import pytest
-from django.core.management import call_command
 from django.db import transaction
 from django.urls import reverse
 from zeal import zeal_ignore
@@ -36,11 +35,10 @@ def _counts():
     }
 
 
-def test_collective_demo_is_idempotent_and_its_pages_render(settings, client):
+def test_collective_demo_is_idempotent_and_its_pages_render(demo_db, settings, client):
     settings.DEBUG = True
+    first = _counts()  # after seed_demo (the run's demo template, tests/demo_db.py)
     with zeal_ignore():
-        call_command("seed_demo")
-        first = _counts()
         for step in (seed_followups, seed_groups, seed_training):
             with transaction.atomic():
                 step({})

@@ -14,8 +14,9 @@ from collective.groups import group_create, group_member_add, groups_for_user
 from collective.models import GroupMembership, GroupWaitlistEntry, TerritorialGroup
 from core.exceptions import BusinessRuleError
 from core.models import Departement, Relay
+from enrolment import actions
 from enrolment.models import EnrolmentState
-from enrolment.services import enrolment_transition
+from tests.builders import advance
 from tests.factories import UserFactory
 
 from .factories import enrolment_at, staff_of
@@ -192,10 +193,10 @@ def test_a_company_leaves_its_group_at_closing_or_withdrawal_and_history_is_kept
     leaving = members[0]
 
     if end == S.CLOSED:
-        enrolment_transition(enrolment=leaving, to=S.CLOSED, by=staff)
+        advance(leaving, S.CLOSED, staff=staff)
         reason = "Mission clôturée"
     else:
-        enrolment_transition(enrolment=leaving, to=S.WITHDRAWN, by=staff, reason="Rachat")
+        actions.withdraw(enrolment=leaving, by=staff, reason="Rachat")
         reason = "Abandon du programme"
 
     membership = GroupMembership.objects.get(group=group, enrolment=leaving)

@@ -20,10 +20,10 @@ from core.reminders import reminders_send_due
 from core.roles import Role
 from core.services import timeline_for
 from enrolment.models import EnrolmentState
-from enrolment.services import enrolment_transition
 from funding.models import AidInstalment, Payment
 from funding.services import payment_record
 from tests.agreements.helpers import assign_consultant, enrolment_validated, staff_user
+from tests.builders import advance
 from tests.factories import UserFactory
 from tests.funding.factories import company, signed_enrolment
 from tests.groups.factories import enrolment_at, staff_of
@@ -48,7 +48,7 @@ def _signed_mission(*, days: int = 100):
     mission.start_date = DAY0.date()
     mission.planned_end_date = DAY0.date() + dt.timedelta(days=days)
     mission.save(update_fields=["start_date", "planned_end_date"])
-    enrolment_transition(enrolment=enrolment, to=S.AGREEMENT_SIGNED, by=staff)
+    advance(enrolment, S.AGREEMENT_SIGNED)
     return staff, enrolment, mission
 
 

@@ -17,13 +17,12 @@ from core.models import ReminderPreference, ReminderSent
 from core.reminders import reminders_send_digests, reminders_send_due
 from core.services import timeline_for
 from enrolment.models import EnrolmentState
-from enrolment.services import enrolment_transition
 from tests.agreements.helpers import (
     assign_consultant,
     enrolment_validated,
     staff_user,
 )
-from tests.factories import EnrolmentFactory
+from tests.builders import advance, enrolment_at
 
 PARIS = ZoneInfo("Europe/Paris")
 DAY0 = dt.datetime(2027, 3, 1, 10, 0, tzinfo=PARIS)
@@ -42,10 +41,7 @@ def sweep(days: int, only=None) -> int:
 
 
 def eligible_enrolment():
-    enrolment = EnrolmentFactory()
-    enrolment_transition(enrolment=enrolment, to=S.SUBMITTED, by=enrolment.company.owner)
-    enrolment_transition(enrolment=enrolment, to=S.ELIGIBLE)
-    return enrolment
+    return enrolment_at(S.ELIGIBLE)
 
 
 def test_diagnosis_draft_fires_on_day_7_not_before_and_once():
@@ -71,7 +67,7 @@ def test_diagnosis_draft_not_sent_once_the_diagnosis_is_submitted():
     with at(0), zeal_ignore():
         enrolment = eligible_enrolment()
     with at(3):
-        enrolment_transition(enrolment=enrolment, to=S.DIAGNOSED, by=enrolment.company.owner)
+        advance(enrolment, S.DIAGNOSED)
     assert sweep(7) == 0
     assert sweep(10) == 0
 
@@ -96,7 +92,7 @@ def test_mission_ending_fires_14_days_before_the_planned_end_for_consultant_and_
         mission = assign_consultant(enrolment, staff=staff)
         mission.planned_end_date = dt.date(2027, 4, 30)
         mission.save(update_fields=["planned_end_date"])
-        enrolment_transition(enrolment=enrolment, to=S.AGREEMENT_SIGNED, by=staff)
+        advance(enrolment, S.AGREEMENT_SIGNED)
     # 2027-04-16 is 14 days before the end: day 46 from 2027-03-01
     assert sweep(45, only=["mission_ending"]) == 0
     assert sweep(46, only=["mission_ending"]) == 2
@@ -110,9 +106,7 @@ def test_follow_up_fires_at_6_12_and_36_months_after_closing():
         staff = staff_user()
         enrolment = enrolment_validated(staff=staff)
         assign_consultant(enrolment, staff=staff)
-        enrolment_transition(enrolment=enrolment, to=S.AGREEMENT_SIGNED, by=staff)
-        enrolment_transition(enrolment=enrolment, to=S.IN_PROGRESS, by=staff)
-        enrolment_transition(enrolment=enrolment, to=S.CLOSED, by=staff)
+        advance(enrolment, S.CLOSED, staff=staff)
     due_days = {
         (dt.date(2027, 9, 1) - DAY0.date()).days: 6,
         (dt.date(2028, 3, 1) - DAY0.date()).days: 12,

@@ -14,6 +14,8 @@ DEMO_STEPS = [
     "consultants.demo.seed_pool",
     "enrolment.demo.seed_companies",
     "consultants.demo.seed_missions",
+    "agreements.demo.seed_signatures",
+    "consultants.demo.seed_mission_work",
     "collective.demo.seed_followups",
     "collective.demo.seed_groups",
     "consultants.demo.seed_training",
