@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from catalogue.pricing import enrolment_price, vat_rate_in_force
 from consultants.models import (
     Action,
     ActionPlan,
@@ -70,6 +71,25 @@ class OfferSerializer(serializers.ModelSerializer):
         fields = ["code", "name", "description", "is_open", "position", "tariffs"]
 
 
+class PriceSerializer(serializers.Serializer):
+    """An enrolment's price, from `catalogue.pricing` (the same figures as the agreement)."""
+
+    company_ht = serializers.DecimalField(max_digits=12, decimal_places=2)
+    vat_rate = serializers.DecimalField(max_digits=5, decimal_places=2)
+    vat = serializers.DecimalField(max_digits=12, decimal_places=2)
+    company_ttc = serializers.DecimalField(max_digits=12, decimal_places=2)
+    regional_aid = serializers.DecimalField(max_digits=12, decimal_places=2)
+    state_aid = serializers.DecimalField(max_digits=12, decimal_places=2)
+    fse_aid = serializers.DecimalField(max_digits=12, decimal_places=2)
+    aid_equivalent = serializers.DecimalField(max_digits=12, decimal_places=2)
+    total_cost_ht = serializers.DecimalField(max_digits=12, decimal_places=2)
+    regional_advance = serializers.DecimalField(max_digits=12, decimal_places=2)
+    regional_balance = serializers.DecimalField(max_digits=12, decimal_places=2)
+    vat_rate_frozen = serializers.BooleanField(
+        help_text="Vrai une fois l'inscription validée : le taux de TVA ne change plus."
+    )
+
+
 class CompanySerializer(serializers.ModelSerializer):
     relay = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
 
@@ -118,6 +138,7 @@ class EnrolmentSerializer(serializers.ModelSerializer):
     offer = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     pilots = PilotSerializer(many=True, read_only=True)
     allowed_transitions = serializers.SerializerMethodField()
+    price = serializers.SerializerMethodField()
 
     class Meta:
         model = Enrolment
@@ -133,6 +154,7 @@ class EnrolmentSerializer(serializers.ModelSerializer):
             "problem_theme",
             "difficulty",
             "pilots",
+            "price",
             "created_at",
             "updated_at",
             "state_changed_at",
@@ -153,6 +175,18 @@ class EnrolmentSerializer(serializers.ModelSerializer):
         if request is None or request.user.is_read_only:
             return []
         return obj.allowed_transitions(request.user.role)
+
+    @extend_schema_field(PriceSerializer(allow_null=True))
+    def get_price(self, obj) -> dict | None:
+        """HT, VAT, TTC and shares; VAT at the rate frozen at validation (today's before)."""
+        if obj.tariff_id is None:
+            return None
+        if obj.vat_rate is None and "vat_rate_today" not in self.context:
+            self.context["vat_rate_today"] = vat_rate_in_force()  # once per response
+        price = enrolment_price(obj, today_rate=self.context.get("vat_rate_today"))
+        fields = set(PriceSerializer._declared_fields) - {"vat_rate_frozen"}
+        data = {name: getattr(price, name) for name in fields}
+        return PriceSerializer({**data, "vat_rate_frozen": obj.vat_rate is not None}).data
 
 
 class TransitionSerializer(serializers.Serializer):

@@ -170,7 +170,9 @@ TRANSITION_ROLES = frozenset(role for roles in TRANSITIONS.values() for role in 
 class EnrolmentViewSet(ReadOnlyApiViewSet):
     """Inscriptions et leur état ; les changements d'état passent par `transition`."""
 
-    queryset = Enrolment.objects.select_related("company", "offer").prefetch_related("pilots")
+    queryset = Enrolment.objects.select_related("company", "offer", "tariff").prefetch_related(
+        "pilots"
+    )
     serializer_class = serializers.EnrolmentSerializer
     filterset_class = filters.EnrolmentFilter
     search_fields = ["company__name", "company__siret"]

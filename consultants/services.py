@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
 from core.exceptions import BusinessRuleError
+from core.money import to_cents
 from core.outbox import outbox_publish
 from core.roles import Role
 from core.services import timeline_record
@@ -287,7 +288,7 @@ def _half_day_rate(*, mission: Mission) -> Decimal | None:
     rate = mission.consultant.half_day_rate
     if rate is None and mission.enrolment.tariff is not None:
         rate = mission.enrolment.tariff.consultant_half_day_rate
-    return None if rate is None else rate.quantize(Decimal("0.01"))
+    return None if rate is None else to_cents(rate)
 
 
 def _lock_mission(mission: Mission) -> Mission:

@@ -158,6 +158,17 @@ class Enrolment(models.Model):
         related_name="enrolments",
         help_text=_("Le tarif en vigueur le jour du choix de l'offre ; conservé ensuite."),
     )
+    vat_rate = models.DecimalField(
+        _("taux de TVA appliqué (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_(
+            "Le taux en vigueur le jour de la validation par le relais ; conservé ensuite "
+            "(convention, comptabilité)."
+        ),
+    )
     problem_theme = models.ForeignKey(
         "diagnostics.Theme",
         verbose_name=_("problème à traiter (ciblée)"),

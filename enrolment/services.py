@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from catalogue.pricing import vat_rate_in_force
 from core.exceptions import BusinessRuleError
 from core.outbox import outbox_publish
 from core.roles import Role
@@ -69,6 +70,10 @@ def enrolment_transition(
         if to in _TIMESTAMPS:
             setattr(locked, _TIMESTAMPS[to], now)
             update.append(_TIMESTAMPS[to])
+        if to == EnrolmentState.VALIDATED and locked.vat_rate is None:
+            # the VAT rule of catalogue.pricing: the rate of the validation day, frozen
+            locked.vat_rate = vat_rate_in_force(on=timezone.localdate(now))
+            update.append("vat_rate")
         if to == EnrolmentState.WITHDRAWN:
             locked.withdrawal_reason = reason
             update.append("withdrawal_reason")

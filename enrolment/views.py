@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
+from catalogue.pricing import tariff_price, vat_rate_in_force
 from core.exceptions import BusinessRuleError
 from core.models import Relay
-from core.money import CENT
 from core.reauth import recent_authentication_required
 from core.roles import Role
 from core.scoping import get_visible_or_404
@@ -27,7 +27,7 @@ from diagnostics.models import Theme
 from diagnostics.selectors import diagnosis_profile
 from diagnostics.services import diagnosis_start
 from funding.models import Offer
-from funding.selectors import open_offers_with_tariffs, tariff_in_force, vat_rate_in_force
+from funding.selectors import open_offers_with_tariffs, tariff_in_force
 
 from . import agreements as agreement_services
 from . import followups as followup_services
@@ -299,20 +299,18 @@ def enrol_diagnosis(request, pk: int):
 
 
 def _offer_rows(offers) -> list[dict]:
-    vat = vat_rate_in_force()
+    """Each open offer with its tariff in force and its price (VAT at today's rate)."""
+    vat_rate = vat_rate_in_force()
     rows = []
     for offer in offers:
         tariff = tariff_in_force(offer=offer)
         if tariff is None:
             continue
-        vat_amount = (tariff.company_contribution_ht * vat / 100).quantize(CENT)
         rows.append(
             {
                 "offer": offer,
                 "tariff": tariff,
-                "vat_rate": vat,
-                "vat": vat_amount,
-                "ttc": tariff.company_contribution_ht + vat_amount,
+                "price": tariff_price(tariff=tariff, vat_rate=vat_rate),
             }
         )
     return rows

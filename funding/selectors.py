@@ -11,8 +11,6 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.exceptions import BusinessRuleError
-
 from .balances import ledger_totals
 from .models import (
     Account,
@@ -22,7 +20,6 @@ from .models import (
     Offer,
     ProgrammeTarget,
     Tariff,
-    VatRate,
 )
 
 ZERO = Decimal("0.00")
@@ -31,14 +28,6 @@ ZERO = Decimal("0.00")
 def tariff_in_force(*, offer: Offer, on: dt.date | None = None) -> Tariff | None:
     on = on or timezone.localdate()
     return Tariff.objects.in_force(on).filter(offer=offer).order_by("-valid_from").first()
-
-
-def vat_rate_in_force(*, on: dt.date | None = None) -> Decimal:
-    on = on or timezone.localdate()
-    rate = VatRate.objects.in_force(on).order_by("-valid_from").first()
-    if rate is None:
-        raise BusinessRuleError(_("Aucun taux de TVA n'est en vigueur à cette date."))
-    return rate.rate
 
 
 def open_offers_with_tariffs(*, on: dt.date | None = None) -> list[tuple[Offer, Tariff]]:

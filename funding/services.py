@@ -11,11 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.exceptions import BusinessRuleError
-from core.money import format_eur
+from core.money import format_eur, to_cents
 from core.roles import Role
 from core.services import timeline_record
 
-from .ledger import ZERO, Line, closed_until, entry_post, money
+from .ledger import ZERO, Line, closed_until, entry_post
 from .models import AidInstalment, Funder, JournalLine, Payment, PeriodClose, Tariff
 
 RELAY_WRITERS = frozenset({Role.RELAY_STAFF, Role.ADMIN})
@@ -134,7 +134,7 @@ def payment_record(
     _check_relay_writer(by=by, relay=relay)
     if amount is None or amount <= 0:
         raise BusinessRuleError(_("Le montant doit être strictement positif."), field="amount")
-    if money(amount) != amount:
+    if to_cents(amount) != amount:
         raise BusinessRuleError(_("Le montant s'exprime en euros et centimes."), field="amount")
     if not reference.strip():
         raise BusinessRuleError(
