@@ -17,6 +17,7 @@ from core.exceptions import BusinessRuleError
 from core.reauth import recent_authentication_required
 from core.roles import Role
 from core.scoping import get_visible_or_404
+from core.spreadsheets import CSV_CONTENT_TYPE
 from diagnostics.models import Theme
 from enrolment.models import Company, Enrolment, EnrolmentState
 
@@ -137,9 +138,7 @@ def pool_import(request):
 def pool_export(request):
     _require_role(request.user, OVERVIEW_READERS)
     experts = selectors.pool_for(user=request.user).order_by("kind", "user__last_name", "pk")
-    response = HttpResponse(
-        "\ufeff" + pool_export_csv(experts=experts), content_type="text/csv; charset=utf-8"
-    )
+    response = HttpResponse(pool_export_csv(experts=experts), content_type=CSV_CONTENT_TYPE)
     response["Content-Disposition"] = 'attachment; filename="vivier-experts.csv"'
     return response
 

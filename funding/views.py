@@ -14,6 +14,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from consultants.models import Expert
@@ -22,10 +23,11 @@ from core.models import Relay
 from core.reauth import is_post, recent_authentication_required
 from core.roles import Role
 from core.scoping import get_visible_or_404
+from core.spreadsheets import FORMATS as EXPORT_FORMATS
+from core.spreadsheets import spreadsheet_response
 from enrolment.models import Company
 
 from . import selectors, services
-from .exports import export_response
 from .forms import JournalFilter, PaymentForm, PeriodCloseForm, PeriodFilterForm
 from .ledger import closed_until
 from .models import AidInstalment, Payment
@@ -66,7 +68,7 @@ def dashboard(request):
         table = next((t for t in data["tables"] if t.key == export), None)
         if table is None:
             raise Http404
-        return export_response(
+        return spreadsheet_response(
             title=str(table.title),
             headers=table.headers,
             rows=table.rows,
@@ -131,20 +133,19 @@ def _journal_choices(request, relay):
     return companies, consultants
 
 
-EXPORT_FORMATS = frozenset({"csv", "xlsx"})
-
 JOURNAL_HEADERS = [
-    "N°",
-    "Date",
-    "Libellé",
-    "Compte",
-    "Débit",
-    "Crédit",
-    "Entreprise",
-    "Consultant",
-    "Événement",
-    "Message outbox",
-    "Auteur",
+    gettext_lazy("N°"),
+    gettext_lazy("Date"),
+    gettext_lazy("Libellé"),
+    gettext_lazy("Compte"),
+    gettext_lazy("Débit"),
+    gettext_lazy("Crédit"),
+    gettext_lazy("Entreprise"),
+    gettext_lazy("Consultant"),
+    gettext_lazy("Référence du paiement"),
+    gettext_lazy("Événement"),
+    gettext_lazy("Message outbox"),
+    gettext_lazy("Auteur"),
 ]
 
 
@@ -172,13 +173,14 @@ def journal(request, slug: str):
                 ln.credit,
                 ln.company.name if ln.company else "",
                 str(ln.consultant) if ln.consultant else "",
+                getattr(getattr(ln.entry, "payment", None), "reference", ""),
                 ln.entry.event_kind,
                 ln.entry.outbox_message.key if ln.entry.outbox_message else "",
                 ln.entry.author.email if ln.entry.author else "",
             ]
             for ln in lines.iterator(chunk_size=2000)
         ]
-        return export_response(
+        return spreadsheet_response(
             title=f"journal-{relay.slug}", headers=JOURNAL_HEADERS, rows=rows, fmt=fmt
         )
     rows, next_cursor = selectors.journal_page(lines, after=request.GET.get("after"))
