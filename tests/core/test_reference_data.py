@@ -5,9 +5,10 @@ from decimal import Decimal
 
 import pytest
 
+from catalogue.pricing import vat_rate_in_force
 from core.models import Departement, Relay
 from funding.models import Offer
-from funding.selectors import tariff_in_force, vat_rate_in_force
+from funding.selectors import tariff_in_force
 
 pytestmark = pytest.mark.django_db
 
