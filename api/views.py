@@ -30,7 +30,7 @@ from consultants.models import Action, ActionPlan, Expert, HalfDay, Indicator, M
 from consultants.services import half_day_log
 from core.exceptions import BusinessRuleError
 from core.models import Departement, Relay
-from core.roles import Role
+from core.roles import STAFF_READER_ROLES, Role, has_role
 from diagnostics.models import Diagnosis, Theme
 from enrolment.forms import company_identity_clean
 from enrolment.models import SYSTEM, TRANSITIONS, Company, Enrolment
@@ -38,7 +38,6 @@ from enrolment.services import company_update_identity, enrolment_transition
 from funding.forms import PeriodFilterForm
 from funding.models import Account, JournalEntry, JournalLine, Offer
 from funding.selectors import dashboard as dashboard_figures
-from funding.views import LEDGER_READERS
 
 from . import filters, serializers
 from .forms import ApiTokenForm
@@ -348,7 +347,7 @@ class DashboardView(ApiViewSetMixin, APIView):
     )
     def get(self, request):
         user = request.user
-        if not (user.is_superuser or user.role in LEDGER_READERS):
+        if not has_role(user, STAFF_READER_ROLES):
             raise PermissionDenied
         period = PeriodFilterForm(request.query_params)
         if not period.is_valid():

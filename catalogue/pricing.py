@@ -114,6 +114,14 @@ def tariff_price(*, tariff, vat_rate: Decimal) -> Price:
     )
 
 
+def half_day_fee(*, consultant_rate: Decimal | None, tariff) -> Decimal | None:
+    """A consultant's fee per half-day (HT): their own rate, else the programme-wide rate of
+    the enrolment's tariff; None when neither is known."""
+    if consultant_rate is None and tariff is not None:
+        consultant_rate = tariff.consultant_half_day_rate
+    return None if consultant_rate is None else to_cents(consultant_rate)
+
+
 def enrolment_vat_rate(enrolment, *, today_rate: Decimal | None = None) -> Decimal:
     """The rate frozen at validation, or (not validated yet) the rate in force today.
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from catalogue.offers import APPROFONDIE, CIBLEE, pilots_required
 from core.demo import demo_user
 from core.models import Departement, User
 from core.roles import Role
@@ -395,12 +396,12 @@ def _seed_portfolio(rng: random.Random) -> None:
         enrolment.save(update_fields=["eligibility"])
         enrolment_transition(enrolment=enrolment, to=S.ELIGIBLE, by=None)
         diagnose(enrolment, owner, rng)  # eligible → diagnosed, through the diagnosis services
-        offer = offers["ciblee" if headcount < 50 and rng.random() < 0.7 else "approfondie"]
+        offer = offers[CIBLEE if headcount < 50 and rng.random() < 0.7 else APPROFONDIE]
         enrolment.offer = offer
         enrolment.tariff = tariff_in_force(offer=offer, on=enrolment.created_at.date())
         enrolment.problem_theme = rng.choice(themes)
         enrolment.save(update_fields=["offer", "tariff", "problem_theme"])
-        for position in range(1, (enrolment.tariff.pilots or 1) + 1):
+        for position in range(1, pilots_required(enrolment.tariff) + 1):
             Pilot.objects.create(
                 enrolment=enrolment,
                 position=position,

@@ -24,6 +24,7 @@ from django.db.models.functions import Cast, Coalesce, NullIf, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from catalogue.offers import KEY_ISSUES_MAX, is_targeted
 from enrolment.models import Enrolment, EnrolmentState
 
 from .models import (
@@ -120,14 +121,9 @@ def wanted_theme_codes(*, enrolment: Enrolment, weak_theme_codes=None) -> list[s
     """Themes the consultant should master: the chosen problem (ciblée) or the key weak
     themes of the self-diagnosis (approfondie, passed in as codes); falls back to the
     problem theme, or nothing."""
-    targeted = enrolment.offer_id is not None and enrolment.offer.code == "ciblee"
-    if weak_theme_codes and not targeted:
+    if weak_theme_codes and not is_targeted(enrolment.offer):
         return list(weak_theme_codes)
     return [enrolment.problem_theme.code] if enrolment.problem_theme_id else []
-
-
-#: "Key" weak themes: an approfondie works on 2 or 3 key issues, so at most this many.
-KEY_WEAK_THEMES = 3
 
 
 def weak_theme_codes_by_enrolment(enrolments) -> dict[int, list[str]]:
@@ -136,7 +132,7 @@ def weak_theme_codes_by_enrolment(enrolments) -> dict[int, list[str]]:
     For each enrolment: its latest submitted self-diagnosis (one attached to the
     enrolment first, else the company's latest), and the themes scoring under the
     configured `weak_below` threshold, weakest first (ties in the questionnaire's
-    order), at most `KEY_WEAK_THEMES`.
+    order), at most `KEY_ISSUES_MAX` (an approfondie agrees that many key issues at most).
     """
     from diagnostics.models import Diagnosis, Theme
     from diagnostics.scoring import thresholds, weakest_themes
@@ -163,7 +159,7 @@ def weak_theme_codes_by_enrolment(enrolments) -> dict[int, list[str]]:
         raw = own.get(e.pk) or latest_of_company.get(e.company_id) or {}
         scores = {code: Decimal(str(value)) for code, value in raw.items()}
         weakest = weakest_themes(scores, order=order, n=len(scores))
-        result[e.pk] = [c for c in weakest if scores[c] < weak_below][:KEY_WEAK_THEMES]
+        result[e.pk] = [c for c in weakest if scores[c] < weak_below][:KEY_ISSUES_MAX]
     return result
 
 
@@ -189,7 +185,7 @@ def consultant_suggestions(
     Excludes those not active, at capacity, or with a declared conflict of interest.
     One query for the ranking plus two prefetches, whatever the pool's size.
     """
-    targeted = enrolment.offer_id is not None and enrolment.offer.code == "ciblee"
+    targeted = is_targeted(enrolment.offer)
     if weak_theme_codes is None and not targeted:  # ciblée ranks on its problem alone
         weak_theme_codes = diagnosis_weak_theme_codes(enrolment=enrolment)
     wanted = wanted_theme_codes(enrolment=enrolment, weak_theme_codes=weak_theme_codes)

@@ -13,10 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
+from catalogue.offers import KEY_ISSUES_MAX, is_targeted, key_issue_room
+from catalogue.pricing import half_day_fee
 from core.exceptions import BusinessRuleError
-from core.money import to_cents
 from core.outbox import outbox_publish
-from core.roles import Role
+from core.roles import DIRECTION_ROLES, Role, has_role
 from core.services import timeline_record
 from enrolment.models import Company, Enrolment, EnrolmentState, Pilot
 from enrolment.services import enrolment_transition
@@ -38,15 +39,13 @@ from .models import (
 S = EnrolmentState
 #: States in which a running mission's consultant may be replaced (the history is kept).
 REASSIGNABLE_STATES = frozenset({S.CONSULTANT_ASSIGNED, S.AGREEMENT_SIGNED, S.IN_PROGRESS})
-MAX_KEY_ISSUES = 3
-MIN_KEY_ISSUES = 2
 
 
 # --- who may act ------------------------------------------------------------------------
 
 
 def _is_director(user) -> bool:
-    return user is not None and (user.is_superuser or user.role in {Role.DIRECTOR, Role.ADMIN})
+    return has_role(user, DIRECTION_ROLES)
 
 
 def can_assign(*, user, enrolment: Enrolment) -> bool:
@@ -284,11 +283,9 @@ def mission_allowed_half_days(*, mission: Mission) -> int:
 
 
 def _half_day_rate(*, mission: Mission) -> Decimal | None:
-    """The consultant's rate, else the programme-wide rate of the enrolment's tariff."""
-    rate = mission.consultant.half_day_rate
-    if rate is None and mission.enrolment.tariff is not None:
-        rate = mission.enrolment.tariff.consultant_half_day_rate
-    return None if rate is None else to_cents(rate)
+    return half_day_fee(
+        consultant_rate=mission.consultant.half_day_rate, tariff=mission.enrolment.tariff
+    )
 
 
 def _lock_mission(mission: Mission) -> Mission:
@@ -404,8 +401,7 @@ def amendment_record(*, mission: Mission, by, extra_half_days: int, reason: str)
 
 def mission_is_targeted(mission: Mission) -> bool:
     """Ciblée: one action plan, no key issues. Anything else works with key issues."""
-    offer = mission.enrolment.offer
-    return offer is not None and offer.code == "ciblee"
+    return is_targeted(mission.enrolment.offer)
 
 
 def _require_consultant_editing(mission: Mission, by) -> None:
@@ -422,8 +418,10 @@ def key_issue_create(*, mission: Mission, by, title: str) -> KeyIssue:
                 _("Une mission ciblée traite un seul problème : pas d'enjeux clés.")
             )
         count = mission.key_issues.count()
-        if count >= MAX_KEY_ISSUES:
-            raise BusinessRuleError(_("Trois enjeux clés au plus par mission approfondie."))
+        if not key_issue_room(count):
+            raise BusinessRuleError(
+                _("%(n)s enjeux clés au plus par mission approfondie.") % {"n": KEY_ISSUES_MAX}
+            )
         return KeyIssue.objects.create(mission=mission, title=title, position=count + 1)
 
 

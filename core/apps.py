@@ -8,13 +8,13 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from .registry import register_home_panel, register_nav
-        from .roles import Role
+        from .roles import DIRECTION_ROLES, Role
 
         register_nav(label=_("Accueil"), url_name="core:home", roles=set(Role), order=0)
         register_nav(
             label=_("Journal des modifications"),
             url_name="core:audit_log",
-            roles={Role.DIRECTOR, Role.ADMIN},
+            roles=DIRECTION_ROLES,
             order=85,
         )
         register_home_panel(template="core/panels/admin.html", roles={Role.ADMIN}, order=90)
@@ -33,7 +33,7 @@ class CoreConfig(AppConfig):
         register_nav(
             label=_("Données personnelles (RGPD)"),
             url_name="core:rgpd",
-            roles={Role.DIRECTOR, Role.ADMIN},
+            roles=DIRECTION_ROLES,
             order=97,
             menu="account",
         )

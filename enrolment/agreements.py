@@ -28,7 +28,7 @@ from catalogue.pricing import enrolment_price
 from core.exceptions import BusinessRuleError
 from core.outbox import outbox_publish, register_handler
 from core.pdf import render_pdf, sha256_hex
-from core.roles import Role
+from core.roles import STAFF_ROLES, Role, has_role
 from core.services import timeline_record
 from core.uploads import upload_read_pdf
 
@@ -301,7 +301,7 @@ def agreement_upload_signed(
     *, agreement: Agreement, by, uploaded, ip_address: str | None = None
 ) -> AgreementSignature:
     """Relay staff deposit the scanned signed copy of the current version."""
-    if by.role not in {Role.RELAY_STAFF, Role.DIRECTOR, Role.ADMIN} and not by.is_superuser:
+    if not has_role(by, STAFF_ROLES):
         raise PermissionDenied
     data = validate_signed_pdf(uploaded)
     return _sign(
@@ -328,7 +328,7 @@ def agreement_batch_candidates(*, user):
 
 def agreement_batch_start(*, user, enrolment_ids: list[int]) -> AgreementBatch:
     """Queue the agreements of a selection; each item is an outbox event (never lost)."""
-    if user.role not in {Role.RELAY_STAFF, Role.DIRECTOR, Role.ADMIN} and not user.is_superuser:
+    if not has_role(user, STAFF_ROLES):
         raise PermissionDenied
     ids = sorted(set(enrolment_ids))
     if not ids:

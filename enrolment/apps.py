@@ -9,13 +9,11 @@ class EnrolmentConfig(AppConfig):
     def ready(self) -> None:
         from core.outbox import register_handler
         from core.registry import register_home_panel, register_nav
-        from core.roles import Role
+        from core.roles import STAFF_READER_ROLES, STAFF_ROLES, Role
 
         from . import agreements, followups, groups, reminders
         from .selectors import enrolment_counts_by_state, enrolments_for_owner
         from .services import on_diagnosis_submitted
-
-        staff_and_watchers = {Role.RELAY_STAFF, Role.DIRECTOR, Role.REGION, Role.ADMIN}
 
         # Events: the diagnosis moves the journey on; agreements are rendered from the outbox;
         # groups and follow-ups follow the enrolment's life.
@@ -37,22 +35,22 @@ class EnrolmentConfig(AppConfig):
         register_nav(
             label=_("Inscriptions"),
             url_name="enrolment:staff_list",
-            roles=staff_and_watchers,
+            roles=STAFF_READER_ROLES,
             order=20,
         )
         register_nav(
             label=_("Conventions"),
             url_name="enrolment:agreement_batch_new",
-            roles={Role.RELAY_STAFF, Role.DIRECTOR, Role.ADMIN},
+            roles=STAFF_ROLES,
             order=40,
         )
         register_nav(
-            label=_("Groupes"), url_name="enrolment:group_list", roles=staff_and_watchers, order=40
+            label=_("Groupes"), url_name="enrolment:group_list", roles=STAFF_READER_ROLES, order=40
         )
         register_nav(
             label=_("Suivis"),
             url_name="enrolment:followup_list",
-            roles=staff_and_watchers,
+            roles=STAFF_READER_ROLES,
             order=45,
         )
 
@@ -64,13 +62,13 @@ class EnrolmentConfig(AppConfig):
         )
         register_home_panel(
             template="enrolment/panels/states.html",
-            roles=staff_and_watchers,
+            roles=STAFF_READER_ROLES,
             context=lambda user: {"state_counts": enrolment_counts_by_state(user=user)},
             order=10,
         )
         register_home_panel(
             template="enrolment/panels/agreements.html",
-            roles={Role.OWNER, Role.RELAY_STAFF, Role.DIRECTOR, Role.ADMIN},
+            roles=STAFF_ROLES | {Role.OWNER},
             context=lambda user: {
                 "agreements": agreements.agreements_awaiting_signature(user=user)
             },

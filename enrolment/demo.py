@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.utils import timezone
 from stdnum import luhn
 
+from catalogue.offers import APPROFONDIE, CIBLEE, is_targeted, pilots_required
 from core.demo import demo_user
 from core.models import Departement, User
 from core.roles import Role
@@ -196,13 +197,13 @@ def _diagnose(
 
 def _choose_offer(enrolment: Enrolment, rng: random.Random) -> None:
     small = (enrolment.company.headcount or 0) < 40
-    offer = Offer.objects.get(code="ciblee" if small and rng.random() < 0.8 else "approfondie")
+    offer = Offer.objects.get(code=CIBLEE if small and rng.random() < 0.8 else APPROFONDIE)
     enrolment.offer = offer
     enrolment.tariff = tariff_in_force(offer=offer, on=enrolment.created_at.date())
-    if offer.code == "ciblee":
+    if is_targeted(offer):
         enrolment.problem_theme = rng.choice(list(Theme.objects.all()))
     enrolment.save(update_fields=["offer", "tariff", "problem_theme"])
-    for position in range(1, (enrolment.tariff.pilots or 1) + 1):
+    for position in range(1, pilots_required(enrolment.tariff) + 1):
         first, last, job = PILOTS[(enrolment.pk + position) % len(PILOTS)]
         Pilot.objects.get_or_create(
             enrolment=enrolment,

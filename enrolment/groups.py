@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from core.exceptions import BusinessRuleError
 from core.models import OutboxMessage
 from core.outbox import outbox_publish
-from core.roles import Role
+from core.roles import STAFF_ROLES, has_role
 from core.services import timeline_record
 
 from .models import (
@@ -35,12 +35,10 @@ from .models import (
     TerritorialGroup,
 )
 
-#: Roles that may change groups and seminars (the Region only watches).
-GROUP_EDITORS = frozenset({Role.RELAY_STAFF, Role.DIRECTOR, Role.ADMIN})
-
 
 def can_edit_groups(user) -> bool:
-    return user.is_authenticated and (user.is_superuser or user.role in GROUP_EDITORS)
+    """The staff change groups and seminars (the Region only watches)."""
+    return has_role(user, STAFF_ROLES)
 
 
 def _check_editor(by) -> None:

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.audit import AuditedHistory
-from core.roles import Role
+from core.roles import STAFF_ROLES, Role
 from core.scoping import CompanyScopedQuerySet, ScopedQuerySet
 
 
@@ -104,24 +104,24 @@ OPEN_STATES = frozenset(set(S) - FINAL_STATES)
 #: The explicit transition table: (from, to) -> roles allowed to make it.
 #: `system` marks transitions the portal makes itself (eligibility check, first half-day).
 SYSTEM = "system"
-STAFF = frozenset({Role.RELAY_STAFF, Role.DIRECTOR, Role.ADMIN})
 TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
     (S.DRAFT, S.SUBMITTED): frozenset({Role.OWNER, Role.ADMIN}),
-    (S.SUBMITTED, S.ELIGIBLE): frozenset({SYSTEM}) | STAFF,
-    (S.SUBMITTED, S.INELIGIBLE): frozenset({SYSTEM}) | STAFF,
-    (S.INELIGIBLE, S.ELIGIBLE): STAFF,
+    (S.SUBMITTED, S.ELIGIBLE): frozenset({SYSTEM}) | STAFF_ROLES,
+    (S.SUBMITTED, S.INELIGIBLE): frozenset({SYSTEM}) | STAFF_ROLES,
+    (S.INELIGIBLE, S.ELIGIBLE): STAFF_ROLES,
     (S.ELIGIBLE, S.DIAGNOSED): frozenset({Role.OWNER, SYSTEM, Role.ADMIN}),
     (S.DIAGNOSED, S.OFFER_CHOSEN): frozenset({Role.OWNER, Role.ADMIN}),
-    (S.OFFER_CHOSEN, S.VALIDATED): STAFF,
-    (S.OFFER_CHOSEN, S.DIAGNOSED): STAFF,  # sent back with a comment
-    (S.VALIDATED, S.CONSULTANT_ASSIGNED): frozenset({SYSTEM}) | STAFF,
-    (S.CONSULTANT_ASSIGNED, S.VALIDATED): frozenset({SYSTEM}) | STAFF,  # declined / reassigned
-    (S.CONSULTANT_ASSIGNED, S.AGREEMENT_SIGNED): frozenset({Role.OWNER, SYSTEM}) | STAFF,
-    (S.AGREEMENT_SIGNED, S.IN_PROGRESS): frozenset({SYSTEM}) | STAFF,
-    (S.IN_PROGRESS, S.CLOSED): STAFF,
+    (S.OFFER_CHOSEN, S.VALIDATED): STAFF_ROLES,
+    (S.OFFER_CHOSEN, S.DIAGNOSED): STAFF_ROLES,  # sent back with a comment
+    (S.VALIDATED, S.CONSULTANT_ASSIGNED): frozenset({SYSTEM}) | STAFF_ROLES,
+    # declined / reassigned
+    (S.CONSULTANT_ASSIGNED, S.VALIDATED): frozenset({SYSTEM}) | STAFF_ROLES,
+    (S.CONSULTANT_ASSIGNED, S.AGREEMENT_SIGNED): frozenset({Role.OWNER, SYSTEM}) | STAFF_ROLES,
+    (S.AGREEMENT_SIGNED, S.IN_PROGRESS): frozenset({SYSTEM}) | STAFF_ROLES,
+    (S.IN_PROGRESS, S.CLOSED): STAFF_ROLES,
 }
 for _state in OPEN_STATES:
-    TRANSITIONS[(_state, S.WITHDRAWN)] = frozenset({Role.OWNER}) | STAFF
+    TRANSITIONS[(_state, S.WITHDRAWN)] = frozenset({Role.OWNER}) | STAFF_ROLES
 
 
 class EnrolmentQuerySet(CompanyScopedQuerySet):

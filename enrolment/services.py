@@ -8,10 +8,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from catalogue.offers import is_targeted, pilots_required
 from catalogue.pricing import vat_rate_in_force
 from core.exceptions import BusinessRuleError
 from core.outbox import outbox_publish
-from core.roles import Role
+from core.roles import STAFF_ROLES, Role, has_role
 from core.services import timeline_record
 
 from .models import SYSTEM, TRANSITIONS, Company, Enrolment, EnrolmentState
@@ -99,7 +100,6 @@ def enrolment_transition(
 # --- The enrolment flow (issue 3) -------------------------------------------------------
 
 S = EnrolmentState
-STAFF_ROLES = frozenset({Role.RELAY_STAFF, Role.DIRECTOR, Role.ADMIN})
 COMPANY_FIELDS = [
     "name",
     "naf_code",
@@ -331,7 +331,7 @@ def enrolment_choose_offer(
             raise BusinessRuleError(
                 _("Cette offre n'est pas ouverte aux inscriptions aujourd'hui."), field="offer"
             )
-        needed = tariff.pilots or 1
+        needed = pilots_required(tariff)
         pilots = [p for p in pilots if p]
         if len(pilots) < needed:
             raise BusinessRuleError(
@@ -345,14 +345,14 @@ def enrolment_choose_offer(
                 % {"offer": offer.name, "n": needed},
                 field="pilots",
             )
-        if offer.code == "ciblee" and problem_theme is None:
+        if is_targeted(offer) and problem_theme is None:
             raise BusinessRuleError(
                 _("Choisissez le problème à traiter pendant l'action ciblée."),
                 field="problem_theme",
             )
         locked.offer = offer
         locked.tariff = tariff
-        locked.problem_theme = problem_theme if offer.code == "ciblee" else None
+        locked.problem_theme = problem_theme if is_targeted(offer) else None
         locked.save(update_fields=["offer", "tariff", "problem_theme", "updated_at"])
         locked.pilots.all().delete()
         bulk_create_with_history(
@@ -384,7 +384,7 @@ def enrolment_send_back(*, enrolment: Enrolment, by, comment: str) -> Enrolment:
 
 def enrolment_reattach(*, enrolment: Enrolment, by, relay, reason: str = "") -> Enrolment:
     """Attach the company to another relay (staff decision, kept in the timeline)."""
-    if by is None or by.role not in STAFF_ROLES and not by.is_superuser:
+    if not has_role(by, STAFF_ROLES):
         raise BusinessRuleError(_("Vous n'êtes pas autorisé à changer la structure relais."))
     with transaction.atomic():
         company = Company.objects.select_for_update().filter(pk=enrolment.company_id).first()

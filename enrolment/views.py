@@ -16,11 +16,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
+from catalogue.offers import is_targeted, pilots_required
 from catalogue.pricing import tariff_price, vat_rate_in_force
 from core.exceptions import BusinessRuleError
 from core.models import Relay
 from core.reauth import recent_authentication_required
-from core.roles import Role
+from core.roles import STAFF_READER_ROLES, STAFF_ROLES, Role, has_role
 from core.scoping import get_visible_or_404
 from core.services import timeline_for
 from diagnostics.models import Theme
@@ -102,8 +103,6 @@ def company_detail(request, pk: int):
 
 
 S = EnrolmentState
-STAFF_PAGE_ROLES = {Role.RELAY_STAFF, Role.DIRECTOR, Role.REGION, Role.ADMIN}
-STAFF_ACTING_ROLES = {Role.RELAY_STAFF, Role.DIRECTOR, Role.ADMIN}
 EXPORT_SYNC_MAX = 500
 
 
@@ -113,13 +112,13 @@ def _owner_only(user) -> None:
 
 
 def _staff_only(user) -> None:
-    if not (user.role in STAFF_PAGE_ROLES or user.is_superuser):
+    if not has_role(user, STAFF_READER_ROLES):
         raise PermissionDenied
 
 
 def _may_act(user) -> None:
     """The Region watches: it may read every staff page and change nothing (403)."""
-    if not (user.role in STAFF_ACTING_ROLES or user.is_superuser):
+    if not has_role(user, STAFF_ROLES):
         raise PermissionDenied
 
 
@@ -357,7 +356,7 @@ def enrol_offer(request, pk: int):
         if valid:
             offer = form.cleaned_data["offer"]
             tariff = tariff_in_force(offer=offer)
-            needed = (tariff.pilots if tariff else 1) or 1
+            needed = pilots_required(tariff)
             for i, pf in enumerate(pilot_forms, start=1):
                 if i <= needed:
                     if pf.is_blank():
@@ -368,7 +367,7 @@ def enrol_offer(request, pk: int):
                         )
                     else:
                         pf.require(_("Ce champ est obligatoire."))
-            if offer.code == "ciblee" and not form.cleaned_data.get("problem_theme"):
+            if is_targeted(offer) and not form.cleaned_data.get("problem_theme"):
                 form.add_error("problem_theme", _("Choisissez le problème à traiter."))
             valid = not form.errors and not any(pf.errors for pf in pilot_forms)
             if valid:
@@ -631,9 +630,6 @@ def staff_action(request, pk: int, action: str):
 # --- Agreements, signature, closing report, batch generation ------------------------
 
 
-_AGREEMENT_STAFF = {Role.RELAY_STAFF, Role.DIRECTOR, Role.ADMIN}
-
-
 def _client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
@@ -672,7 +668,7 @@ def _agreement_page(request, enrolment: Enrolment, upload_form=None):
         "current": current,
         "signature": signature,
         "can_accept": can_sign and user.role == Role.OWNER,
-        "can_upload": can_sign and (user.role in _AGREEMENT_STAFF or user.is_superuser),
+        "can_upload": can_sign and has_role(user, STAFF_ROLES),
         "upload_form": upload_form or SignedCopyForm(),
         "max_mb": settings.AGREEMENT_MAX_UPLOAD_BYTES // 1048576,
     }
@@ -742,7 +738,7 @@ def agreement_accept(request, pk: int):
 @require_POST
 def agreement_upload(request, pk: int):
     enrolment = _visible_enrolment(request, pk)
-    if request.user.role not in _AGREEMENT_STAFF and not request.user.is_superuser:
+    if not has_role(request.user, STAFF_ROLES):
         raise PermissionDenied
     current = agreement_services.current_agreement(enrolment=enrolment)
     if current is None:
@@ -783,7 +779,7 @@ def closing_report_pdf(request, pk: int):
 
 
 def _require_agreement_staff(user) -> None:
-    if user.role not in _AGREEMENT_STAFF and not user.is_superuser:
+    if not has_role(user, STAFF_ROLES):
         raise PermissionDenied
 
 
@@ -851,11 +847,8 @@ def agreement_batch_zip(request, pk: int):
 # --- Collective action: groups, seminars, follow-ups (issue 7) ------------------------------
 
 
-GROUP_VIEWERS = frozenset({Role.RELAY_STAFF, Role.DIRECTOR, Role.REGION, Role.ADMIN})
-
-
 def _require_viewer(user) -> None:
-    if not (user.is_superuser or user.role in GROUP_VIEWERS):
+    if not has_role(user, STAFF_READER_ROLES):
         raise PermissionDenied
 
 

@@ -9,7 +9,7 @@ class FundingConfig(AppConfig):
     def ready(self) -> None:
         from core.outbox import register_handler
         from core.registry import register_home_panel, register_nav, register_role_home
-        from core.roles import Role
+        from core.roles import STAFF_READER_ROLES, Role
 
         from .ledger import HANDLERS
         from .selectors import dashboard_panel_context
@@ -21,13 +21,13 @@ class FundingConfig(AppConfig):
         register_nav(
             label=_("Tableau de bord"),
             url_name="funding:dashboard",
-            roles={Role.REGION, Role.DIRECTOR, Role.ADMIN, Role.RELAY_STAFF},
+            roles=STAFF_READER_ROLES,
             order=20,
         )
         register_nav(
             label=_("Comptabilité"),
             url_name="funding:ledger_index",
-            roles={Role.REGION, Role.DIRECTOR, Role.ADMIN, Role.RELAY_STAFF},
+            roles=STAFF_READER_ROLES,
             order=30,
         )
         register_role_home(role=Role.REGION, url_name="funding:dashboard")

@@ -20,7 +20,8 @@ from django.db.models import Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from catalogue.pricing import enrolment_price
+from catalogue.pricing import enrolment_price, half_day_fee
+from consultants.models import Expert
 from core.exceptions import BusinessRuleError
 from core.money import to_cents
 
@@ -85,6 +86,17 @@ def closed_until(relay) -> dt.date | None:
     return PeriodClose.objects.filter(relay=relay).aggregate(m=Max("closed_until"))["m"]
 
 
+def period_check_open(*, relay, date: dt.date) -> None:
+    """Refuse a date on or before the relay's last period close (its books are closed)."""
+    lock = closed_until(relay)
+    if lock is not None and date <= lock:
+        raise BusinessRuleError(
+            _("La période est clôturée jusqu'au %(d)s : choisissez une date postérieure.")
+            % {"d": lock.strftime("%d/%m/%Y")},
+            field="date",
+        )
+
+
 def open_date(relay, wanted: dt.date) -> dt.date:
     """The date an event's posting gets: its own, or the first open day after a close."""
     lock = closed_until(relay)
@@ -127,13 +139,7 @@ def entry_post(
             _("Écriture déséquilibrée : %(d)s au débit, %(c)s au crédit.")
             % {"d": debit, "c": credit}
         )
-    lock = closed_until(relay)
-    if lock is not None and date <= lock:
-        raise BusinessRuleError(
-            _("La période est clôturée jusqu'au %(d)s : choisissez une date postérieure.")
-            % {"d": lock.strftime("%d/%m/%Y")},
-            field="date",
-        )
+    period_check_open(relay=relay, date=date)
     accounts = chart_for(relay)
     try:
         with transaction.atomic():
@@ -297,17 +303,16 @@ def on_halfday_logged(message) -> None:
     if enrolment is None or enrolment.company.relay is None:
         logger.warning("halfday_logged for an unknown enrolment: %s", payload)
         return
-    rate = payload.get("rate")
-    if rate in (None, "") and payload.get("consultant_id"):
-        from consultants.models import Expert
-
-        rate = (
+    rate = payload.get("rate")  # the fee of the day the half-day was logged
+    if rate in (None, ""):
+        consultant_rate = (
             Expert.objects.filter(pk=payload["consultant_id"])
             .values_list("half_day_rate", flat=True)
             .first()
+            if payload.get("consultant_id")
+            else None
         )
-    if rate in (None, ""):
-        rate = enrolment.tariff.consultant_half_day_rate if enrolment.tariff else None
+        rate = half_day_fee(consultant_rate=consultant_rate, tariff=enrolment.tariff)
     if rate in (None, ""):
         logger.warning("halfday_logged without a rate: %s", payload)
         return
