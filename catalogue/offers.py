@@ -16,6 +16,7 @@ __all__ = [
     "CIBLEE",
     "KEY_ISSUES_MAX",
     "KEY_ISSUES_MIN",
+    "duration_months",
     "is_targeted",
     "key_issue_room",
     "pilots_required",
@@ -29,6 +30,11 @@ KEY_ISSUES_MAX = 3
 def is_targeted(offer) -> bool:
     """A ciblée offer: one problem chosen by the company, one action plan, no key issues."""
     return offer is not None and offer.code == CIBLEE
+
+
+def duration_months(tariff) -> int:
+    """A mission's planned length: the tariff's, or ciblée's 4 months when it is unknown."""
+    return (tariff.duration_months if tariff is not None else None) or 4
 
 
 def pilots_required(tariff) -> int:

@@ -6,9 +6,10 @@ import datetime as dt
 import random
 from decimal import Decimal
 
+from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
-from catalogue.offers import APPROFONDIE, CIBLEE, pilots_required
+from catalogue.offers import APPROFONDIE, CIBLEE, duration_months, pilots_required
 from core.demo import demo_user
 from core.models import Departement, User
 from core.roles import Role
@@ -294,12 +295,12 @@ def _fill_mission(mission: Mission, rng: random.Random, *, closing: bool) -> Non
 
 def _make_mission(enrolment: Enrolment, consultant: Expert, start: dt.date) -> Mission:
     """For the foundation's demo enrolments already past validation: an accepted assignment."""
-    months = enrolment.tariff.duration_months if enrolment.tariff else 4
+    months = duration_months(enrolment.tariff)
     mission = Mission.objects.create(
         enrolment=enrolment,
         consultant=consultant,
         start_date=start,
-        planned_end_date=services.add_months(start, months),
+        planned_end_date=start + relativedelta(months=months),
     )
     Assignment.objects.create(
         mission=mission,
@@ -324,9 +325,9 @@ def seed_missions(ctx: dict) -> None:
     for enrolment in enrolments:
         suggestions = selectors.consultant_suggestions(enrolment=enrolment, limit=3)
         consultant = rng.choice(suggestions).expert
-        months = enrolment.tariff.duration_months if enrolment.tariff else 4
+        months = duration_months(enrolment.tariff)
         if enrolment.state == S.CLOSED:
-            start = services.add_months(today, -months - 2)
+            start = today - relativedelta(months=months + 2)
         elif enrolment.state == S.IN_PROGRESS:
             start = today - dt.timedelta(days=rng.randint(20, months * 28))
         else:
@@ -433,12 +434,12 @@ def _seed_portfolio(rng: random.Random) -> None:
         mission = services.assignment_accept(assignment=assignment, by=consultant.user)
         if n % 9 == 0:
             continue  # agreement not signed yet: the mission starts when it is
-        duration = enrolment.tariff.duration_months
-        start = services.add_months(today, -min(months_ago, duration + 2))
-        mission.start_date, mission.planned_end_date = start, services.add_months(start, duration)
+        duration = duration_months(enrolment.tariff)
+        start = today - relativedelta(months=min(months_ago, duration + 2))
+        mission.start_date, mission.planned_end_date = start, start + relativedelta(months=duration)
         mission.save(update_fields=["start_date", "planned_end_date"])
         enrolment_transition(enrolment=enrolment, to=S.AGREEMENT_SIGNED, by=owner)
-        closing = services.add_months(start, duration) < today
+        closing = start + relativedelta(months=duration) < today
         _fill_mission(mission, rng, closing=closing)
         if closing:
             services.mission_close(mission=mission, by=staff)

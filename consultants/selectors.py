@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from dateutil.relativedelta import relativedelta
 from django.db.models import (
     Count,
     Exists,
@@ -364,11 +365,7 @@ def mission_workspace(*, user, pk: int) -> Mission:
 
 def month_starts(*, today: dt.date, months: int) -> list[dt.date]:
     first = today.replace(day=1)
-    out = []
-    for _i in range(months):
-        out.append(first)
-        first = (first - dt.timedelta(days=1)).replace(day=1)
-    return list(reversed(out))
+    return [first - relativedelta(months=n) for n in reversed(range(months))]
 
 
 def schedule_gap(mission: Mission, *, today: dt.date) -> float | None:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from decimal import Decimal
 
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Sum
@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
-from catalogue.offers import KEY_ISSUES_MAX, is_targeted, key_issue_room
+from catalogue.offers import KEY_ISSUES_MAX, duration_months, is_targeted, key_issue_room
 from catalogue.pricing import half_day_fee
 from core.exceptions import BusinessRuleError
 from core.outbox import outbox_publish
@@ -88,13 +88,6 @@ def _require(condition: bool) -> None:
 
 
 # --- dates --------------------------------------------------------------------------------
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    month = day.month - 1 + months
-    year = day.year + month // 12
-    month = month % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 # --- capacity -----------------------------------------------------------------------------
@@ -218,8 +211,9 @@ def assignment_accept(*, assignment: Assignment, by) -> Mission:
         mission.consultant = assignment.consultant
         if mission.start_date is None:
             mission.start_date = timezone.localdate()
-            months = enrolment.tariff.duration_months if enrolment.tariff else 4
-            mission.planned_end_date = add_months(mission.start_date, months)
+            mission.planned_end_date = mission.start_date + relativedelta(
+                months=duration_months(enrolment.tariff)
+            )
         mission.save(update_fields=["consultant", "start_date", "planned_end_date"])
         if enrolment.state == S.VALIDATED:
             enrolment_transition(enrolment=enrolment, to=S.CONSULTANT_ASSIGNED, by=None)

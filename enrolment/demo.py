@@ -6,6 +6,7 @@ import datetime as dt
 import random
 from decimal import Decimal
 
+from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 from stdnum import luhn
 
@@ -271,13 +272,13 @@ CLOSED_HISTORY = [
 
 def seed_followups(ctx: dict) -> None:
     """Spread the closed companies over the past so that follow-ups fall due; answer some."""
-    from .followups import add_months, followup_answer, followups_schedule
+    from .followups import followup_answer, followups_schedule
     from .models import FollowUp
 
     today = timezone.localdate()
     closed = list(Enrolment.objects.filter(state=S.CLOSED).order_by("company__siret"))
     for enrolment, (months, answers) in zip(closed, CLOSED_HISTORY, strict=False):
-        closed_on = add_months(today, -months)
+        closed_on = today - relativedelta(months=months)
         closed_at = timezone.make_aware(dt.datetime.combine(closed_on, dt.time(17, 0)))
         if enrolment.closed_at != closed_at:
             enrolment.closed_at = closed_at

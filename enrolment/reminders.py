@@ -6,11 +6,11 @@ reminder once (unique row) and writes it to the enrolment's timeline.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -22,12 +22,6 @@ from core.roles import Role
 from .models import Agreement, Enrolment, EnrolmentState, GroupMembership, Seminar
 
 S = EnrolmentState
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def relay_staff_by_relay(relay_ids: set[int]) -> dict[int, list[User]]:
@@ -143,8 +137,8 @@ class FollowUpRule(ReminderRule):
 
     def due(self, *, today: dt.date, since: dt.date) -> Iterable[DueItem]:
         for months in settings.REMINDER_FOLLOW_UP_MONTHS:
-            lo = add_months(since, -months) - dt.timedelta(days=3)
-            hi = add_months(today, -months) + dt.timedelta(days=3)
+            lo = since - relativedelta(months=months) - dt.timedelta(days=3)
+            hi = today - relativedelta(months=months) + dt.timedelta(days=3)
             enrolments = list(
                 Enrolment.objects.filter(
                     state=S.CLOSED, closed_at__date__gte=lo, closed_at__date__lte=hi
@@ -152,7 +146,7 @@ class FollowUpRule(ReminderRule):
             )
             staff = relay_staff_by_relay({e.company.relay_id for e in enrolments})
             for e in enrolments:
-                due = add_months(timezone.localdate(e.closed_at), months)
+                due = timezone.localdate(e.closed_at) + relativedelta(months=months)
                 if not since <= due <= today:
                     continue
                 for user in staff.get(e.company.relay_id, []):
