@@ -6,9 +6,11 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 DEV_ENV := DEBUG=$${DEBUG:-1}
 
-.PHONY: run test install syspkgs-run syspkgs-test syscheck lint check clean backup restore
+.PHONY: run test install syspkgs-run syspkgs-test syspkgs-bench syscheck lint check docs clean \
+	backup restore bench bench-national
 
 $(PY):
+	@$(PYTHON) -c 'import ensurepip' 2>/dev/null || bash scripts/system_packages.sh venv
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
@@ -25,6 +27,9 @@ syspkgs-run:
 
 syspkgs-test:
 	@bash scripts/system_packages.sh test
+
+syspkgs-bench:
+	@bash scripts/system_packages.sh bench
 
 syscheck: install syspkgs-run
 	@$(PY) scripts/check_system.py
@@ -46,7 +51,30 @@ check: install
 	SECRET_KEY_OPTIONAL=1 $(PY) manage.py check
 	SECRET_KEY_OPTIONAL=1 $(PY) manage.py makemigrations --check --dry-run
 
-# Backups of the PostgreSQL database (README, « Sauvegardes »): custom format, restorable anywhere.
+# The documentation site (docs/, mkdocs.yml): --strict turns a broken link or a page left out
+# of the navigation into an error. Open var/site/index.html, or `.venv/bin/mkdocs serve`.
+docs: install
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --site-dir var/site
+
+# National-scale benchmark (docs/performance.md): its own PostgreSQL database (created and
+# migrated by the generator), wrk installed like the other Debian packages. The data set is
+# generated once and reused while BENCH_COMPANIES is unchanged; BENCH_RESET=1 regenerates it.
+#   make bench                                     100 000 companies (≈ 6 min), then the load test
+#   make bench BENCH_COMPANIES=2000 BENCH_MEASURE_ARGS="--duration 3 --output var/bench.md"
+BENCH_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/pme_national
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/7
+BENCH_COMPANIES ?= 100000
+BENCH_MEASURE_ARGS ?=
+BENCH_ENV := DEBUG=1 DATABASE_URL="$(BENCH_DATABASE_URL)" REDIS_URL="$(BENCH_REDIS_URL)"
+
+bench: bench-national
+
+bench-national: install syspkgs-bench syscheck
+	$(BENCH_ENV) $(PY) bench/national.py generate --companies $(BENCH_COMPANIES) \
+		$(if $(filter 1,$(BENCH_RESET)),--reset,--reuse)
+	$(BENCH_ENV) $(PY) bench/national.py serve-and-measure $(BENCH_MEASURE_ARGS)
+
+# Backups of the PostgreSQL database (docs/exploitation.md, « Sauvegardes »): custom format, restorable anywhere.
 backup:
 	@test -n "$$DATABASE_URL" || { echo "make backup : DATABASE_URL (PostgreSQL) est nécessaire" >&2; exit 2; }
 	@mkdir -p var/backups

@@ -8,7 +8,7 @@ enrolments (companies named "Banc d'essai …"), measures the median time to ren
 agreement in this process (font configuration warm, as in a worker), then the wall time
 for a batch of agreements produced by 1 and by 2 Celery worker processes
 (`celery -A performance_pme worker --concurrency=1` each), through the same outbox path
-as the portal's batch action. Prints a Markdown table for the README.
+as the portal's batch action. Prints a Markdown table for docs/performance.md.
 """
 
 from __future__ import annotations

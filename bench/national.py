@@ -1,22 +1,27 @@
 """National-scale benchmark: a generator, and a load test of the busiest pages (not a test).
 
-    export DATABASE_URL=postgresql://…/pme_national REDIS_URL=redis://…/n
-    .venv/bin/python bench/national.py generate [--companies 100000] [--reset]
+    make bench                                  # the two steps below, wrk installed first
+    make bench BENCH_COMPANIES=2000             # a small data set (a few seconds)
+
+    export DEBUG=1 DATABASE_URL=postgresql://…/pme_national REDIS_URL=redis://…/n
+    .venv/bin/python bench/national.py generate [--companies 100000] [--reset | --reuse]
     .venv/bin/python bench/national.py serve-and-measure [--duration 15] [--connections 8]
 
-`generate` fills a migrated PostgreSQL database with PostgreSQL COPY: 100 relays, 3,000
-consultants, 100,000 companies (owner, enrolment across every state, submitted
-self-diagnosis, mission, half-days), and the ledger those events post (entries with the
-same keys, accounts, amounts and funders as `funding.ledger` / `funding.services`), over
-1,000,000 lines. The balance trigger is suspended during the load and the same rule is
-checked once on the whole ledger afterwards (every entry has lines, debit = credit).
+`generate` creates the database of DATABASE_URL if it does not exist and applies the
+migrations, then fills it with PostgreSQL COPY: 100 relays, 3,000 consultants, 100,000
+companies (owner, enrolment across every state, submitted self-diagnosis, mission,
+half-days), and the ledger those events post (entries with the same keys, accounts, amounts
+and funders as `funding.ledger` / `funding.services`), over 1,000,000 lines. Consultants and
+relays scale with `--companies` unless given. The balance trigger is suspended during the
+load and the same rule is checked once on the whole ledger afterwards (every entry has
+lines, debit = credit).
 
 `serve-and-measure` starts gunicorn (DEBUG=0, `bench.settings`), logs each role in through
 the session store, and measures with wrk p50 / p95 latency and throughput of the pages, and
 of two floors served by the same process: a trivial view and a 50-row table page rendered
 from memory with the site's base template (no database). Then the reminder sweep's duration
 (rolled back), and the peak memory of the gunicorn workers and of a Celery worker. Prints a
-Markdown table and writes it to bench/results/national.md.
+Markdown table and writes it to bench/results/national.md (`--output` to write elsewhere).
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ import json
 import os
 import random
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -646,14 +652,56 @@ def generate(n_companies: int, n_consultants: int, n_relays: int) -> dict:
     return counts
 
 
-def cmd_generate(args) -> None:
+def ensure_database() -> None:
+    """Create the database of DATABASE_URL when it does not exist, then apply the migrations."""
+    import psycopg
+    from django.core.management import call_command
+    from psycopg import sql
+
     if connection.vendor != "postgresql":
-        raise SystemExit("generate: PostgreSQL only (DATABASE_URL=postgresql://…)")
+        raise SystemExit("generate : PostgreSQL seulement (DATABASE_URL=postgresql://…)")
+    db = connection.settings_dict
+    server = {
+        "host": db["HOST"],
+        "port": db["PORT"],
+        "user": db["USER"],
+        "password": db["PASSWORD"],
+    }
+    server = {key: value for key, value in server.items() if value}
+    with psycopg.connect(dbname="postgres", autocommit=True, **server) as conn:
+        found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]])
+        if found.fetchone() is None:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(db["NAME"])))
+            print(f"base {db['NAME']} créée", flush=True)
+    call_command("migrate", interactive=False, verbosity=0)
+    print(f"base {db['NAME']} migrée", flush=True)
+
+
+def default_scale(args) -> None:
+    """Consultants and relays in proportion to the companies (3,000 and 100 for 100,000)."""
+    if args.consultants is None:
+        args.consultants = max(30, args.companies * 3 // 100)
+    if args.relays is None:
+        # at least 10: the 7 relays of the reference data plus bench relays of their own
+        args.relays = max(10, args.companies // 1000)
+
+
+def cmd_generate(args) -> None:
+    ensure_database()
+    default_scale(args)
     start = time.perf_counter()
     with transaction.atomic():
         if Relay.objects.filter(slug__startswith=BENCH_SLUG).exists() or Company.objects.exists():
+            present = Company.objects.count()
+            if args.reuse and present == args.companies:
+                print(f"La base contient déjà {present} entreprises : données gardées.")
+                return
             if not args.reset:
-                raise SystemExit("La base contient déjà des données : relancez avec --reset.")
+                raise SystemExit(
+                    f"La base contient déjà des données ({present} entreprises, "
+                    f"{args.companies} demandées) : relancez avec --reset "
+                    "(make bench BENCH_RESET=1)."
+                )
             reset()
         counts = generate(args.companies, args.consultants, args.relays)
     load = time.perf_counter() - start
@@ -863,6 +911,13 @@ def cmd_measure(args) -> None:
 
     from consultants.models import Expert as _Expert  # noqa: F401
 
+    if shutil.which("wrk") is None:
+        raise SystemExit(
+            "serve-and-measure a besoin de wrk (paquet Debian wrk) : `make bench` l'installe, "
+            "ou :  sudo apt-get install wrk"
+        )
+    if not User.objects.filter(email="bench-direction@national.test").exists():
+        raise SystemExit("Base non générée : lancez d'abord `bench/national.py generate`.")
     port = args.port
     base = f"http://127.0.0.1:{port}"
     env = dict(os.environ)
@@ -980,7 +1035,8 @@ def write_results(args, results, sweep, sent, gunicorn_peak, celery_hwm, celery_
             f"| {label}{f' ({role})' if role else ''} | {r['rps']:.1f} | {r['p50']:.1f} | "
             f"{r['p95']:.1f} | {r['rps'] / trivial:.2f} | {r['rps'] / table:.2f} |"
         )
-    path = ROOT / "bench" / "results" / "national.md"
+    path = Path(args.output)
+    path.parent.mkdir(parents=True, exist_ok=True)
     if sweep is None:  # --pages-only: the sweep and Celery figures of the previous run are kept
         previous = path.read_text().splitlines() if path.exists() else []
         kept = [
@@ -1009,7 +1065,6 @@ def write_results(args, results, sweep, sent, gunicorn_peak, celery_hwm, celery_
     ]
     text = "\n".join(out) + "\n"
     print(text)
-    path.parent.mkdir(exist_ok=True)
     path.write_text(text)
 
 
@@ -1018,15 +1073,25 @@ def main() -> None:
     sub = parser.add_subparsers(dest="command", required=True)
     g = sub.add_parser("generate")
     g.add_argument("--companies", type=int, default=100_000)
-    g.add_argument("--consultants", type=int, default=3_000)
-    g.add_argument("--relays", type=int, default=100)
+    g.add_argument("--consultants", type=int, help="default: 3 %% of --companies, 30 at least")
+    g.add_argument("--relays", type=int, help="default: --companies / 1000, 10 at least")
     g.add_argument("--reset", action="store_true", help="empty the generated tables first")
+    g.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep a data set already generated with the same number of companies",
+    )
     m = sub.add_parser("serve-and-measure")
     m.add_argument("--duration", type=int, default=15)
     m.add_argument("--connections", type=int, default=8)
     m.add_argument("--workers", type=int, default=4)
     m.add_argument("--port", type=int, default=8917)
     m.add_argument("--access-log", action="store_true")
+    m.add_argument(
+        "--output",
+        default=str(ROOT / "bench" / "results" / "national.md"),
+        help="Markdown file the results are written to",
+    )
     m.add_argument(
         "--pages-only",
         action="store_true",

@@ -1,6 +1,6 @@
 """Which queries a page spends its time in, at national scale (helper of bench/national.py).
 
-DATABASE_URL=… .venv/bin/python bench/profile_pages.py [path …]
+DEBUG=1 DATABASE_URL=… .venv/bin/python bench/profile_pages.py [list|detail|queue|journal|dashboard …]
 """
 
 from __future__ import annotations
@@ -29,7 +29,10 @@ from enrolment.models import Enrolment  # noqa: E402
 
 
 def main() -> None:
-    relay = Relay.objects.filter(slug__startswith="bench-relais-").order_by("pk").first()
+    relay = (
+        Relay.objects.filter(slug__startswith="bench-relais-").order_by("pk").first()
+        or Relay.objects.order_by("pk").first()
+    )
     staff = User.objects.get(role="relay_staff", relay=relay, email__startswith="bench-")
     director = User.objects.get(email="bench-direction@national.test")
     region = User.objects.get(email="bench-region@national.test")

@@ -20,12 +20,13 @@ Users turn optional rules off in their profile (`ReminderPreference`), or ask
 for a weekly digest: their optional reminders are then recorded (same unique
 row) and sent together by `reminders_send_digests()` (Monday 8:00).
 
-Extension points — rules whose data belong to models other branches bring:
-  * "payment overdue" (funding: `Payment`, `PaymentSchedule`),
-  * "half-days behind schedule" (consultants: `HalfDay`; for the consultant and the relay),
-  * "seminar in 3 days" (enrolment: `Seminar`, delay `REMINDER_DELAYS["seminar_soon"]`).
-Each is a `ReminderRule` subclass with a `due(today, since)` query over its model,
-registered from its app's ready(); no stub pretends to send them today.
+The rules, each registered by the app that owns its model (docs/conventions-relances.md):
+  * enrolment/reminders.py: `diagnosis_draft`, `agreement_unsigned`, `mission_ending`,
+    `follow_up`, `seminar_soon`;
+  * consultants/reminders.py: `halfdays_behind` (the director's "behind schedule" rule);
+  * funding/reminders.py: `payment_overdue` (`AidInstalment.objects.overdue()`).
+A new rule is a `ReminderRule` subclass with a `due(today, since)` query over its model, its
+delay in `REMINDER_DELAYS` and its templates, registered from its app's ready().
 """
 
 from __future__ import annotations

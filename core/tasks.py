@@ -1,4 +1,8 @@
-"""Celery tasks of the shared mechanisms: the outbox and the reminder sweep (thin: they call services)."""
+"""Celery tasks of the shared mechanisms (thin: they call services).
+
+The outbox (`outbox_process`, `outbox_relay`), the hourly reminder sweep and the weekly
+digest, and the nightly personal-data retention sweep.
+"""
 
 from celery import shared_task
 from celery.utils.time import get_exponential_backoff_interval

@@ -1,10 +1,11 @@
 """Other PDF documents of an enrolment: the closing report of its mission.
 
-The report renders what exists today (company, offer, mission dates, consultant,
-timeline of the journey) and leaves named blocks in templates/pdf/closing_report.html
-(`diagnosis`, `indicators`, `half_days`) that the diagnosis and mission branches
-fill through `CLOSING_REPORT_SECTIONS`: callables (enrolment) -> dict merged into
-the template context.
+The report renders the company, offer, mission dates, consultant and timeline of the
+journey; the named blocks of templates/pdf/closing_report.html are filled through
+`CLOSING_REPORT_SECTIONS`, callables (enrolment) -> dict merged into the template
+context: `diagnosis_section` below (before/after scores and chart) and, registered by
+ConsultantsConfig.ready(), `consultants.closing_report.mission_report_section`
+(indicators, half-days).
 """
 
 from __future__ import annotations

@@ -36,8 +36,8 @@ def relay_staff_by_relay(relay_ids: set[int]) -> dict[int, list[User]]:
 class DiagnosisDraftRule(ReminderRule):
     """Eligible for 7 days without a submitted self-diagnosis (the diagnosis is still a draft).
 
-    Equivalent to "diagnosis draft for 7 days" while the diagnosis model is built: an
-    eligible enrolment moves to `diagnosed` when its diagnosis is submitted.
+    Counted from eligibility: an eligible enrolment moves to `diagnosed` when its
+    diagnosis is submitted, so one still `eligible` has no submitted diagnosis.
     """
 
     code = "diagnosis_draft"

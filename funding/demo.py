@@ -4,8 +4,8 @@ Signatures, closings and withdrawals post through the outbox handlers as the
 demo enrolments move; this step replays the stored events (idempotent: nothing
 is posted twice) for databases seeded before the ledger existed, then records
 payments: companies of running and closed missions have paid, the Region has
-paid every advance and the balances of closed missions, consultants are paid
-what they are owed, and the Region has approved the oldest due instalments.
+approved the oldest half of the due instalments and paid those it approved (the
+other half waits for its approval), and consultants are paid what they are owed.
 No half-day is invented here: they come from the consultants' own demo step.
 """
 

@@ -360,7 +360,7 @@ def delivered_half_days(enrolment_id: int) -> int:
 
 
 def on_enrolment_withdrawn(message) -> None:
-    """Early exit after signature: public aid not earned is cancelled (see the README).
+    """Early exit after signature: public aid not earned is cancelled (docs/financement.md).
 
     Default rule `prorata_keep_advance`: each public funder keeps the larger of the
     advance and its share pro rata of the half-days delivered; the rest of its

@@ -1,4 +1,6 @@
-"""Money: offers and their dated tariffs, VAT rates (the ledger comes with its issue)."""
+"""Money: offers and their dated tariffs, VAT rates, the cost-sharing ledger per relay
+(accounts, entries and lines, payments, aid instalments, period closing, monthly
+balances), and the programme's targets and milestones."""
 
 from __future__ import annotations
 

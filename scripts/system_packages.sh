@@ -2,14 +2,19 @@
 # Installs the Debian packages the portal needs when they are missing (README, « Deux commandes »).
 #   scripts/system_packages.sh run    WeasyPrint's libraries and fonts (PDF)
 #   scripts/system_packages.sh test   the same, plus Chromium and poppler-utils for the tests
+#   scripts/system_packages.sh bench  the same as run, plus wrk for bench/national.py (make bench)
 # As root: apt-get. Otherwise `sudo -n apt-get` when sudo needs no password. Otherwise it stops
 # and prints the one command to run. Nothing is downloaded outside the package manager.
 set -euo pipefail
 
 packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-inter fonts-dejavu-core)
-if [ "${1:-run}" = test ]; then
-  packages+=(chromium poppler-utils)
-fi
+case "${1:-run}" in
+  venv) packages=(python3-venv) ;;  # Debian's Python needs it for `python3 -m venv` (ensurepip)
+  run) ;;
+  test) packages+=(chromium poppler-utils) ;;
+  bench) packages+=(wrk) ;;
+  *) echo "Usage : $0 venv|run|test|bench" >&2; exit 2 ;;
+esac
 
 missing=()
 for pkg in "${packages[@]}"; do

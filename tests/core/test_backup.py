@@ -72,7 +72,7 @@ def test_a_dump_restored_into_a_fresh_database_has_the_same_ledger(tmp_path):
     with psycopg.connect(_url("postgres"), autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{fresh}"')
         try:
-            # When the database is dumped and restored into the fresh one (README commands)
+            # When the database is dumped and restored into the fresh one (docs/exploitation.md)
             _make("backup", database=settings.DATABASES["default"]["NAME"], file=dump)
             assert dump.stat().st_size > 0
             _make("restore", database=fresh, file=dump)

@@ -32,7 +32,7 @@ EXTRA = {
 }
 
 
-# Inline styles allowed on one page (README, "Sécurité"): the e-mail preview keeps the e-mails'
+# Inline styles allowed on one page (docs/securite.md, « En-têtes et politique de contenu »): the e-mail preview keeps the e-mails'
 # style attributes. Scripts stay 'self' everywhere.
 STYLE_EXCEPTIONS = ("/exploitation/courriels/",)
 
