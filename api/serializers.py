@@ -8,7 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from catalogue.pricing import enrolment_price, vat_rate_in_force
+from catalogue.models import Offer, Tariff
+from catalogue.pricing import enrolment_price
+from catalogue.selectors import vat_rate_in_force
 from consultants.models import (
     Action,
     ActionPlan,
@@ -23,7 +25,7 @@ from diagnostics.models import Diagnosis
 from diagnostics.scoring import weakest_themes
 from enrolment.models import Company, Enrolment, EnrolmentState, Pilot
 from enrolment.services import COMPANY_IDENTITY_FIELDS
-from funding.models import Account, JournalEntry, JournalLine, Offer, Tariff
+from funding.models import Account, JournalEntry, JournalLine
 
 
 class RelaySerializer(serializers.ModelSerializer):

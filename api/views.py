@@ -15,29 +15,31 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import get_conditional_response, patch_vary_headers, set_response_etag
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.filters import OrderingFilter, SearchFilter
+from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from catalogue.models import Offer
 from consultants.forms import HalfDayForm
 from consultants.models import Action, ActionPlan, Expert, HalfDay, Indicator, Measurement, Mission
 from consultants.services import half_day_log
 from core.exceptions import BusinessRuleError
 from core.models import Departement, Relay
 from core.roles import STAFF_READER_ROLES, Role, has_role
+from core.submissions import FIELD as SUBMISSION_KEY
+from core.submissions import SubmissionReplayed, SubmissionResult, submission_once
 from diagnostics.models import Diagnosis, Theme
 from enrolment.forms import company_identity_clean
 from enrolment.models import SYSTEM, TRANSITIONS, Company, Enrolment
 from enrolment.services import company_update_identity, enrolment_transition
 from funding.forms import PeriodFilterForm
-from funding.models import Account, JournalEntry, JournalLine, Offer
-from funding.selectors import dashboard as dashboard_figures
+from funding.models import Account, JournalEntry, JournalLine
+from reporting.selectors import dashboard as dashboard_figures
 
 from . import filters, serializers
 from .forms import ApiTokenForm
@@ -46,6 +48,8 @@ from .permissions import PortalRolePermission
 from .services import api_token_create, api_token_revoke
 
 NON_FIELD = api_settings.NON_FIELD_ERRORS_KEY
+#: a client's one-time key for a write (the same mechanism as the forms' hidden key)
+IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 # --------------------------------------------------------------------------- base
 
@@ -61,8 +65,11 @@ class ApiViewSetMixin:
     """
 
     public = False
+    #: any id in the path reaches the view (`/companies/0.5/`): an id that is not one is a JSON
+    #: 404 from the viewset, not the portal's HTML page for an address no route matches
+    lookup_value_regex = "[^/]+"
     permission_classes = [PortalRolePermission]
-    filter_backends = [DjangoFilterBackend, SearchFilter, OrderingFilter]
+    filter_backends = [filters.ApiFilterBackend, filters.ApiSearchFilter, OrderingFilter]
     #: roles allowed to write (any non-safe method), or per action name
     write_roles: frozenset[str] = frozenset()
     write_roles_by_action: dict[str, frozenset[str]] = {}
@@ -77,6 +84,33 @@ class ApiViewSetMixin:
                 "add one or mark the viewset public."
             )
         return qs.visible_to(self.request.user)
+
+    def idempotent(self, request, *, action: str, perform) -> Response:
+        """Run a write once per `Idempotency-Key` header (core.submissions, as the forms do).
+
+        `perform()` returns the Response; a request repeating the key gets the first
+        answer again (same status and body) with `Idempotent-Replayed: true`.
+        """
+        key = request.headers.get(IDEMPOTENCY_HEADER, "").strip() or None
+        try:
+            response = submission_once(
+                key=key,
+                user=request.user,
+                action=action,
+                perform=perform,
+                result=lambda response: SubmissionResult(
+                    status=response.status_code, body=response.data
+                ),
+            )
+        except SubmissionReplayed as replayed:
+            first = replayed.submission
+            if first.action != action:
+                raise ValidationError(
+                    {NON_FIELD: [_("Cette clé d'idempotence a déjà servi à une autre requête.")]}
+                ) from None
+            response = Response(first.response_body, status=first.response_status)
+            response["Idempotent-Replayed"] = "true"
+        return response
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -191,8 +225,14 @@ class EnrolmentViewSet(ReadOnlyApiViewSet):
         enrolment = self.get_object()
         data = serializers.TransitionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        enrolment_transition(enrolment=enrolment, by=request.user, **data.validated_data)
-        return Response(self.get_serializer(self.get_object()).data)
+
+        def perform() -> Response:
+            enrolment_transition(enrolment=enrolment, by=request.user, **data.validated_data)
+            return Response(self.get_serializer(self.get_object()).data)
+
+        return self.idempotent(
+            request, action=f"api.enrolment.transition.{enrolment.pk}", perform=perform
+        )
 
 
 class ExpertViewSet(ReadOnlyApiViewSet):
@@ -235,8 +275,15 @@ class MissionViewSet(ReadOnlyApiViewSet):
         form = HalfDayForm(data)
         if not form.is_valid():
             raise ValidationError({k: list(v) for k, v in form.errors.items()})
-        half_day = half_day_log(mission=mission, by=request.user, **form.cleaned_data)
-        return Response(serializers.HalfDaySerializer(half_day).data, status=201)
+        fields = {k: v for k, v in form.cleaned_data.items() if k != SUBMISSION_KEY}
+
+        def perform() -> Response:
+            half_day = half_day_log(mission=mission, by=request.user, **fields)
+            return Response(serializers.HalfDaySerializer(half_day).data, status=201)
+
+        return self.idempotent(
+            request, action=f"api.mission.half_days.{mission.pk}", perform=perform
+        )
 
 
 class DiagnosisViewSet(ReadOnlyApiViewSet):
@@ -349,6 +396,11 @@ class DashboardView(ApiViewSetMixin, APIView):
         user = request.user
         if not has_role(user, STAFF_READER_ROLES):
             raise PermissionDenied
+        empty = [k for k in ("start", "end") if request.query_params.get(k, None) == ""]
+        if empty:
+            raise ValidationError(
+                {k: [_("Date vide : donnez une date ou omettez-la.")] for k in empty}
+            )
         period = PeriodFilterForm(request.query_params)
         if not period.is_valid():
             raise ValidationError(

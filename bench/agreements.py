@@ -33,14 +33,11 @@ django.setup()
 from django.db import transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from agreements.models import Agreement, AgreementBatchItem  # noqa: E402
+from agreements.services import _load, agreement_batch_start, agreement_data, agreement_render  # noqa: E402
 from core.models import OutboxMessage  # noqa: E402
-from enrolment.agreements import (  # noqa: E402
-    _load,
-    agreement_batch_start,
-    agreement_data,
-    agreement_render,
-)
-from enrolment.models import Agreement, AgreementBatchItem, Enrolment  # noqa: E402
+from enrolment.models import Enrolment  # noqa: E402
+from performance_pme.celery import app  # noqa: E402
 from tests.agreements.helpers import enrolment_validated, staff_user  # noqa: E402
 
 PREFIX = "Banc d'essai"
@@ -69,8 +66,6 @@ def reset(ids: list[int]) -> None:
 
 
 def purge() -> None:
-    from performance_pme.celery import app
-
     with app.connection_for_write() as conn:
         conn.default_channel.queue_purge(app.conf.task_default_queue)
 

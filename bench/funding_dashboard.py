@@ -28,12 +28,14 @@ from django.db import connection, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from catalogue.models import Offer  # noqa: E402
 from core.models import Departement, Relay, User  # noqa: E402
 from core.roles import Role  # noqa: E402
 from enrolment.models import Company, Enrolment  # noqa: E402
 from funding.ledger import chart_for  # noqa: E402
-from funding.models import JournalEntry, JournalLine, Offer  # noqa: E402
-from funding.selectors import account_balances, dashboard  # noqa: E402
+from funding.models import JournalEntry, JournalLine  # noqa: E402
+from funding.selectors import account_balances  # noqa: E402
+from reporting.selectors import dashboard  # noqa: E402
 
 
 class Rollback(Exception):

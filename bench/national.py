@@ -49,23 +49,32 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.db import connection, models, transaction  # noqa: E402
-from django.utils import timezone  # noqa: E402
+import logging  # noqa: E402
+import urllib.request  # noqa: E402
+from importlib import import_module  # noqa: E402
 
-from catalogue.pricing import tariff_price, vat_rate_in_force  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
+from django.db import connection, models, transaction  # noqa: E402
+from django.test.utils import override_settings  # noqa: E402
+from django.urls import reverse  # noqa: E402
+from django.utils import timezone  # noqa: E402
+from django_otp import DEVICE_ID_SESSION_KEY  # noqa: E402
+from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
+
+from catalogue.models import Tariff  # noqa: E402
+from catalogue.pricing import tariff_price  # noqa: E402
+from catalogue.selectors import vat_rate_in_force  # noqa: E402
 from consultants.models import Assignment, Expert, HalfDay, Mission  # noqa: E402
-from core.models import Departement, Relay, User  # noqa: E402
+from core.models import Departement, Relay, ReminderSent, TimelineEvent, User  # noqa: E402
+from core.reminders import reminders_send_due  # noqa: E402
 from core.roles import Role  # noqa: E402
+from core.security import SESSION_HAS_DEVICE, otp_required_by_role  # noqa: E402
 from diagnostics.models import Diagnosis, Questionnaire, Theme  # noqa: E402
 from enrolment.models import Company, Enrolment  # noqa: E402
+from funding import balances  # noqa: E402
 from funding.ledger import AID_ACCOUNTS, chart_for  # noqa: E402
-from funding.models import (  # noqa: E402
-    AidInstalment,
-    JournalEntry,
-    JournalLine,
-    Payment,
-    Tariff,
-)
+from funding.models import AidInstalment, JournalEntry, JournalLine, Payment  # noqa: E402
 
 SEED = 2007
 BENCH_SLUG = "bench-relais-"
@@ -644,7 +653,6 @@ def generate(n_companies: int, n_consultants: int, n_relays: int) -> dict:
     counts["lignes d'écriture"] = len(line_rows)
     counts["paiements"] = len(payment_rows)
     counts["échéances d'aide"] = len(instalment_rows)
-    from funding import balances
 
     counts["soldes pré-agrégés"] = balances.balances_rebuild()
     for model in [User, *GENERATED]:
@@ -720,10 +728,6 @@ def cmd_generate(args) -> None:
 
 def _otp_session(user) -> dict:
     """Session keys of a user who passed the second step (director and Region must)."""
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    from core.security import SESSION_HAS_DEVICE, otp_required_by_role
 
     if not otp_required_by_role(user):
         return {}
@@ -735,10 +739,6 @@ def _otp_session(user) -> dict:
 
 def _session_cookie(user) -> str:
     """A logged-in session for `user`, created directly in the session store."""
-    from importlib import import_module
-
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 
     store = import_module(settings.SESSION_ENGINE).SessionStore()
     store[SESSION_KEY] = str(user.pk)
@@ -790,8 +790,6 @@ def _children(pid: int) -> list[int]:
 
 
 def _wait_http(url: str, timeout: float = 60) -> None:
-    import urllib.request
-
     deadline = time.time() + timeout
     while time.time() < deadline:
         try:
@@ -804,7 +802,6 @@ def _wait_http(url: str, timeout: float = 60) -> None:
 
 def _check_200(url: str, cookie: str | None) -> None:
     """Each page must answer 200 for its role (not a redirect to the login page)."""
-    import urllib.request
 
     class NoRedirect(urllib.request.HTTPRedirectHandler):
         def redirect_request(self, *args, **kwargs):
@@ -823,14 +820,9 @@ def _check_200(url: str, cookie: str | None) -> None:
 
 def _sweep_seconds() -> tuple[float, int]:
     """The reminder sweep at this scale, in a transaction rolled back (so it can be rerun)."""
-    from django.test.utils import override_settings
-
-    from core.reminders import reminders_send_due
 
     class Rollback(Exception):
         pass
-
-    import logging
 
     logging.getLogger("core.reminders").setLevel(logging.WARNING)
     with override_settings(EMAIL_BACKEND="bench.mail.DiscardingBackend"):
@@ -847,8 +839,6 @@ def _sweep_seconds() -> tuple[float, int]:
 
 def _celery_peak(env: dict) -> tuple[int, int, float]:
     """Peak memory of a Celery worker (one process) running the reminder sweep and outbox tasks."""
-    from core.models import ReminderSent, TimelineEvent
-
     last = {
         m: m.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         for m in (ReminderSent, TimelineEvent)
@@ -907,9 +897,6 @@ def _celery_peak(env: dict) -> tuple[int, int, float]:
 
 
 def cmd_measure(args) -> None:
-    from django.urls import reverse
-
-    from consultants.models import Expert as _Expert  # noqa: F401
 
     if shutil.which("wrk") is None:
         raise SystemExit(
@@ -933,7 +920,6 @@ def cmd_measure(args) -> None:
         SECURE_HSTS_SECONDS="0",
         LOG_LEVEL="WARNING",
     )
-    from django.conf import settings
 
     if not (Path(settings.STATIC_ROOT) / "staticfiles.json").exists():  # DEBUG=0 needs the manifest
         subprocess.run(
@@ -967,7 +953,7 @@ def cmd_measure(args) -> None:
         ),
         ("file d'attente des désignations (directeur)", reverse("consultants:queue"), "director"),
         ("journal du relais", reverse("funding:journal", args=[relay.slug]), "relay"),
-        ("tableau de bord de la Région", reverse("funding:dashboard"), "region"),
+        ("tableau de bord de la Région", reverse("reporting:dashboard"), "region"),
     ]
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     log = open("/tmp/bench-national-gunicorn.log", "wb")  # noqa: SIM115

@@ -44,7 +44,7 @@ def main() -> None:
         "detail": (reverse("enrolment:staff_detail", args=[enrolment.pk]), staff),
         "queue": (reverse("consultants:queue"), director),
         "journal": (reverse("funding:journal", args=[relay.slug]), staff),
-        "dashboard": (reverse("funding:dashboard"), region),
+        "dashboard": (reverse("reporting:dashboard"), region),
     }
     wanted = sys.argv[1:] or list(pages)
     for name in wanted:

@@ -19,16 +19,13 @@ page, in the agreement and in the ledger add up to the cent.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.utils import timezone
-from django.utils.translation import gettext as _
-
-from core.exceptions import BusinessRuleError
 from core.money import to_cents
-from funding.models import Funder, VatRate
+
+from .models import Funder
+from .selectors import vat_rate_in_force
 
 HUNDRED = Decimal("100")
 
@@ -36,16 +33,6 @@ HUNDRED = Decimal("100")
 def percent_of(amount: Decimal, percent: Decimal) -> Decimal:
     """`percent` % of `amount`, rounded to the cent half up."""
     return to_cents(Decimal(amount) * Decimal(percent) / HUNDRED)
-
-
-def vat_rate_in_force(*, on: dt.date | None = None) -> Decimal:
-    """The VAT rate (in %) in force on `on` (today by default)."""
-    on = on or timezone.localdate()
-    rate = VatRate.objects.in_force(on).order_by("-valid_from").values_list("rate", flat=True)
-    rate = rate.first()
-    if rate is None:
-        raise BusinessRuleError(_("Aucun taux de TVA n'est en vigueur à cette date."))
-    return rate
 
 
 @dataclass(frozen=True)

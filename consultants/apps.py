@@ -7,7 +7,13 @@ class ConsultantsConfig(AppConfig):
     verbose_name = _("Consultants et formateurs")
 
     def ready(self) -> None:
-        from core.registry import register_home_panel, register_nav
+        from . import timeline_labels
+
+        timeline_labels.register()  # the history in words (core.timeline_text)
+        from . import dossier
+
+        dossier.register()  # the mission's block in the company's dossier
+        from core.registry import register_company_section, register_home_panel, register_nav
         from core.roles import (
             EXPERT_ROLES,
             SEE_ALL_ROLES,
@@ -16,17 +22,17 @@ class ConsultantsConfig(AppConfig):
             TRAINING_READER_ROLES,
             Role,
         )
-        from enrolment.documents import CLOSING_REPORT_SECTIONS
+        from core.scoping import register_scope
 
-        from . import reminders
-        from .closing_report import mission_report_section
-        from .panels import collective_results_context
+        from . import personal_data, reminders
+        from .scoping import SCOPES
         from .selectors import (
             expert_for_user,
             missions_for_consultant,
             pending_proposals_for,
             queue_length,
         )
+        from .training import company_training, sessions_for_user
 
         register_nav(
             label=_("Mes missions"),
@@ -78,24 +84,15 @@ class ConsultantsConfig(AppConfig):
         register_home_panel(
             template="consultants/panels/trainer_sessions.html",
             roles={Role.TRAINER},
-            context=lambda user: {"sessions": _upcoming_sessions(user)},
+            context=lambda user: {"sessions": list(sessions_for_user(user=user)[:8])},
             order=20,
         )
-        register_home_panel(
-            template="consultants/panels/collective_results.html",
-            roles=STAFF_READER_ROLES,
-            context=collective_results_context,
-            order=60,
+        register_company_section(
+            template="consultants/training/_company_training.html",
+            context=lambda company: {"pilots": company_training(company=company)},
+            order=20,
         )
-        if mission_report_section not in CLOSING_REPORT_SECTIONS:
-            CLOSING_REPORT_SECTIONS.append(mission_report_section)
         reminders.register()
-        from . import personal_data
-
         personal_data.register()
-
-
-def _upcoming_sessions(user):
-    from .training import sessions_for_user
-
-    return list(sessions_for_user(user=user)[:8])
+        for model, scope in SCOPES.items():  # a consultant sees what their missions touch
+            register_scope(model=model, role=Role.CONSULTANT, scope=scope)

@@ -1,6 +1,5 @@
-"""The mission's part of the closing report (enrolment/documents.py): indicators with their
-charts and the half-days delivered. Registered in `CLOSING_REPORT_SECTIONS` by
-ConsultantsConfig.ready(), since consultants sit downstream of enrolment."""
+"""The mission's part of the closing report (agreements/closing_report.py, the layer above):
+indicators with their charts and the half-days delivered."""
 
 from __future__ import annotations
 

@@ -9,18 +9,26 @@ from decimal import Decimal
 from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
+from catalogue.models import Offer
 from catalogue.offers import APPROFONDIE, CIBLEE, duration_months, pilots_required
+from catalogue.selectors import tariff_in_force
 from core.demo import demo_user
 from core.models import Departement, User
 from core.roles import Role
 from diagnostics.models import Theme
+from enrolment.demo import _diagnose as diagnose
+from enrolment.demo import demo_siret
 from enrolment.models import Company, Enrolment, EnrolmentState, Pilot
-from enrolment.services import enrolment_transition
-from funding.models import Offer
-from funding.selectors import tariff_in_force
+from enrolment.services import enrolment_check_eligibility, enrolment_transition
 
 from . import selectors, services
-from .models import Assignment, Expert, Mission
+from .models import Assignment, Expert, Mission, Trainee, TrainingModule, TrainingSession
+from .training import (
+    training_assess,
+    training_attendance_record,
+    training_enrol_pilots,
+    training_session_create,
+)
 
 FIRST = [
     "Pierre",
@@ -351,10 +359,6 @@ def seed_missions(ctx: dict) -> None:
 def _seed_portfolio(rng: random.Random) -> None:
     """About a hundred more companies taken through the whole journey with the services,
     so the 60 consultants carry a realistic spread of running and closed missions."""
-    from enrolment.demo import _diagnose as diagnose
-    from enrolment.demo import demo_siret
-    from enrolment.services import enrolment_check_eligibility
-
     director = _director()
     themes = list(Theme.objects.all())
     departements = {d.code: d for d in Departement.objects.select_related("default_relay")}
@@ -458,14 +462,6 @@ MODULES_BY_STATE = {
 
 def seed_training(ctx: dict) -> None:
     """Enrol approfondie pilots in the qualifying training; sessions, attendance, assessments."""
-    from .models import Trainee, TrainingModule, TrainingSession
-    from .training import (
-        training_assess,
-        training_attendance_record,
-        training_enrol_pilots,
-        training_session_create,
-    )
-
     trainers = list(Expert.objects.trainers().select_related("user").order_by("pk"))
     modules = list(TrainingModule.objects.filter(is_active=True).order_by("position"))
     enrolments = (

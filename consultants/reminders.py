@@ -1,4 +1,4 @@
-"""Reminder rule about missions behind schedule (core.reminders engine).
+"""Reminder rules about missions ending soon or behind schedule (core.reminders engine).
 
 "Behind schedule" is the director's overview rule (`consultants.selectors.schedule_gap`
 >= `BEHIND_SCHEDULE_GAP`), not a second definition: this module only works out since
@@ -14,13 +14,47 @@ from collections.abc import Iterable
 from django.utils.translation import gettext_lazy as _
 
 from core.reminders import DueItem, ReminderRule, register_rule
-from enrolment.models import EnrolmentState
+from enrolment.models import Enrolment, EnrolmentState
 from enrolment.reminders import relay_staff_by_relay
 
 from .models import Mission
 from .selectors import BEHIND_SCHEDULE_GAP, schedule_gap, with_half_days
 
 S = EnrolmentState
+
+
+class MissionEndingRule(ReminderRule):
+    """The mission's planned end is 14 days away: the consultant and the relay prepare closing."""
+
+    code = "mission_ending"
+    label = _("Fin de mission dans 14 jours")
+    subject = _("Performance PME : la mission chez {company.name} se termine bientôt")
+    default_delay_days = 14
+
+    def due(self, *, today: dt.date, since: dt.date) -> Iterable[DueItem]:
+        delay = dt.timedelta(days=self.delay_days)
+        enrolments = list(
+            Enrolment.objects.filter(
+                state__in=[S.AGREEMENT_SIGNED, S.IN_PROGRESS],
+                mission__closed_at__isnull=True,
+                mission__planned_end_date__lte=today + delay,
+                mission__planned_end_date__gte=since + delay,
+            ).select_related("company", "mission__consultant__user")
+        )
+        staff = relay_staff_by_relay({e.company.relay_id for e in enrolments})
+        for e in enrolments:
+            mission = e.mission
+            recipients = list(staff.get(e.company.relay_id, []))
+            if mission.consultant is not None:
+                recipients.insert(0, mission.consultant.user)
+            for user in recipients:
+                yield DueItem(
+                    obj=mission,
+                    recipient=user,
+                    due_date=mission.planned_end_date - delay,
+                    timeline_subject=e,
+                    context={"enrolment": e, "company": e.company, "mission": mission},
+                )
 
 
 def behind_schedule_since(mission: Mission) -> dt.date | None:
@@ -96,4 +130,5 @@ class HalfDaysBehindRule(ReminderRule):
 
 
 def register() -> None:
+    register_rule(MissionEndingRule())
     register_rule(HalfDaysBehindRule())

@@ -26,6 +26,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalogue.offers import KEY_ISSUES_MAX, is_targeted
+from core.audit import history_for
+from core.scoping import get_visible_or_404
+from diagnostics.models import Diagnosis, Theme
+from diagnostics.scoring import thresholds, weakest_themes
 from enrolment.models import Enrolment, EnrolmentState
 
 from .models import (
@@ -101,8 +105,6 @@ def pool_for(*, user) -> QuerySet:
 
 
 def expert_profile(*, user, pk: int):
-    from core.scoping import get_visible_or_404
-
     expert = get_visible_or_404(
         with_load(Expert.objects.select_related("user")).prefetch_related(
             "specialties", "departements"
@@ -135,9 +137,6 @@ def weak_theme_codes_by_enrolment(enrolments) -> dict[int, list[str]]:
     configured `weak_below` threshold, weakest first (ties in the questionnaire's
     order), at most `KEY_ISSUES_MAX` (an approfondie agrees that many key issues at most).
     """
-    from diagnostics.models import Diagnosis, Theme
-    from diagnostics.scoring import thresholds, weakest_themes
-
     enrolments = list(enrolments)
     if not enrolments:
         return {}
@@ -323,8 +322,6 @@ def pending_proposals_for(*, user) -> QuerySet:
 
 
 def mission_workspace(*, user, pk: int) -> Mission:
-    from core.scoping import get_visible_or_404
-
     measurements = Prefetch("measurements", queryset=Measurement.objects.order_by("date", "pk"))
     indicators = Prefetch("indicators", queryset=Indicator.objects.prefetch_related(measurements))
     plans = Prefetch(
@@ -428,9 +425,6 @@ def queue_length(*, user) -> int:
 
 def mission_audit_history(*, mission: Mission, user) -> list:
     """Changes of a mission and of the proposals the user may see (a consultant: their own)."""
-    from core.audit import history_for
-
-    from .models import Assignment
 
     return history_for(
         {
@@ -445,8 +439,6 @@ def mission_audit_history(*, mission: Mission, user) -> list:
 
 
 def expert_audit_history(*, expert: Expert, user) -> list:
-    from core.audit import history_for
-
     return history_for(
         {"consultants.expert": Expert.objects.visible_to(user).filter(pk=expert.pk).values("pk")}
     )

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -25,6 +26,13 @@ from core.roles import (
 )
 from core.scoping import get_visible_or_404
 from core.spreadsheets import CSV_CONTENT_TYPE
+from core.submissions import FIELD as SUBMISSION_KEY
+from core.submissions import (
+    SubmissionReplayed,
+    SubmissionResult,
+    submission_once,
+    submission_replay_response,
+)
 from diagnostics.models import Theme
 from enrolment.models import Company, Enrolment, EnrolmentState
 
@@ -304,7 +312,8 @@ def _build_form(name: str, mission: Mission, data=None, prefix_id=None):
 
 
 def _act(name: str, mission: Mission, user, form, target_id):
-    d = form.cleaned_data if form is not None else {}
+    d = dict(form.cleaned_data) if form is not None else {}
+    d.pop(SUBMISSION_KEY, None)
     if name == "halfday":
         return services.half_day_log(mission=mission, by=user, **d)
     if name == "amendment":
@@ -339,6 +348,19 @@ def _act(name: str, mission: Mission, user, form, target_id):
     raise PermissionDenied
 
 
+def _recorded(action: str, record) -> str:
+    """What the page says once a mission form is recorded (again on a replay)."""
+    if action == "halfday":
+        return _("Demi-journée du %(d)s enregistrée.") % {"d": record.date.strftime("%d/%m/%Y")}
+    if action == "amendment":
+        return _("Avenant enregistré : %(n)s demi-journée(s) supplémentaire(s).") % {
+            "n": record.extra_half_days
+        }
+    if action == "measurement":
+        return _("Mesure du %(d)s enregistrée.") % {"d": record.date.strftime("%d/%m/%Y")}
+    return _("Enregistré.")
+
+
 @login_required
 def mission_detail(request, pk: int, action: str | None = None, target: int | None = None):
     mission = selectors.mission_workspace(user=request.user, pk=pk)
@@ -359,8 +381,19 @@ def mission_detail(request, pk: int, action: str | None = None, target: int | No
         if action in FORMS:
             form = _build_form(action, mission, request.POST, target)
         if form is None or form.is_valid():
+            mission_url = reverse("consultants:mission", args=[mission.pk])
             try:
-                _act(action, mission, request.user, form, target)
+                record = submission_once(
+                    key=getattr(form, "submission_key", None),
+                    user=request.user,
+                    action=f"consultants.mission.{action}",
+                    perform=lambda: _act(action, mission, request.user, form, target),
+                    result=lambda record: SubmissionResult(
+                        url=mission_url, message=_recorded(action, record)
+                    ),
+                )
+            except SubmissionReplayed as replayed:
+                return submission_replay_response(request, replayed, fallback=mission_url)
             except BusinessRuleError as exc:
                 if form is None:
                     messages.error(request, exc.message)
@@ -369,8 +402,8 @@ def mission_detail(request, pk: int, action: str | None = None, target: int | No
             except (ActionPlan.DoesNotExist, Action.DoesNotExist, Indicator.DoesNotExist):
                 raise PermissionDenied
             else:
-                messages.success(request, _("Enregistré."))
-                return redirect("consultants:mission", pk=mission.pk)
+                messages.success(request, _recorded(action, record))
+                return redirect(mission_url)
         if form is not None:
             bound[(action, target)] = form
             messages.error(request, _("Le formulaire contient des erreurs : voir ci-dessous."))
@@ -524,15 +557,26 @@ def training_session_detail(request, pk: int):
         if not can_record:
             raise PermissionDenied
         if form.is_valid():
+            session_url = reverse("consultants:training_session", args=[session.pk])
             try:
-                training_services.training_attendance_record(
-                    session=session, present=form.values(), by=request.user
+                submission_once(
+                    key=form.submission_key,
+                    user=request.user,
+                    action="consultants.training_attendance",
+                    perform=lambda: training_services.training_attendance_record(
+                        session=session, present=form.values(), by=request.user
+                    ),
+                    result=lambda rows: SubmissionResult(
+                        url=session_url, message=_("Présences enregistrées.")
+                    ),
                 )
+            except SubmissionReplayed as replayed:
+                return submission_replay_response(request, replayed, fallback=session_url)
             except BusinessRuleError as exc:
                 form.add_error(None, exc.message)
             else:
                 messages.success(request, _("Présences enregistrées."))
-                return redirect("consultants:training_session", pk=session.pk)
+                return redirect(session_url)
     return render(
         request,
         "consultants/training/session_detail.html",

@@ -7,8 +7,16 @@ class CoreConfig(AppConfig):
     verbose_name = _("Socle")
 
     def ready(self) -> None:
+        from .timeline_text import register_core_labels
+
+        register_core_labels()  # the words of core's own history events
+        from .outbox import register_dispatcher
         from .registry import register_home_panel, register_nav
         from .roles import DIRECTION_ROLES, Role
+        from .tasks import outbox_process
+
+        # The outbox hands its messages to the Celery task (core never imports it at load).
+        register_dispatcher(lambda pk: outbox_process.apply_async(args=[pk], retry=False))
 
         register_nav(label=_("Accueil"), url_name="core:home", roles=set(Role), order=0)
         register_nav(
@@ -40,6 +48,8 @@ class CoreConfig(AppConfig):
         # Issue 9: « Sécurité du compte » in every user's menu; what a login records.
         from django.contrib.auth.signals import user_logged_in
 
+        from .otp import otp_on_login
+
         register_nav(
             label=_("Sécurité du compte"),
             url_name="core:security",
@@ -47,16 +57,4 @@ class CoreConfig(AppConfig):
             order=80,
             menu="account",
         )
-        user_logged_in.connect(_on_login, dispatch_uid="core.security.on_login")
-
-
-def _on_login(sender, request, user, **kwargs) -> None:
-    """The password was just typed (re-authentication clock); does the user have a device?"""
-    from .otp import otp_has_device
-    from .reauth import authentication_mark
-    from .security import SESSION_HAS_DEVICE
-
-    if request is None or not hasattr(request, "session"):
-        return
-    authentication_mark(request)
-    request.session[SESSION_HAS_DEVICE] = otp_has_device(user)
+        user_logged_in.connect(otp_on_login, dispatch_uid="core.security.on_login")

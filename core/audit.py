@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.models import HistoricalRecords
 
+from .models import TimelineEvent
 from .money import format_eur
 
 #: History rows whose change only touched these fields are not written (bookkeeping noise).
@@ -61,7 +62,7 @@ _LABEL_RELATED: dict[str, tuple[str, ...]] = {
     "consultants.expert": ("user",),
     "consultants.mission": ("enrolment__company",),
     "consultants.assignment": ("consultant__user", "mission__enrolment__company"),
-    "funding.tariff": ("offer",),
+    "catalogue.tariff": ("offer",),
     "enrolment.enrolment": ("company",),
 }
 
@@ -232,8 +233,6 @@ def journal_queryset(
 
 
 def _kinds_placeholder():
-    from .models import TimelineEvent
-
     return TimelineEvent.objects.none().values("pk")
 
 

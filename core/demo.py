@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
 from .models import Relay, User
 from .roles import Role
 
@@ -25,9 +29,6 @@ def demo_user(email: str, *, role: str, first_name: str, last_name: str, **extra
 
 def demo_totp_device(user: User):
     """The demo account's authenticator app, with the published key (once)."""
-    import base64
-
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     key_hex = base64.b32decode(DEMO_TOTP_KEY).hex()
     device, _ = TOTPDevice.objects.get_or_create(
@@ -56,7 +57,13 @@ def seed_accounts(ctx: dict) -> None:
     for user in (admin, director, region):
         demo_totp_device(user)
     first_names = ["Sophie", "Julien", "Nathalie", "Thomas", "Isabelle", "Laurent", "Céline"]
-    for relay, first in zip(Relay.objects.order_by("slug"), first_names, strict=False):
+    relays = Relay.objects.order_by("slug")
+    for number, relay in enumerate(relays, start=1):  # the contact owners are told to call
+        if not relay.email:
+            relay.email = f"inscriptions-{relay.slug}@demo.test"
+            relay.phone = relay.phone or f"04 00 00 00 {number:02d}"
+            relay.save(update_fields=["email", "phone"])
+    for relay, first in zip(relays, first_names, strict=False):
         demo_user(
             f"relais-{relay.slug}@demo.test",
             role=Role.RELAY_STAFF,

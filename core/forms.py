@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
+from .reminders import optional_rules
 
 
 class ProfileForm(forms.ModelForm):
@@ -19,8 +20,6 @@ class ReminderPreferenceForm(forms.Form):
     )
 
     def __init__(self, *args, preference, **kwargs):
-        from .reminders import optional_rules
-
         super().__init__(*args, **kwargs)
         self._codes = []
         for rule in optional_rules():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from celery import current_app as app
 from django.conf import settings
 from django.db import connection
 
@@ -17,8 +18,6 @@ def check_database() -> tuple[bool, str]:
 
 
 def check_broker() -> tuple[bool, str]:
-    from performance_pme.celery import app
-
     try:
         with app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=2)

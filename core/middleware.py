@@ -11,6 +11,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from .otp import otp_has_device
 from .security import otp_required
 
 #: Pages an authenticated but not yet verified user may still open.
@@ -44,7 +45,6 @@ class OTPRequiredMiddleware:
                 {"detail": _("Validez d'abord votre code de double authentification.")},
                 status=403,
             )
-        from .otp import otp_has_device
 
         target = "core:otp_verify" if otp_has_device(user) else "core:otp_setup"
         query = urlencode({"next": request.get_full_path()}) if request.method == "GET" else ""

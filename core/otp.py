@@ -20,6 +20,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
+from .reauth import authentication_mark
 from .security import SESSION_HAS_DEVICE
 
 TOTP_DEVICE_NAME = "Application d'authentification"
@@ -140,3 +141,11 @@ def otp_disable(*, user) -> None:
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).delete()
         StaticDevice.objects.filter(user=user).delete()
+
+
+def otp_on_login(sender, request, user, **kwargs) -> None:
+    """The password was just typed (re-authentication clock); does the user have a device?"""
+    if request is None or not hasattr(request, "session"):
+        return
+    authentication_mark(request)
+    request.session[SESSION_HAS_DEVICE] = otp_has_device(user)

@@ -6,6 +6,9 @@ postings), so a page shows the result immediately. Handlers with side effects
 run from the Celery task `core.tasks.outbox_process`, enqueued after commit
 and re-enqueued by the periodic `outbox_relay` if the broker was down.
 Handlers must be idempotent on the message key.
+
+The task is handed to this module by `CoreConfig.ready()` (`register_dispatcher`): the tasks
+import this module, never the other way round.
 """
 
 from __future__ import annotations
@@ -16,11 +19,16 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from kombu.exceptions import OperationalError as KombuOperationalError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from .exceptions import BusinessRuleError
 from .models import OutboxMessage
+from .services import timeline_record
 
 logger = logging.getLogger(__name__)
 
@@ -55,12 +63,22 @@ def outbox_publish(*, kind: str, key: str, payload: dict) -> OutboxMessage:
     return message
 
 
+_dispatch: Callable[[int], object] | None = None
+
+
+def register_dispatcher(dispatch: Callable[[int], object]) -> None:
+    """How a message reaches a worker (`core.tasks.outbox_process`, from CoreConfig.ready())."""
+    global _dispatch
+    _dispatch = dispatch
+
+
 def enqueue(message_id: int) -> bool:
     """Ask a worker to process a message; False (and nothing lost) if the broker is down."""
-    from .tasks import outbox_process
-
+    if _dispatch is None:  # pragma: no cover - registered when the apps are ready
+        logger.warning("No outbox dispatcher, outbox message %s stays pending", message_id)
+        return False
     try:
-        outbox_process.apply_async(args=[message_id], retry=False)
+        _dispatch(message_id)
     except Exception as exc:  # broker unreachable: the relay sweep will send it later
         logger.warning("Broker unavailable, outbox message %s stays pending: %s", message_id, exc)
         return False
@@ -73,23 +91,15 @@ class PermanentError(Exception):
 
 def _transient_errors() -> tuple[type[BaseException], ...]:
     """Errors worth retrying: the database, the broker or the network hiccuped."""
-    from django.db import InterfaceError, OperationalError
-    from kombu.exceptions import OperationalError as KombuOperationalError
-
     errors: list[type[BaseException]] = [
         OperationalError,
         InterfaceError,
         KombuOperationalError,
         ConnectionError,
         TimeoutError,
+        RedisConnectionError,
+        RedisTimeoutError,
     ]
-    try:
-        from redis.exceptions import ConnectionError as RedisConnectionError
-        from redis.exceptions import TimeoutError as RedisTimeoutError
-
-        errors += [RedisConnectionError, RedisTimeoutError]
-    except ImportError:  # pragma: no cover - redis is a dependency
-        pass
     return tuple(errors)
 
 
@@ -159,9 +169,6 @@ def outbox_mark_failed(*, message_id: int, error: BaseException | str) -> None:
 
 def outbox_retry(*, message: OutboxMessage, by=None) -> OutboxMessage:
     """Staff put a failed message back in the queue (from the portal)."""
-    from .exceptions import BusinessRuleError
-    from .services import timeline_record
-
     with transaction.atomic():
         locked = OutboxMessage.objects.select_for_update().get(pk=message.pk)
         if locked.status != OutboxMessage.Status.FAILED:

@@ -14,12 +14,12 @@ from functools import cache
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
 
 
 @cache
 def font_configuration():
-    from weasyprint.text.fonts import FontConfiguration
-
     return FontConfiguration()
 
 
@@ -46,16 +46,12 @@ def font_face_css() -> str:
 
 @cache
 def _stylesheet():
-    from weasyprint import CSS
-
     css = font_face_css() + "\n" + render_to_string("pdf/print.css")
     return CSS(string=css, font_config=font_configuration())
 
 
 def render_pdf(*, template: str, context: dict) -> bytes:
     """Render a template of templates/pdf/ to a tagged (PDF/UA-1) A4 PDF."""
-    from weasyprint import HTML
-
     html = render_to_string(template, context)
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
         stylesheets=[_stylesheet()],

@@ -18,15 +18,23 @@ dashboards and counts are unchanged; ledger entries are never touched.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.db.models.functions import Cast
+from django.http import HttpResponse
 from django.utils import timezone
+
+from .audit import audit_kinds
+from .exceptions import BusinessRuleError
+from .models import ReminderSent, TimelineEvent, User
+from .services import timeline_record
 
 #: Domain of the placeholder addresses (reserved by RFC 2606: never delivered).
 ANONYMOUS_DOMAIN = "anonyme.invalid"
@@ -163,8 +171,6 @@ def iso(value) -> str | None:
 
 def person_find(email: str) -> Person:
     """The person behind an e-mail address, or `PersonNotFound`."""
-    from .models import User
-
     email = (email or "").strip().lower()
     if not email:
         raise PersonNotFound(email)
@@ -200,8 +206,6 @@ def personal_data_collect(person: Person) -> dict[str, Any]:
 
 def personal_data_events(*, limit: int = 30):
     """The latest exports and anonymisations (the audit shown to the director)."""
-    from .models import TimelineEvent
-
     return (
         TimelineEvent.objects.filter(verb__in=["rgpd.export", "rgpd.anonymised"])
         .select_related("actor")
@@ -211,8 +215,6 @@ def personal_data_events(*, limit: int = 30):
 
 def personal_data_export(*, email: str, by) -> dict[str, Any]:
     """Export a person's data and record who exported whose data in the timeline."""
-    from .services import timeline_record
-
     person = person_find(email)
     data = personal_data_collect(person)
     timeline_record(
@@ -237,9 +239,6 @@ def person_anonymise(*, email: str, by=None, reason: str) -> int:
     Idempotent: a second run changes nothing (the placeholders are derived from primary keys)
     and records nothing. Raises `PersonNotFound` for an unknown address.
     """
-    from .exceptions import BusinessRuleError
-    from .services import timeline_record
-
     person = person_find(email)
     if by is not None and person.user is not None and person.user.pk == by.pk:
         raise BusinessRuleError("Vous ne pouvez pas anonymiser votre propre compte.")
@@ -271,8 +270,6 @@ def person_anonymise(*, email: str, by=None, reason: str) -> int:
 
 def _scrub_history(ctx: Anonymisation) -> int:
     """The audit trail keeps former values: the person's names are scrubbed from them too."""
-    from .audit import audit_kinds
-
     text_fields = (models.CharField, models.TextField, models.JSONField)
     changed = 0
     for kind in audit_kinds():
@@ -313,7 +310,6 @@ def retention_candidates(*, today: dt.date | None = None) -> list[str]:
                 last[email] = day
     # Staff accounts (relay, director, Region, administrators) only on request, even when
     # their address also appears as a pilot's.
-    from .models import User
 
     staff = {
         e.lower()
@@ -356,8 +352,6 @@ class _CoreProvider:
 
     @staticmethod
     def export(person: Person) -> dict[str, Any]:
-        from .models import ReminderSent, TimelineEvent
-
         user = person.user
         if user is None:
             return {"account": None}
@@ -410,8 +404,6 @@ class _CoreProvider:
 
     @staticmethod
     def anonymise(ctx: Anonymisation) -> int:
-        from .models import ReminderSent, TimelineEvent
-
         changed = 0
         user = ctx.person.user
         if user is not None:
@@ -435,8 +427,6 @@ class _CoreProvider:
         return changed
 
     def activity(self) -> Iterable[Activity]:
-        from .models import User
-
         for email, joined, login in User.objects.filter(
             role__in=self.roles, is_superuser=False
         ).values_list("email", "date_joined", "last_login"):
@@ -457,10 +447,6 @@ def register_core_provider() -> None:
 
 def json_download(data: dict[str, Any]):
     """The export as a JSON attachment (UTF-8, indented, never cached)."""
-    import json
-
-    from django.core.serializers.json import DjangoJSONEncoder
-    from django.http import HttpResponse
 
     response = HttpResponse(
         json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2),

@@ -69,3 +69,32 @@ def panels_for(user) -> list[tuple[str, dict]]:
     role = "admin" if user.is_superuser else user.role
     panels = sorted((p for p in _panels if role in p.roles), key=lambda p: p.order)
     return [(p.template, p.context(user)) for p in panels]
+
+
+# --- Sections of a company's page --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CompanySection:
+    template: str
+    context: Callable[..., dict]
+    order: int = 50
+
+
+_company_sections: list[CompanySection] = []
+
+
+def register_company_section(*, template: str, context, order: int = 50) -> None:
+    """A block of the company's page from an app above enrolment (seminars, pilots' training).
+
+    `context(company)` returns what the template reads as `section`; the page already scoped
+    the company to the user.
+    """
+    if any(s.template == template for s in _company_sections):
+        return
+    _company_sections.append(CompanySection(template=template, context=context, order=order))
+
+
+def company_sections_for(company) -> list[tuple[str, dict]]:
+    sections = sorted(_company_sections, key=lambda s: s.order)
+    return [(s.template, s.context(company)) for s in sections]

@@ -5,14 +5,28 @@ Every model family's queryset subclasses `ScopedQuerySet` and defines
 administrator see everything; a role without a method sees nothing.
 Views, exports, API endpoints and tasks fetch through `visible_to(user)`,
 so a guessed foreign id is a 404.
+
+A role that an app higher up defines the reach of (a consultant sees the companies, the
+enrolments and the diagnoses of their missions) registers that scope with
+`register_scope()` from its `AppConfig.ready()`, so a lower app never names a higher one.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from django.db import models
 from django.http import Http404
 
 from .roles import SEE_ALL_ROLES
+
+Scope = Callable[[models.QuerySet, object], models.QuerySet]
+_scopes: dict[tuple[str, str], Scope] = {}
+
+
+def register_scope(*, model: str, role: str, scope: Scope) -> None:
+    """What `role` sees of `model` ("app.model"), defined by an app above the model's app."""
+    _scopes[(model.lower(), role)] = scope
 
 
 class ScopedQuerySet(models.QuerySet):
@@ -21,6 +35,9 @@ class ScopedQuerySet(models.QuerySet):
             return self.none()
         if user.is_superuser or user.role in SEE_ALL_ROLES:
             return self.all()
+        scope = _scopes.get((self.model._meta.label_lower, user.role))
+        if scope is not None:
+            return scope(self, user)
         method = getattr(self, f"for_{user.role}", None)
         return method(user) if method else self.none()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.shortcuts import render
 
 #: Session flag set at login: the user has a confirmed device, so a code is asked even when
 #: the role does not require one (a user who enabled two-factor authentication voluntarily).
@@ -31,8 +32,6 @@ def otp_required(request) -> bool:
 
 def lockout_response(request, original_response=None, credentials=None):
     """django-axes' lockout: the login page's look with a French message (429), not bare text."""
-    from django.shortcuts import render
-
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     return render(
         request,

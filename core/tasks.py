@@ -9,6 +9,8 @@ from celery.utils.time import get_exponential_backoff_interval
 from django.conf import settings
 
 from .outbox import is_transient, outbox_mark_failed, outbox_process_message, outbox_relay_sweep
+from .personal_data import retention_sweep
+from .reminders import reminders_send_digests, reminders_send_due
 
 
 @shared_task(
@@ -47,21 +49,15 @@ def outbox_relay() -> int:
 @shared_task(acks_late=True)
 def reminders_sweep() -> int:
     """Periodic sweep: send the reminders that are due (each once, a unique row decides)."""
-    from .reminders import reminders_send_due
-
     return reminders_send_due()
 
 
 @shared_task(acks_late=True)
 def personal_data_retention_sweep() -> int:
     """Daily: anonymise the persons whose data passed the retention period (RGPD)."""
-    from .personal_data import retention_sweep
-
     return retention_sweep()
 
 
 @shared_task(acks_late=True)
 def reminders_weekly_digest() -> int:
-    from .reminders import reminders_send_digests
-
     return reminders_send_digests()

@@ -13,6 +13,7 @@ from pathlib import PurePath
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
+from pypdf import PdfReader
 
 # Signatures of binary formats that are sometimes renamed .csv by mistake.
 _BINARY_MAGIC = (b"%PDF-", b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"\x89PNG", b"\xff\xd8\xff", b"GIF8")
@@ -75,8 +76,6 @@ def upload_read_pdf(uploaded: UploadedFile, *, max_bytes: int) -> bytes:
     if not data.startswith(b"%PDF-"):
         raise not_pdf
     try:
-        from pypdf import PdfReader
-
         if len(PdfReader(io.BytesIO(data)).pages) < 1:
             raise not_pdf
     except ValidationError:

@@ -51,3 +51,10 @@ urlpatterns += [
 ]
 # The audit trail.
 urlpatterns += [path("direction/journal/", views.audit_log, name="audit_log")]
+
+# Footer pages, public.
+urlpatterns += [
+    path("accessibilite/", views.accessibility, name="accessibility"),
+    path("mentions-legales/", views.legal_notice, name="legal_notice"),
+    path("donnees-personnelles/", views.personal_data_policy, name="personal_data_policy"),
+]

@@ -266,3 +266,33 @@ def audit_log(request):
     table = AuditTable(LazyJournal(filterset.qs))
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
     return render(request, "core/audit_log.html", {"filter": filterset, "table": table})
+
+
+# --- Footer pages: accessibility statement, legal notice, personal data and cookies ----------
+
+
+def _legal_context() -> dict:
+    import datetime as dt
+
+    return {
+        "audit_date": dt.date.fromisoformat(settings.ACCESSIBILITY_AUDIT_DATE),
+        "publisher": settings.LEGAL_PUBLISHER,
+        "publication_director": settings.LEGAL_PUBLICATION_DIRECTOR,
+        "host": settings.LEGAL_HOST,
+        "contact_email": settings.LEGAL_CONTACT_EMAIL,
+        "session_hours": settings.SESSION_COOKIE_AGE // 3600,
+    }
+
+
+def accessibility(request):
+    """Déclaration d'accessibilité (RGAA): partial compliance, how it was checked, recourse."""
+    return render(request, "core/legal/accessibility.html", _legal_context())
+
+
+def legal_notice(request):
+    return render(request, "core/legal/legal_notice.html", _legal_context())
+
+
+def personal_data_policy(request):
+    """Données personnelles et cookies: what is kept, why, how long; strictly necessary cookies."""
+    return render(request, "core/legal/personal_data.html", _legal_context())

@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core.scoping import CompanyScopedQuerySet
 
+from .scoring import CIBLEE
+
 
 class Theme(models.Model):
     """A theme the method acts on (stocks, maintenance, …): diagnosis axis and specialty."""
@@ -104,8 +106,7 @@ class Choice(models.Model):
 
 
 class DiagnosisQuerySet(CompanyScopedQuerySet):
-    def for_consultant(self, user):
-        return self.filter(company__enrolments__mission__consultant__user=user).distinct()
+    # What a consultant sees (their missions' companies') is registered by consultants.
 
     def submitted(self):
         return self.filter(state=Diagnosis.State.SUBMITTED)
@@ -176,6 +177,11 @@ class Diagnosis(models.Model):
 
     def __str__(self) -> str:
         return f"{self.company} — {self.started_at:%d/%m/%Y} ({self.get_state_display()})"
+
+    @property
+    def recommends_targeted(self) -> bool:
+        """The recommendation is the ciblée offer (one acute problem)."""
+        return (self.recommendation or {}).get("offer") == CIBLEE
 
     @property
     def is_submitted(self) -> bool:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 ONE_DECIMAL = Decimal("0.1")
@@ -39,6 +40,18 @@ def thresholds(overrides: Mapping | None = None) -> dict:
     values["weak_below"] = Decimal(str(values["weak_below"]))
     values["acute_below"] = Decimal(str(values["acute_below"]))
     return values
+
+
+def _number(value: Decimal) -> str:
+    """50 → '50', 37.5 → '37,5': the French way (the active language's decimal mark)."""
+    value = Decimal(value)
+    decimals = 0 if value == value.to_integral_value() else 1
+    return number_format(value, decimal_pos=decimals)
+
+
+def _percent(value: Decimal) -> str:
+    """A theme's score as the owner reads it: '10,0 %' (one decimal, as in the table)."""
+    return f"{number_format(Decimal(value), decimal_pos=1)}\u00a0%"
 
 
 def _pct(total: int, count: int, max_value: int) -> Decimal:
@@ -117,7 +130,7 @@ def recommend(
     weak = [c for c in weakest if scores[c] < t["weak_below"]]
 
     def label(code: str) -> str:
-        return f"{names.get(code, code)} ({scores[code]} %)"
+        return f"{names.get(code, code)} ({_percent(scores[code])})"
 
     if len(weak) >= t["several_weak"]:
         return Recommendation(
@@ -131,7 +144,7 @@ def recommend(
                 )
                 % {
                     "n": len(weak),
-                    "threshold": t["weak_below"],
+                    "threshold": _number(t["weak_below"]),
                     "themes": ", ".join(label(c) for c in weak),
                 }
             ],
@@ -145,12 +158,12 @@ def recommend(
             if acute:
                 why.append(
                     _("le thème %(theme)s est nettement en retrait (moins de %(acute)s %%)")
-                    % {"theme": label(theme), "acute": t["acute_below"]}
+                    % {"theme": label(theme), "acute": _number(t["acute_below"])}
                 )
             else:
                 why.append(
                     _("le thème %(theme)s est le plus faible, sous %(threshold)s %%")
-                    % {"theme": label(theme), "threshold": t["weak_below"]}
+                    % {"theme": label(theme), "threshold": _number(t["weak_below"])}
                 )
             if small:
                 why.append(
@@ -190,6 +203,6 @@ def recommend(
                 "Aucun thème n'est en dessous de %(threshold)s %% : une action ciblée sur votre "
                 "thème le plus faible, %(theme)s, consolidera vos acquis."
             )
-            % {"threshold": t["weak_below"], "theme": label(focus) if focus else "—"}
+            % {"threshold": _number(t["weak_below"]), "theme": label(focus) if focus else "—"}
         ],
     )

@@ -8,8 +8,12 @@ from decimal import Decimal
 
 from django.core.cache import cache
 from django.db.models import Prefetch
+from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from core.scoping import get_visible_or_404
 
 from .charts import profile_radar
 from .models import Choice, Diagnosis, Question, Theme
@@ -18,8 +22,6 @@ from .services import scores_as_decimal
 
 
 def diagnosis_for_user(*, user, pk: int) -> Diagnosis:
-    from core.scoping import get_visible_or_404
-
     return get_visible_or_404(
         Diagnosis.objects.select_related("questionnaire", "company", "enrolment"), user, pk=pk
     )
@@ -36,6 +38,68 @@ def questions_by_theme(*, diagnosis: Diagnosis) -> list[tuple[Theme, list[Questi
     for q in questions:
         grouped.setdefault(q.theme_id, (q.theme, []))[1].append(q)
     return list(grouped.values())
+
+
+@dataclass(frozen=True)
+class ThemeProgress:
+    """One theme of a diagnosis: its place, its questions and how many are answered."""
+
+    number: int  # 1-based, in the questionnaire's order
+    theme_id: int
+    name: str
+    codes: tuple[str, ...]
+    answered: int
+
+    @property
+    def total(self) -> int:
+        return len(self.codes)
+
+    @property
+    def complete(self) -> bool:
+        return self.answered == self.total
+
+
+@dataclass(frozen=True)
+class ResumePoint:
+    answered: int
+    total: int
+    theme: int  # the theme to resume at (1-based): the first one not complete
+    themes: int
+
+
+def diagnosis_themes(*, diagnosis: Diagnosis) -> list[ThemeProgress]:
+    """The diagnosis's themes in order, with their answered counts (one light query)."""
+    rows = (
+        Question.objects.filter(questionnaire_id=diagnosis.questionnaire_id)
+        .order_by("theme__position", "theme_id", "position")
+        .values_list("code", "theme_id", "theme__name")
+    )
+    grouped: dict[int, tuple[str, list[str]]] = {}
+    for code, theme_id, name in rows:
+        grouped.setdefault(theme_id, (name, []))[1].append(code)
+    answers = diagnosis.answers or {}
+    return [
+        ThemeProgress(
+            number=i,
+            theme_id=theme_id,
+            name=name,
+            codes=tuple(codes),
+            answered=sum(1 for c in codes if c in answers),
+        )
+        for i, (theme_id, (name, codes)) in enumerate(grouped.items(), start=1)
+    ]
+
+
+def diagnosis_resume_point(*, diagnosis: Diagnosis) -> ResumePoint:
+    """Where the owner resumes a draft: the first theme not complete (the last if all are)."""
+    themes = diagnosis_themes(diagnosis=diagnosis)
+    first_open = next((t.number for t in themes if not t.complete), len(themes) or 1)
+    return ResumePoint(
+        answered=sum(t.answered for t in themes),
+        total=sum(t.total for t in themes),
+        theme=first_open,
+        themes=len(themes),
+    )
 
 
 @dataclass
@@ -94,6 +158,19 @@ def diagnosis_profile(*, diagnosis: Diagnosis, previous: Diagnosis | None = None
 
 
 RADAR_CACHE_SECONDS = 30 * 24 * 3600
+#: Bumped when the chart's drawing changes, so no cached chart of the old drawing is served.
+RADAR_DRAWING = "d2"
+
+
+def _labels(diagnosis, previous) -> dict:
+    """The series named for what they show: each diagnosis by its date."""
+
+    def named(d) -> str | None:
+        if d is None or d.submitted_at is None:
+            return None
+        return _("Autodiagnostic du %(date)s") % {"date": date_format(d.submitted_at, "d/m/Y")}
+
+    return {"previous_label": named(previous), "current_label": named(diagnosis)}
 
 
 def _radar(*, diagnosis, previous, themes, scores, before) -> SafeString:
@@ -103,17 +180,21 @@ def _radar(*, diagnosis, previous, themes, scores, before) -> SafeString:
     what is drawn (theme names can be renamed): a stale chart cannot be served.
     """
     if diagnosis.submitted_at is None or (previous is not None and previous.submitted_at is None):
-        return profile_radar(themes=themes, scores=scores, previous=before)
+        return profile_radar(
+            themes=themes, scores=scores, previous=before, **_labels(diagnosis, previous)
+        )
     drawn = repr((themes, sorted(scores.items()), sorted(before.items()) if before else None))
     digest = hashlib.sha256(drawn.encode()).hexdigest()[:16]
     previous_pk = previous.pk if previous else 0
     key = (
         f"diagnostics:radar:{diagnosis.pk}:{previous_pk}:{diagnosis.questionnaire_id}:"
-        f"{get_language()}:{digest}"
+        f"{get_language()}:{RADAR_DRAWING}:{digest}"
     )
     svg = cache.get(key)
     if svg is None:
-        svg = profile_radar(themes=themes, scores=scores, previous=before)
+        svg = profile_radar(
+            themes=themes, scores=scores, previous=before, **_labels(diagnosis, previous)
+        )
         cache.set(key, str(svg), RADAR_CACHE_SECONDS)
     return mark_safe(svg)  # noqa: S308 — our own chart, escaped when it was drawn
 

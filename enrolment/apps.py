@@ -9,25 +9,22 @@ class EnrolmentConfig(AppConfig):
     def ready(self) -> None:
         from core.outbox import register_handler
         from core.registry import register_home_panel, register_nav
-        from core.roles import STAFF_READER_ROLES, STAFF_ROLES, Role
+        from core.roles import STAFF_READER_ROLES, Role
+        from diagnostics.journey import register_diagnosis_journey
 
-        from . import agreements, followups, groups, reminders
-        from .selectors import enrolment_counts_by_state, enrolments_for_owner
+        from . import journey, notifications, personal_data, reminders, timeline_labels
+        from .selectors import enrolment_counts_by_state
         from .services import on_diagnosis_submitted
 
-        # Events: the diagnosis moves the journey on; agreements are rendered from the outbox;
-        # groups and follow-ups follow the enrolment's life.
+        # Events: the diagnosis moves the journey on (agreements, groups and follow-ups react
+        # to the enrolment's events from their own apps); the owner is told the request is sent.
         register_handler("diagnosis.submitted", on_diagnosis_submitted, sync=True)
-        agreements.register()
+        register_handler("enrolment.offer_chosen", notifications.on_request_sent)
         reminders.register()
-        from . import personal_data
-
         personal_data.register()
-        register_handler("enrolment.validated", groups.on_enrolment_validated, sync=True)
-        register_handler("enrolment.closed", groups.on_enrolment_closed, sync=True)
-        register_handler("enrolment.withdrawn", groups.on_enrolment_withdrawn, sync=True)
-        register_handler("enrolment.closed", followups.on_enrolment_closed, sync=True)
-        register_handler("seminar.scheduled", groups.on_seminar_scheduled)
+        timeline_labels.register()  # the history in words (core.timeline_text)
+        # the self-diagnosis pages show the journey's step and lead back to the dossier
+        register_diagnosis_journey(journey.diagnosis_journey_for)
 
         register_nav(
             label=_("Mon entreprise"), url_name="enrolment:start", roles={Role.OWNER}, order=10
@@ -38,26 +35,11 @@ class EnrolmentConfig(AppConfig):
             roles=STAFF_READER_ROLES,
             order=20,
         )
-        register_nav(
-            label=_("Conventions"),
-            url_name="enrolment:agreement_batch_new",
-            roles=STAFF_ROLES,
-            order=40,
-        )
-        register_nav(
-            label=_("Groupes"), url_name="enrolment:group_list", roles=STAFF_READER_ROLES, order=40
-        )
-        register_nav(
-            label=_("Suivis"),
-            url_name="enrolment:followup_list",
-            roles=STAFF_READER_ROLES,
-            order=45,
-        )
-
+        # The owner's home is the company's dossier (enrolment/journey.py).
         register_home_panel(
             template="enrolment/panels/owner.html",
             roles={Role.OWNER},
-            context=lambda user: {"enrolments": enrolments_for_owner(user=user)},
+            context=journey.owner_home_context,
             order=10,
         )
         register_home_panel(
@@ -65,12 +47,4 @@ class EnrolmentConfig(AppConfig):
             roles=STAFF_READER_ROLES,
             context=lambda user: {"state_counts": enrolment_counts_by_state(user=user)},
             order=10,
-        )
-        register_home_panel(
-            template="enrolment/panels/agreements.html",
-            roles=STAFF_ROLES | {Role.OWNER},
-            context=lambda user: {
-                "agreements": agreements.agreements_awaiting_signature(user=user)
-            },
-            order=20,
         )

@@ -7,6 +7,8 @@ answer in time (or answers nonsense), the lookup returns None and the owner type
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
+from enum import StrEnum
 
 import httpx
 from django.conf import settings
@@ -41,8 +43,20 @@ def _establishment(result: dict, siret: str) -> dict | None:
     return None
 
 
-def company_register_lookup(siret: str) -> dict | None:
-    """{name, address, postcode, city, naf_code, headcount_band} or None."""
+class RegisterStatus(StrEnum):
+    FOUND = "found"
+    NOT_FOUND = "not_found"  # the register answered, without this establishment
+    UNAVAILABLE = "unavailable"  # no answer in time, or an answer we cannot read
+
+
+@dataclass(frozen=True)
+class RegisterAnswer:
+    status: RegisterStatus
+    data: dict | None = None
+
+
+def company_register_search(siret: str) -> RegisterAnswer:
+    """What the public register says of `siret`, and whether it answered at all."""
     url = settings.COMPANY_REGISTER_URL.rstrip("/") + "/search"
     try:
         response = httpx.get(
@@ -55,8 +69,24 @@ def company_register_lookup(siret: str) -> dict | None:
         results = response.json().get("results") or []
     except (httpx.HTTPError, ValueError, AttributeError) as exc:
         logger.info("Company register unavailable for %s: %s", siret, exc)
+        return RegisterAnswer(RegisterStatus.UNAVAILABLE)
+    data = _read(results, siret)
+    if data is None:
+        return RegisterAnswer(RegisterStatus.NOT_FOUND)
+    return RegisterAnswer(RegisterStatus.FOUND, data)
+
+
+def company_register_lookup(siret: str) -> dict | None:
+    """{name, address, postcode, city, naf_code, headcount_band}, or None (unknown or silent)."""
+    return company_register_search(siret).data
+
+
+def _read(results, siret: str) -> dict | None:
+    if not isinstance(results, list):
         return None
     for result in results:
+        if not isinstance(result, dict):
+            continue
         etab = _establishment(result, siret)
         if etab is None:
             continue

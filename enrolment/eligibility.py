@@ -80,14 +80,14 @@ def clean_siret(value: str) -> str:
     compact = stdnum_siret.compact(value or "")
     try:
         return stdnum_siret.validate(compact)
-    except InvalidFormat:
-        raise ValidationError(
-            _("Le SIRET ne doit contenir que des chiffres (14 chiffres)."), code="format"
-        )
-    except InvalidLength:
+    except InvalidLength:  # first: stdnum's InvalidLength is a subclass of InvalidFormat
         raise ValidationError(
             _("Le SIRET compte 14 chiffres (vous en avez saisi %(n)s).") % {"n": len(compact)},
             code="length",
+        )
+    except InvalidFormat:
+        raise ValidationError(
+            _("Le SIRET ne doit contenir que des chiffres (14 chiffres)."), code="format"
         )
     except InvalidChecksum:
         raise ValidationError(

@@ -7,8 +7,8 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from catalogue.models import Offer
 from core.models import Departement
-from funding.models import Offer
 
 from .models import Enrolment, EnrolmentState
 

@@ -10,10 +10,10 @@ from django.core.exceptions import ValidationError
 from django.forms.models import model_to_dict
 from django.utils.translation import gettext_lazy as _
 
+from catalogue.models import Offer
 from core.models import Relay, User
 from core.money import AmountField
 from diagnostics.models import Theme
-from funding.models import Offer
 
 from .eligibility import clean_naf, clean_siret, departement_code
 from .models import Company, EnrolmentState
@@ -176,9 +176,10 @@ class OfferForm(VersionedForm):
         error_messages={"required": _("Choisissez une offre.")},
     )
     problem_theme = forms.ModelChoiceField(
-        label=_("Le problème à traiter (Performance ciblée)"),
+        label=_("Le problème à traiter"),
         queryset=Theme.objects.all(),
         required=False,
+        empty_label=_("Choisissez le problème à traiter"),
         help_text=_("Proposé d'après votre autodiagnostic : vos thèmes les plus faibles d'abord."),
     )
 
@@ -188,9 +189,9 @@ class OfferForm(VersionedForm):
             themes = {t.code: t for t in Theme.objects.all()}
             ordered = [themes[c] for c in theme_order if c in themes]
             ordered += [t for c, t in themes.items() if c not in theme_order]
-            self.fields["problem_theme"].choices = [("", "---------")] + [
-                (t.pk, t.name) for t in ordered
-            ]
+            self.fields["problem_theme"].choices = [
+                ("", self.fields["problem_theme"].empty_label)
+            ] + [(t.pk, t.name) for t in ordered]
 
 
 class SendBackForm(VersionedForm):

@@ -1,4 +1,4 @@
-"""Personal data held by enrolment: owned companies, enrolments, pilots, follow-ups, signatures.
+"""Personal data held by enrolment: owned companies, enrolments (with their follow-ups), pilots.
 
 Registered with `core.personal_data` from `EnrolmentConfig.ready()`.
 """
@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 
 from core.personal_data import (
     Activity,
@@ -20,17 +20,7 @@ from core.personal_data import (
     scrub_queryset,
 )
 
-from .models import (
-    OPEN_STATES,
-    AgreementSignature,
-    Company,
-    Enrolment,
-    FollowUp,
-    GroupMembership,
-    Pilot,
-    Seminar,
-    SeminarAttendance,
-)
+from .models import OPEN_STATES, Company, Enrolment, Pilot
 
 
 def _pilots(person: Person):
@@ -74,10 +64,11 @@ def _enrolment(e: Enrolment) -> dict[str, Any]:
 def export(person: Person) -> dict[str, Any]:
     user = person.user
     companies = []
-    signatures = []
     if user is not None:
         enrolments = Enrolment.objects.select_related("offer").prefetch_related(
-            "pilots", Prefetch("followups", queryset=FollowUp.objects.order_by("due_on"))
+            # The follow-ups (collective) through the relation: their own order is the due date.
+            "pilots",
+            "followups",
         )
         for company in (
             Company.objects.filter(owner=user)
@@ -97,19 +88,6 @@ def export(person: Person) -> dict[str, Any]:
                     "enrolments": [_enrolment(e) for e in company.enrolments.all()],
                 }
             )
-        for s in AgreementSignature.objects.filter(signed_by=user).select_related(
-            "agreement__enrolment__company"
-        ):
-            signatures.append(
-                {
-                    "company": s.agreement.enrolment.company.name,
-                    "agreement_version": s.version,
-                    "method": s.method,
-                    "signed_at": iso(s.signed_at),
-                    "ip_address": s.ip_address,
-                    "checksum": s.checksum,
-                }
-            )
     pilots = [
         {
             "id": p.pk,
@@ -127,45 +105,8 @@ def export(person: Person) -> dict[str, Any]:
     ]
     return {
         "companies_owned": companies,
-        "agreement_signatures": signatures,
         "pilot_of": pilots,
-        "emails_received": _emails_received(person),
     }
-
-
-def _emails_received(person: Person) -> list[dict[str, Any]]:
-    """The programme's e-mails (other than reminders): follow-up links, seminar invitations."""
-    emails = []
-    if person.user is not None:
-        for f in FollowUp.objects.filter(
-            enrolment__company__owner=person.user, sent_at__isnull=False
-        ).select_related("enrolment__company"):
-            emails.append(
-                {
-                    "kind": "follow_up_link",
-                    "company": f.enrolment.company.name,
-                    "about": f"{f.due_months} mois",
-                    "sent_at": iso(f.sent_at),
-                }
-            )
-    members = Q(group__memberships__enrolment__pilots__email__iexact=person.email)
-    if person.user is not None:
-        members |= Q(group__memberships__enrolment__company__owner=person.user)
-    for seminar in (
-        Seminar.objects.filter(members, invitations_sent_at__isnull=False)
-        .select_related("theme")
-        .distinct()
-    ):
-        emails.append(
-            {
-                "kind": "seminar_invitation",
-                "about": seminar.subject,
-                "starts_at": iso(seminar.starts_at),
-                "place": seminar.place,
-                "sent_at": iso(seminar.invitations_sent_at),
-            }
-        )
-    return emails
 
 
 def names(person: Person) -> list[str]:
@@ -193,20 +134,10 @@ def anonymise(ctx: Anonymisation) -> int:
         Pilot.objects.filter(pk=pilot.pk).update(**placeholders)
         Pilot.history.filter(id=pilot.pk).update(**placeholders)  # the audit trail's versions
         changed += 1
-    user = ctx.person.user
-    if user is not None:
-        changed += AgreementSignature.objects.filter(
-            signed_by=user, ip_address__isnull=False
-        ).update(ip_address=None)
     # Free text where the person may be named (whole names only, any company).
     changed += scrub_queryset(
         Enrolment.objects.all(), ["difficulty", "withdrawal_reason", "eligibility_override"], ctx
     )
-    changed += scrub_queryset(
-        FollowUp.objects.all(), ["comment", "indicators_tracked", "latest_values"], ctx
-    )
-    changed += scrub_queryset(SeminarAttendance.objects.all(), ["attendees"], ctx)
-    changed += scrub_queryset(GroupMembership.objects.all(), ["left_reason"], ctx)
     return changed
 
 
@@ -226,10 +157,6 @@ def activity() -> Iterable[Activity]:
         "enrolment__updated_at",
     ):
         yield email, closed_at or withdrawn_at or updated_at, state in OPEN_STATES
-    for email, answered_at in FollowUp.objects.filter(
-        answered_at__isnull=False, enrolment__company__owner__isnull=False
-    ).values_list("enrolment__company__owner__email", "answered_at"):
-        yield email, answered_at, False
 
 
 def register() -> None:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Q, Subquery
+
+from core.audit import history_for
+from core.scoping import get_visible_or_404
+from diagnostics.models import Diagnosis
 
 from .models import Enrolment, EnrolmentState
 
@@ -28,9 +32,6 @@ def enrolments_for_owner(*, user):
 
 def enrolments_for_staff(*, user):
     """The relay staff list: scoped, with everything a row shows in one query."""
-    from django.db.models import OuterRef, Subquery
-
-    from diagnostics.models import Diagnosis
 
     latest_score = (
         Diagnosis.objects.filter(enrolment=OuterRef("pk"), state=Diagnosis.State.SUBMITTED)
@@ -45,8 +46,6 @@ def enrolments_for_staff(*, user):
 
 
 def enrolment_for_staff_detail(*, user, pk: int):
-    from core.scoping import get_visible_or_404
-
     return get_visible_or_404(
         Enrolment.objects.select_related(
             "company",
@@ -63,8 +62,6 @@ def enrolment_for_staff_detail(*, user, pk: int):
 
 
 def enrolment_for_owner(*, user, pk: int):
-    from core.scoping import get_visible_or_404
-
     return get_visible_or_404(
         Enrolment.objects.select_related(
             "company", "company__relay", "company__departement", "offer", "tariff", "problem_theme"
@@ -76,8 +73,6 @@ def enrolment_for_owner(*, user, pk: int):
 
 def latest_diagnoses(*, enrolment, user):
     """The enrolment's company's submitted diagnoses, newest first (for results and comparison)."""
-    from diagnostics.models import Diagnosis
-
     return list(
         Diagnosis.objects.visible_to(user)
         .filter(company_id=enrolment.company_id, state=Diagnosis.State.SUBMITTED)
@@ -87,9 +82,6 @@ def latest_diagnoses(*, enrolment, user):
 
 def enrolment_audit_history(*, enrolment: Enrolment, user) -> list:
     """Changes of an enrolment and of its pilots (even replaced ones), for those who see it."""
-    from django.db.models import Q
-
-    from core.audit import history_for
 
     visible = Enrolment.objects.visible_to(user).filter(pk=enrolment.pk)
     return history_for(

@@ -9,13 +9,15 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from catalogue.offers import is_targeted, pilots_required
-from catalogue.pricing import vat_rate_in_force
+from catalogue.selectors import tariff_in_force, vat_rate_in_force
 from core.exceptions import BusinessRuleError
+from core.models import Departement, User
 from core.outbox import outbox_publish
 from core.roles import STAFF_ROLES, Role, has_role
 from core.services import timeline_record
 
-from .models import SYSTEM, TRANSITIONS, Company, Enrolment, EnrolmentState
+from .eligibility import clean_naf, departement_code, evaluate
+from .models import SYSTEM, TRANSITIONS, Company, Enrolment, EnrolmentState, Pilot
 
 _TIMESTAMPS = {
     EnrolmentState.SUBMITTED: "submitted_at",
@@ -136,8 +138,6 @@ def _check_version(locked: Enrolment, expected_version: int | None) -> None:
 
 
 def owner_sign_up(*, email: str, password: str, first_name: str, last_name: str, phone: str = ""):
-    from core.models import User
-
     return User.objects.create_user(
         email=email,
         password=password,
@@ -150,9 +150,6 @@ def owner_sign_up(*, email: str, password: str, first_name: str, last_name: str,
 
 def territory_for_postcode(postcode: str):
     """(Departement, its default relay) for a postcode, or (None, None)."""
-    from core.models import Departement
-
-    from .eligibility import departement_code
 
     code = departement_code(postcode)
     if code is None:
@@ -197,13 +194,11 @@ def _enrolment_start(*, owner, siret: str, prefill: dict | None) -> Enrolment:
             for key in ["name", "address", "postcode", "city", "headcount_band"]:
                 setattr(company, key, data.get(key, "")[:255])
             if data.get("naf_code"):
-                from .eligibility import clean_naf
-
                 try:
                     company.naf_code = clean_naf(data["naf_code"])
                 except Exception:  # noqa: BLE001 - a register oddity: the owner types it
                     company.naf_code = ""
-            company.name = company.name or _("Entreprise %(siret)s") % {"siret": siret}
+            # no made-up name: when the register does not answer, the owner types it
             company.departement, company.relay = territory_for_postcode(company.postcode)
             company.save()
         enrolment = Enrolment.objects.create(company=company, created_by=owner)
@@ -237,10 +232,53 @@ def company_update(
     return enrolment
 
 
-def enrolment_check_eligibility(*, enrolment: Enrolment) -> list[dict]:
-    from core.models import Departement
+#: States in which the owner may still correct the company's identity (request not sent yet).
+CORRECTABLE_STATES = frozenset({S.ELIGIBLE, S.DIAGNOSED})
 
-    from .eligibility import evaluate
+
+def company_correct(
+    *, enrolment: Enrolment, by, data: dict, expected_version: int | None = None
+) -> Enrolment:
+    """Correct the identity of an eligible company before its request is sent to the relay.
+
+    Its eligibility is checked again with the new data: a correction that would make it
+    ineligible is refused (the relay decides such cases), nothing is changed.
+    """
+    with transaction.atomic():
+        locked = _lock(enrolment.pk)
+        _check_version(locked, expected_version)
+        if locked.state not in CORRECTABLE_STATES:
+            raise BusinessRuleError(
+                _(
+                    "Votre demande a été envoyée : contactez votre structure relais pour "
+                    "modifier ces informations."
+                )
+            )
+        company = Company.objects.select_for_update().filter(pk=locked.company_id).first()
+        for key in COMPANY_FIELDS:
+            if key in data:
+                setattr(company, key, data[key])
+        company.departement, company.relay = territory_for_postcode(company.postcode)
+        company.save()
+        locked.company = company
+        results = enrolment_check_eligibility(enrolment=locked)
+        failed = [r["reason"] for r in results if not r["ok"]]
+        if failed:
+            raise BusinessRuleError(
+                _(
+                    "Avec ces informations, votre entreprise ne serait plus éligible : "
+                    "%(reasons)s Si elles sont exactes, contactez votre structure relais."
+                )
+                % {"reasons": " ".join(failed)}
+            )
+        locked.eligibility = results
+        locked.version += 1
+        locked.save(update_fields=["eligibility", "version", "updated_at"])
+    enrolment.refresh_from_db()
+    return enrolment
+
+
+def enrolment_check_eligibility(*, enrolment: Enrolment) -> list[dict]:
 
     company = enrolment.company
     departements = dict(Departement.objects.filter(in_programme=True).values_list("code", "name"))
@@ -289,6 +327,17 @@ def enrolment_submit(*, enrolment: Enrolment, by, expected_version: int | None =
     return enrolment
 
 
+def company_complete_and_submit(
+    *, enrolment: Enrolment, by, data: dict, expected_version: int | None = None
+) -> Enrolment:
+    """The company step of the journey: save the identity, then check eligibility, at once."""
+    with transaction.atomic():
+        company_update(enrolment=enrolment, by=by, data=data, expected_version=expected_version)
+        enrolment_submit(enrolment=enrolment, by=by)
+    enrolment.refresh_from_db()
+    return enrolment
+
+
 def enrolment_override_eligibility(*, enrolment: Enrolment, by, justification: str) -> Enrolment:
     """Staff declare an ineligible request eligible, with a written justification."""
     if not justification.strip():
@@ -314,9 +363,6 @@ def enrolment_choose_offer(
     expected_version: int | None = None,
 ) -> Enrolment:
     """Record the offer (with the tariff in force today), the pilot(s), the problem; send to the relay."""
-    from funding.selectors import tariff_in_force
-
-    from .models import Pilot
 
     with transaction.atomic():
         locked = _lock(enrolment.pk)
@@ -362,6 +408,67 @@ def enrolment_choose_offer(
         enrolment_transition(enrolment=locked, to=S.OFFER_CHOSEN, by=by)
     enrolment.refresh_from_db()
     return enrolment
+
+
+def enrolment_offer_save(
+    *,
+    enrolment: Enrolment,
+    by,
+    offer,
+    pilots: list[dict],
+    problem_theme=None,
+    expected_version: int | None = None,
+) -> Enrolment:
+    """Keep the offer, the problem and the pilots the owner chose, without sending anything.
+
+    The owner checks them on the next page ("Vérifiez vos réponses"), which sends the request
+    with `enrolment_choose_offer`. The same rules apply now, so the check page shows a request
+    that can be sent.
+    """
+    with transaction.atomic():
+        locked = _lock(enrolment.pk)
+        _check_version(locked, expected_version)
+        if locked.state != S.DIAGNOSED:
+            raise BusinessRuleError(
+                _("L'offre se choisit après l'autodiagnostic (état actuel : %(state)s).")
+                % {"state": locked.get_state_display()}
+            )
+        tariff = tariff_in_force(offer=offer)
+        if tariff is None or not offer.is_open:
+            raise BusinessRuleError(
+                _("Cette offre n'est pas ouverte aux inscriptions aujourd'hui."), field="offer"
+            )
+        needed = pilots_required(tariff)
+        pilots = [p for p in pilots if p][:needed]
+        if len(pilots) < needed:
+            raise BusinessRuleError(
+                _("L'offre « %(offer)s » demande %(n)s pilote(s) interne(s) : indiquez-les.")
+                % {"offer": offer.name, "n": needed},
+                field="pilots",
+            )
+        if is_targeted(offer) and problem_theme is None:
+            raise BusinessRuleError(
+                _("Choisissez le problème à traiter pendant l'action ciblée."),
+                field="problem_theme",
+            )
+        locked.offer = offer
+        locked.tariff = tariff
+        locked.problem_theme = problem_theme if is_targeted(offer) else None
+        locked.version += 1
+        locked.save(update_fields=["offer", "tariff", "problem_theme", "version", "updated_at"])
+        locked.pilots.all().delete()
+        bulk_create_with_history(
+            [Pilot(enrolment=locked, position=i, **data) for i, data in enumerate(pilots, start=1)],
+            Pilot,
+        )
+    enrolment.refresh_from_db()
+    return enrolment
+
+
+def pilot_data(enrolment: Enrolment) -> list[dict]:
+    """The saved pilots as the fields `enrolment_choose_offer` takes."""
+    fields = ["first_name", "last_name", "job_title", "email", "phone"]
+    return [{f: getattr(p, f) for f in fields} for p in enrolment.pilots.order_by("position")]
 
 
 def enrolment_validate(*, enrolment: Enrolment, by, expected_version: int | None = None):
@@ -416,8 +523,6 @@ def enrolment_add_note(*, enrolment: Enrolment, by, text: str):
 
 def on_diagnosis_submitted(message) -> None:
     """Outbox handler (sync): a submitted enrolment diagnosis moves eligible → diagnosed."""
-    from core.models import User
-
     enrolment_id = message.payload.get("enrolment_id")
     if not enrolment_id:
         return

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import django_tables2 as tables
+from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -60,8 +61,6 @@ class EnrolmentTable(tables.Table):
         template_name = "enrolment/staff_table.html"
 
     def render_company(self, record, value):
-        from django.urls import reverse
-
         return format_html(
             '<a href="{}">{}</a>', reverse("enrolment:staff_detail", args=[record.pk]), value
         )

@@ -9,6 +9,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from .exports import write_csv
+from .filters import EnrolmentFilter
 from .models import ExportJob
 from .selectors import enrolments_for_staff
 
@@ -23,8 +24,6 @@ def export_run(job_id: int) -> None:
     if ids is not None:
         qs = qs.filter(pk__in=ids)
     else:
-        from .filters import EnrolmentFilter
-
         qs = EnrolmentFilter(job.params.get("filters", {}), queryset=qs).qs
     qs = qs.order_by("-created_at", "-pk")
     total = qs.count()
@@ -52,11 +51,3 @@ def export_run(job_id: int) -> None:
 @shared_task(acks_late=True)
 def export_enrolments(job_id: int) -> None:
     export_run(job_id)
-
-
-@shared_task
-def followups_send_due() -> int:
-    """E-mail the signed links of the follow-ups that fell due (safe to run twice)."""
-    from .followups import followups_send_due as send
-
-    return send()

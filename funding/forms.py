@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.money import AmountField
+from core.submissions import OnceFormMixin
 
-from .models import JournalLine, Payment
+from .models import CHART_OF_ACCOUNTS, JournalLine, Payment
 
 
 class DateInput(forms.DateInput):
@@ -20,7 +22,7 @@ class DateInput(forms.DateInput):
         super().__init__(**kwargs)
 
 
-class PaymentForm(forms.Form):
+class PaymentForm(OnceFormMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Nature du paiement"), choices=Payment.Kind.choices)
     date = forms.DateField(label=_("Date"), widget=DateInput(), initial=timezone.localdate)
     amount = AmountField(label=_("Montant (EUR)"))
@@ -99,8 +101,6 @@ class JournalFilter(django_filters.FilterSet):
         fields: list[str] = []
 
     def __init__(self, *args, companies, consultants, **kwargs):
-        from .models import CHART_OF_ACCOUNTS
-
         super().__init__(*args, **kwargs)
         self.filters["account"].extra["choices"] = [
             (code, f"{code} {name}") for code, name in CHART_OF_ACCOUNTS
@@ -111,8 +111,6 @@ class JournalFilter(django_filters.FilterSet):
 
     def search_party(self, queryset, name, value):
         """Lines of the companies (name, SIRET) or consultants (name) matching `value`."""
-        from django.db.models import Q
-
         value = value.strip()
         if not value:
             return queryset

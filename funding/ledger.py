@@ -23,7 +23,9 @@ from django.utils.translation import gettext as _
 from catalogue.pricing import enrolment_price, half_day_fee
 from consultants.models import Expert
 from core.exceptions import BusinessRuleError
+from core.models import OutboxMessage
 from core.money import to_cents
+from enrolment.models import Enrolment
 
 from .balances import balances_add
 from .models import (
@@ -228,8 +230,6 @@ def entry_correct(
 
 
 def _enrolment(enrolment_id):
-    from enrolment.models import Enrolment
-
     return (
         Enrolment.objects.select_related("company__relay", "tariff", "offer")
         .filter(pk=enrolment_id)
@@ -432,8 +432,6 @@ HANDLERS = {
 
 def ledger_replay(*, kinds=None) -> int:
     """Run the ledger handlers on every stored event (idempotent: posts only what is missing)."""
-    from core.models import OutboxMessage
-
     kinds = kinds or list(HANDLERS)
     count = 0
     for message in OutboxMessage.objects.filter(kind__in=kinds).order_by("created_at", "pk"):

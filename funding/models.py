@@ -1,6 +1,4 @@
-"""Money: offers and their dated tariffs, VAT rates, the cost-sharing ledger per relay
-(accounts, entries and lines, payments, aid instalments, period closing, monthly
-balances), and the programme's targets and milestones."""
+"""Money: the cost-sharing ledger of each relay (accounts, entries, payments, instalments)."""
 
 from __future__ import annotations
 
@@ -13,136 +11,10 @@ from django.db.models import BooleanField, Case, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from catalogue.models import Funder
 from core.audit import AuditedHistory
 from core.money import format_eur
 from core.scoping import ScopedQuerySet
-
-
-class Offer(models.Model):
-    """An offer of the programme (Performance ciblée, approfondie, historical PPJ)."""
-
-    code = models.SlugField(_("code"), unique=True)
-    name = models.CharField(_("nom"), max_length=100)
-    description = models.TextField(_("description"), blank=True)
-    is_open = models.BooleanField(_("ouverte aux inscriptions"), default=True)
-    position = models.PositiveSmallIntegerField(default=0)
-
-    class Meta:
-        ordering = ["position", "name"]
-        verbose_name = _("offre")
-        verbose_name_plural = _("offres")
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class TariffQuerySet(models.QuerySet):
-    def in_force(self, on: dt.date):
-        return self.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on), valid_from__lte=on)
-
-
-class Tariff(models.Model):
-    """What an offer costs and who pays, valid over a period."""
-
-    offer = models.ForeignKey(Offer, on_delete=models.PROTECT, related_name="tariffs")
-    valid_from = models.DateField(_("valable du"))
-    valid_to = models.DateField(_("valable jusqu'au"), null=True, blank=True)
-    duration_months = models.PositiveSmallIntegerField(_("durée (mois)"))
-    half_days = models.PositiveSmallIntegerField(
-        _("demi-journées de conseil"),
-        null=True,
-        blank=True,
-        help_text=_("Vide si inconnu (tarif historique)."),
-    )
-    pilots = models.PositiveSmallIntegerField(
-        _("pilotes internes"),
-        null=True,
-        blank=True,
-        help_text=_("Vide si inconnu (tarif historique)."),
-    )
-    includes_training = models.BooleanField(_("formation qualifiante des pilotes"), default=False)
-    company_contribution_ht = models.DecimalField(
-        _("participation de l'entreprise HT"), max_digits=10, decimal_places=2
-    )
-    regional_aid_ht = models.DecimalField(
-        _("aide de la Région HT"), max_digits=10, decimal_places=2
-    )
-    state_aid_ht = models.DecimalField(
-        _("aide de l'État HT"), max_digits=10, decimal_places=2, default=Decimal("0.00")
-    )
-    fse_aid_ht = models.DecimalField(
-        _("aide du FSE HT"), max_digits=10, decimal_places=2, default=Decimal("0.00")
-    )
-    regional_advance_percent = models.DecimalField(
-        _("avance de la Région à la signature (%)"),
-        max_digits=5,
-        decimal_places=2,
-        default=Decimal("50.00"),
-    )
-    consultant_half_day_rate = models.DecimalField(
-        _("tarif consultant par demi-journée HT (par défaut)"),
-        max_digits=8,
-        decimal_places=2,
-        null=True,
-        blank=True,
-    )
-
-    objects = TariffQuerySet.as_manager()
-    history = AuditedHistory(label=_("Tarif"))  # tariffs are edited in the admin (its history)
-
-    class Meta:
-        ordering = ["offer", "-valid_from"]
-        verbose_name = _("tarif")
-        verbose_name_plural = _("tarifs")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
-                name="tariff_valid_period",
-            ),
-            models.CheckConstraint(
-                condition=Q(company_contribution_ht__gte=0)
-                & Q(regional_aid_ht__gte=0)
-                & Q(state_aid_ht__gte=0)
-                & Q(fse_aid_ht__gte=0),
-                name="tariff_amounts_not_negative",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.offer} — {self.valid_from:%d/%m/%Y}"
-
-    @property
-    def total_cost_ht(self) -> Decimal:
-        return (
-            self.company_contribution_ht
-            + self.regional_aid_ht
-            + self.state_aid_ht
-            + self.fse_aid_ht
-        )
-
-
-class VatRateQuerySet(models.QuerySet):
-    def in_force(self, on: dt.date):
-        return self.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on), valid_from__lte=on)
-
-
-class VatRate(models.Model):
-    """The VAT rate applied on invoices to companies, over a period."""
-
-    rate = models.DecimalField(_("taux (%)"), max_digits=5, decimal_places=2)
-    valid_from = models.DateField(_("valable du"))
-    valid_to = models.DateField(_("valable jusqu'au"), null=True, blank=True)
-
-    objects = VatRateQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-valid_from"]
-        verbose_name = _("taux de TVA")
-        verbose_name_plural = _("taux de TVA")
-
-    def __str__(self) -> str:
-        return f"{self.rate} % depuis le {self.valid_from:%d/%m/%Y}"
-
 
 # --- The cost-sharing ledger (one chart of accounts per relay) -------------------------------
 
@@ -159,13 +31,6 @@ CHART_OF_ACCOUNTS: list[tuple[str, str]] = [
     ("604", _("Honoraires de conseil")),
     ("44571", _("TVA collectée")),
 ]
-
-
-class Funder(models.TextChoices):
-    COMPANY = "company", _("Entreprises")
-    REGION = "region", _("Région")
-    STATE = "state", _("État")
-    FSE = "fse", _("FSE")
 
 
 class RelayScopedQuerySet(ScopedQuerySet):
@@ -508,42 +373,6 @@ class AidInstalment(models.Model):
 
 
 # --- What the Region watches: the target, its milestones and the budget envelope -------------
-
-
-class ProgrammeTarget(models.Model):
-    """The programme's enrolment target and budget envelope (data, not constants)."""
-
-    name = models.CharField(_("programme"), max_length=100, unique=True)
-    target_enrolments = models.PositiveIntegerField(_("objectif d'entreprises"))
-    starts_on = models.DateField(_("début"))
-    ends_on = models.DateField(_("échéance"))
-    budget_envelope = models.DecimalField(
-        _("enveloppe budgétaire de la Région (EUR)"), max_digits=14, decimal_places=2
-    )
-
-    class Meta:
-        verbose_name = _("objectif du programme")
-        verbose_name_plural = _("objectifs du programme")
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class Milestone(models.Model):
-    """A dated milestone: so many companies enrolled by a date (270 by end of April)."""
-
-    target = models.ForeignKey(ProgrammeTarget, on_delete=models.CASCADE, related_name="milestones")
-    due_on = models.DateField(_("date"))
-    enrolments = models.PositiveIntegerField(_("entreprises inscrites attendues"))
-    label = models.CharField(_("libellé"), max_length=120, blank=True)
-
-    class Meta:
-        ordering = ["due_on"]
-        verbose_name = _("jalon")
-        verbose_name_plural = _("jalons")
-
-    def __str__(self) -> str:
-        return self.label or f"{self.enrolments} au {self.due_on:%d/%m/%Y}"
 
 
 # --- Pre-aggregated ledger: what the dashboard and the ledger page read ----------------------

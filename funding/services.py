@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import F, Q, Sum
+from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,8 +15,8 @@ from core.money import format_eur, to_cents
 from core.roles import AID_APPROVER_ROLES, LEDGER_WRITER_ROLES, Role, has_role
 from core.services import timeline_record
 
-from .ledger import ZERO, Line, closed_until, entry_post, period_check_open
-from .models import AidInstalment, Funder, JournalLine, Payment, PeriodClose, Tariff
+from .ledger import ZERO, Line, chart_for, closed_until, entry_post, period_check_open
+from .models import Account, AidInstalment, Funder, JournalLine, Payment, PeriodClose
 
 
 def may_write_ledger(*, user, relay) -> bool:
@@ -38,74 +38,6 @@ def _check_relay_writer(*, by, relay) -> None:
                 _("Cette comptabilité n'est pas celle de votre structure relais.")
             )
         raise BusinessRuleError(_("Vous n'êtes pas autorisé à modifier cette comptabilité."))
-
-
-# --- Tariffs ----------------------------------------------------------------------------------
-
-
-def tariff_check(*, tariff: Tariff) -> None:
-    """Refuse a tariff that overlaps another of the same offer, or changes a used one."""
-    if tariff.valid_to is not None and tariff.valid_to < tariff.valid_from:
-        raise BusinessRuleError(
-            _("La fin de validité précède le début de validité."), field="valid_to"
-        )
-    far = dt.date.max
-    overlapping = (
-        Tariff.objects.filter(offer_id=tariff.offer_id)
-        .exclude(pk=tariff.pk)
-        .filter(valid_from__lte=tariff.valid_to or far)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=tariff.valid_from))
-        .first()
-    )
-    if overlapping is not None:
-        raise BusinessRuleError(
-            _("Ce tarif chevauche le tarif du %(d)s de la même offre : fermez-le d'abord.")
-            % {"d": overlapping.valid_from.strftime("%d/%m/%Y")},
-            field="valid_from",
-        )
-    if tariff.pk is None:
-        return
-    before = Tariff.objects.get(pk=tariff.pk)
-    if not before.enrolments.exists():
-        return
-    changed = [
-        f.name
-        for f in Tariff._meta.concrete_fields
-        if f.name not in {"id", "valid_to"}
-        and getattr(before, f.attname) != getattr(tariff, f.attname)
-    ]
-    if changed or (before.valid_to is not None and tariff.valid_to != before.valid_to):
-        raise BusinessRuleError(
-            _(
-                "Ce tarif est déjà appliqué à des inscriptions : il ne peut pas être modifié, "
-                "seulement fermé (date de fin) et remplacé par un nouveau tarif."
-            )
-        )
-
-
-def tariff_save(*, tariff: Tariff) -> Tariff:
-    with transaction.atomic():
-        tariff_check(tariff=tariff)
-        tariff.save()
-    return tariff
-
-
-def tariff_replace(*, tariff: Tariff, on: dt.date, **changes) -> Tariff:
-    """Close `tariff` the day before `on` and open a new one from `on` with `changes`."""
-    with transaction.atomic():
-        if on <= tariff.valid_from:
-            raise BusinessRuleError(
-                _("Le nouveau tarif doit commencer après le début du tarif actuel."), field="on"
-            )
-        closed = Tariff.objects.select_for_update().get(pk=tariff.pk)
-        closed.valid_to = on - dt.timedelta(days=1)
-        closed.save(update_fields=["valid_to"])  # through save(): in the audit trail
-        new = Tariff.objects.get(pk=tariff.pk)
-        new.pk = None
-        new.valid_from, new.valid_to = on, None
-        for name, value in changes.items():
-            setattr(new, name, value)
-        return tariff_save(tariff=new)
 
 
 # --- Payments ---------------------------------------------------------------------------------
@@ -158,6 +90,12 @@ def payment_record(
         raise BusinessRuleError(_("Choisissez le consultant payé."), field="consultant")
     period_check_open(relay=relay, date=date)
     with transaction.atomic():
+        # The receivable's (or payable's) account row is locked until the payment is posted:
+        # two payments at the same instant see the amount still due one after the other, so
+        # the second one cannot overpay without its reason.
+        code, funder = _PAYMENT_ACCOUNTS[kind]
+        chart_for(relay)
+        list(Account.objects.select_for_update().filter(relay=relay, code=code).values("pk"))
         due = payment_due(relay=relay, kind=kind, company=company, consultant=consultant)
         over = max(amount - max(due, ZERO), ZERO)
         if over and not overpayment_reason.strip():
@@ -185,7 +123,6 @@ def payment_record(
         # The audit trail records the payment once, complete with its ledger entry (below).
         payment.skip_history_when_saving = True
         payment.save()
-        code, funder = _PAYMENT_ACCOUNTS[kind]
         dims = {
             "company_id": payment.company_id,
             "consultant_id": payment.consultant_id,

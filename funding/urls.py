@@ -5,7 +5,6 @@ from . import views
 app_name = "funding"
 
 urlpatterns: list = [
-    path("tableau-de-bord/", views.dashboard, name="dashboard"),
     path("comptabilite/", views.ledger_index, name="ledger_index"),
     path("comptabilite/echeances-region/", views.instalments, name="instalments"),
     path("comptabilite/<slug:slug>/", views.ledger, name="ledger"),

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,10 +21,17 @@ from core.roles import STAFF_READER_ROLES, Role, has_role
 from core.scoping import get_visible_or_404
 from core.spreadsheets import FORMATS as EXPORT_FORMATS
 from core.spreadsheets import spreadsheet_response
+from core.submissions import (
+    SubmissionForm,
+    SubmissionReplayed,
+    SubmissionResult,
+    submission_once,
+    submission_replay_response,
+)
 from enrolment.models import Company
 
 from . import selectors, services
-from .forms import JournalFilter, PaymentForm, PeriodCloseForm, PeriodFilterForm
+from .forms import JournalFilter, PaymentForm, PeriodCloseForm
 from .ledger import closed_until
 from .models import AidInstalment, Payment
 
@@ -43,45 +49,6 @@ def _writer(user, relay) -> None:
 def _relay(request, slug: str) -> Relay:
     _reader(request.user)
     return get_visible_or_404(Relay.objects.all(), request.user, slug=slug)
-
-
-@login_required
-@recent_authentication_required(when=lambda request: bool(request.GET.get("export")))
-def dashboard(request):
-    """The Region's dashboard; relay staff see the same for their relay only."""
-    _reader(request.user)
-    period = PeriodFilterForm(request.GET or None)
-    start = end = None
-    if period.is_valid():
-        start, end = period.cleaned_data.get("start"), period.cleaned_data.get("end")
-    # The figures (and charts) are cached, and so is each table's markup; the charts are inlined
-    # for each request, since they carry the request's CSP nonce.
-    data = selectors.dashboard_cached(user=request.user, start=start, end=end)
-    export = request.GET.get("export")
-    if export:
-        table = next((t for t in data["tables"] if t.key == export), None)
-        if table is None:
-            raise Http404
-        return spreadsheet_response(
-            title=str(table.title),
-            headers=table.headers,
-            rows=table.rows,
-            fmt=request.GET.get("format", "csv"),
-        )
-    query = request.GET.copy()
-    query.pop("export", None)
-    query.pop("format", None)
-    return render(
-        request,
-        "funding/dashboard.html",
-        {
-            "data": data,
-            "period": period,
-            "query": query.urlencode(),
-            "cache_seconds": getattr(settings, "FUNDING_DASHBOARD_CACHE_SECONDS", 60),
-            "cache_scope": selectors.dashboard_scope(user=request.user, start=start, end=end),
-        },
-    )
 
 
 @login_required
@@ -233,6 +200,12 @@ def consultant_statement(request, slug: str, pk: int):
     )
 
 
+def _payment_result_url(payment: Payment) -> str:
+    if payment.company_id:
+        return reverse("funding:company_statement", args=[payment.relay.slug, payment.company_id])
+    return reverse("funding:ledger", args=[payment.relay.slug])
+
+
 @login_required
 @recent_authentication_required
 def payment_create(request, slug: str):
@@ -244,16 +217,29 @@ def payment_create(request, slug: str):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            payment = services.payment_record(
-                relay=relay,
-                kind=data["kind"],
-                date=data["date"],
-                amount=data["amount"],
-                reference=data["reference"],
-                company=data.get("company"),
-                consultant=data.get("consultant"),
-                overpayment_reason=data.get("overpayment_reason", ""),
-                by=request.user,
+            payment = submission_once(
+                key=form.submission_key,
+                user=request.user,
+                action="funding.payment",
+                perform=lambda: services.payment_record(
+                    relay=relay,
+                    kind=data["kind"],
+                    date=data["date"],
+                    amount=data["amount"],
+                    reference=data["reference"],
+                    company=data.get("company"),
+                    consultant=data.get("consultant"),
+                    overpayment_reason=data.get("overpayment_reason", ""),
+                    by=request.user,
+                ),
+                result=lambda payment: SubmissionResult(
+                    url=_payment_result_url(payment),
+                    message=_("Paiement enregistré (écriture n° %(n)s).") % {"n": payment.entry_id},
+                ),
+            )
+        except SubmissionReplayed as replayed:
+            return submission_replay_response(
+                request, replayed, fallback=reverse("funding:ledger", args=[relay.slug])
             )
         except BusinessRuleError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
@@ -262,9 +248,7 @@ def payment_create(request, slug: str):
                 request,
                 _("Paiement enregistré (écriture n° %(n)s).") % {"n": payment.entry_id},
             )
-            if payment.company_id:
-                return redirect("funding:company_statement", slug=relay.slug, pk=payment.company_id)
-            return redirect("funding:ledger", slug=relay.slug)
+            return redirect(_payment_result_url(payment))
     return render(request, "funding/payment_form.html", {"relay": relay, "form": form})
 
 
@@ -297,9 +281,25 @@ def instalments(request):
             raise PermissionDenied
         ids = [int(i) for i in request.POST.getlist("instalment") if i.isdigit()]
         visible = AidInstalment.objects.visible_to(request.user).filter(pk__in=ids)
-        count = services.aid_instalments_approve(
-            instalment_ids=visible.values_list("pk", flat=True), by=request.user
-        )
+        once = SubmissionForm(request.POST)
+        once.is_valid()
+        try:
+            count = submission_once(
+                key=once.submission_key,
+                user=request.user,
+                action="funding.instalments_approve",
+                perform=lambda: services.aid_instalments_approve(
+                    instalment_ids=visible.values_list("pk", flat=True), by=request.user
+                ),
+                result=lambda count: SubmissionResult(
+                    url=reverse("funding:instalments"),
+                    message=_("%(n)s échéance(s) approuvée(s).") % {"n": count},
+                ),
+            )
+        except SubmissionReplayed as replayed:
+            return submission_replay_response(
+                request, replayed, fallback=reverse("funding:instalments")
+            )
         messages.success(request, _("%(n)s échéance(s) approuvée(s).") % {"n": count})
         return redirect("funding:instalments")
     rows = (
@@ -310,4 +310,8 @@ def instalments(request):
         .order_by("status", "due_on", "pk")
     )
     page = Paginator(rows, 100).get_page(request.GET.get("page"))
-    return render(request, "funding/instalments.html", {"page": page, "can_approve": can_approve})
+    return render(
+        request,
+        "funding/instalments.html",
+        {"page": page, "can_approve": can_approve, "once": SubmissionForm()},
+    )

@@ -9,10 +9,13 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("", include("enrolment.urls")),
     path("autodiagnostic/", include("diagnostics.urls")),
+    path("", include("agreements.urls")),  # before enrolment's catch-all action pattern
+    path("", include("enrolment.urls")),
     path("", include("consultants.urls")),
+    path("", include("collective.urls")),
     path("", include("funding.urls")),
+    path("", include("reporting.urls")),
     path("api/v1/", include("api.urls")),
     path("profil/jetons/", include("api.profile_urls")),
 ]

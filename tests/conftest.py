@@ -83,6 +83,22 @@ def django_assert_max_num_queries_equal(django_assert_num_queries):
     return django_assert_num_queries
 
 
+def pytest_sessionfinish(session):
+    """xdist's controller drops the demo template its workers shared (tests/demo_db.py)."""
+    config = session.config
+    if hasattr(config, "workerinput") or not getattr(config.option, "numprocesses", None):
+        return  # a worker, or a run without xdist: the `_demo_databases` fixture drops it
+    if not USES_POSTGRES:
+        return  # SQLite: the template is a file in the run's temporary directory
+    from django.db import connection
+    from pytest_django.plugin import blocking_manager_key
+
+    from tests.demo_db import drop_template
+
+    with config.stash[blocking_manager_key].unblock():
+        drop_template(connection.creation._get_test_db_name())
+
+
 def pytest_report_header(config):
     db = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     broker = "redis" if REDIS_URL else "filesystem"
@@ -124,7 +140,8 @@ def pytest_runtest_teardown(item, nextitem):
     result = yield
     if nextitem is None:  # the last test: the session's teardown already dropped the test DB
         return result
-    if _REFERENCE_DATA and _is_transactional(item):
+    if _REFERENCE_DATA and _is_transactional(item) and "demo_db" not in item.fixturenames:
+        # (a demo test committed to its own clone of the demo, never to the test database)
         from django.apps import apps
         from django.core.management import call_command
         from django.core.management.color import no_style
@@ -190,3 +207,68 @@ class OTPClient(Client):
 @pytest.fixture
 def client() -> OTPClient:
     return OTPClient()
+
+
+# --- The demo data, seeded once per run (issue 14) ------------------------------------------------
+# A test that needs the whole demo asks for `demo_db`: its database is then a clone of a
+# template seeded once per run (tests/demo_db.py), not the worker's test database.
+
+
+@pytest.fixture(scope="session")
+def _demo_databases(django_db_setup, django_db_blocker, tmp_path_factory):
+    from tests.demo_db import DemoDatabases, drop_template, worker_id
+
+    own_dir = tmp_path_factory.getbasetemp()
+    # xdist's workers share their parent directory (one per run); without xdist, ours only
+    shared_dir = own_dir.parent if worker_id() != "master" else own_dir
+    with django_db_blocker.unblock():
+        demo = DemoDatabases(shared_dir=shared_dir, own_dir=own_dir)
+    yield demo
+    with django_db_blocker.unblock():
+        demo.drop_clone()
+        if worker_id() == "master":
+            drop_template(demo.test_database)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _demo_template_early(request):
+    """Under xdist, when the run has demo tests, the first worker seeds the template first."""
+    from tests.demo_db import worker_id
+
+    if worker_id() == "master":
+        return  # one process: the first demo test seeds it
+    if not any("demo_db" in item.fixturenames for item in request.session.items):
+        return
+    demo = request.getfixturevalue("_demo_databases")
+    with request.getfixturevalue("django_db_blocker").unblock():
+        demo.build_template_early()
+
+
+@pytest.fixture
+def _demo_database_switch(request):
+    """For a `demo_db` test: the connection on the demo's clone before the test's transaction."""
+    if "demo_db" not in request.fixturenames:
+        yield
+        return
+    demo = request.getfixturevalue("_demo_databases")
+    blocker = request.getfixturevalue("django_db_blocker")
+    with blocker.unblock():
+        demo.enter()
+    yield
+    with blocker.unblock():
+        demo.leave(committed=_is_transactional(request.node))
+
+
+@pytest.fixture
+def _django_db_helper(_demo_database_switch, _django_db_helper):
+    """pytest-django's database set-up, after the switch to the demo's clone when asked."""
+    return _django_db_helper
+
+
+@pytest.fixture
+def demo_db(_django_db_helper):
+    """The whole demo (`seed_demo`), as `make run` loads it: see tests/demo_db.py.
+
+    A test in a transaction may change it (rolled back); a transactional test (live server)
+    gets a clone of its own.
+    """

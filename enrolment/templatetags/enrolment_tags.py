@@ -1,6 +1,6 @@
 from django import template
-from django.utils.translation import gettext_lazy as _
 
+from core.timeline_text import event_text
 from enrolment.models import EnrolmentState
 
 register = template.Library()
@@ -15,16 +15,13 @@ def state_label(value: str) -> str:
         return value
 
 
-VERBS = {
-    "created": _("Inscription commencée"),
-    "note": _("Note interne"),
-    "reattached": _("Changement de structure relais"),
-}
+@register.filter
+def timeline_label(event) -> str:
+    """What a history line says, in words (core.timeline_text): its title."""
+    return event_text(event).title
 
 
 @register.filter
-def timeline_label(event) -> str:
-    """What a timeline line says: the state reached, or the action."""
-    if event.to_state:
-        return state_label(event.to_state)
-    return str(VERBS.get(event.verb, event.verb))
+def timeline_detail(event) -> str:
+    """The detail of a history line (a reason, a version…), or ''."""
+    return event_text(event).detail

@@ -15,7 +15,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 
 def env(name: str, default):
-    """The one way settings read the environment: `env("NAME", default)`.
+    """The one way settings read the environment: `env(<variable name>, <default>)`.
 
     The value is typed like its default (bool, int, float, Path, str, or a comma-separated
     list of the type of the default's items); unset or blank means the default. Booleans
@@ -59,11 +59,16 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tables2",
     "simple_history",
+    # The portal's apps, one layer each, lowest first (architecture.md; `lint-imports`).
     "core",
     "diagnostics",
+    "catalogue",
     "enrolment",
     "consultants",
+    "agreements",
+    "collective",
     "funding",
+    "reporting",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -181,12 +186,25 @@ REDIS_URL = env("REDIS_URL", "")
 BROKER_DIR = VAR_DIR / "broker"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
+    # The cache fails open (core.cache): Redis unreachable is a miss and a WARNING, never a
+    # 500 (fragments, radar, dashboard figures, the API's throttle, which then lets requests
+    # through). CACHE_FAIL_OPEN=0 lets errors through (the Redis-stopped test shows the pages
+    # fail then). Short socket timeouts: a Redis that does not answer costs at most that.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "core.cache.FailOpenRedisCache"
+            if env("CACHE_FAIL_OPEN", True)
+            else "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "socket_connect_timeout": env("CACHE_CONNECT_TIMEOUT", 1),
+                "socket_timeout": env("CACHE_SOCKET_TIMEOUT", 2),
+            },
         }
     }
+    if env("CACHE_FAIL_OPEN", True):
+        # after a failure, the cache is bypassed this long before Redis is tried again
+        CACHES["default"]["OPTIONS"]["RETRY_AFTER"] = float(env("CACHE_RETRY_AFTER_SECONDS", "5"))
 else:
     for sub in ("out", "processed", "control"):
         (BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
@@ -219,8 +237,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 if REDIS_URL:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "max_retries": 1}
+# The outbox relay sweep (core.outbox): how often beat runs it; see OUTBOX_RELAY_* below.
+OUTBOX_RELAY_INTERVAL_SECONDS = env("OUTBOX_RELAY_INTERVAL_SECONDS", 30)
 CELERY_BEAT_SCHEDULE: dict = {
-    "outbox-relay": {"task": "core.tasks.outbox_relay", "schedule": 30.0},
+    "outbox-relay": {"task": "core.tasks.outbox_relay", "schedule": OUTBOX_RELAY_INTERVAL_SECONDS},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
@@ -338,6 +358,11 @@ SPECTACULAR_SETTINGS = {
         "- **Erreurs** : 400 avec les messages (en français) sous le champ concerné ou sous "
         "`non_field_errors`.\n"
         "- **Débit** : limité par jeton ; au-delà, 429 avec `Retry-After`.\n"
+        "- **Une seule fois** : une écriture (POST) envoyée avec l'en-tête `Idempotency-Key` "
+        "n'est enregistrée qu'une fois ; la même clé renvoie la première réponse "
+        "(`Idempotent-Replayed: true`).\n"
+        "- **Statuts** : chaque opération documente 400 (paramètre ou saisie refusés, message "
+        "en français), 401, 403, 404, 409 et 429.\n"
         "- Montants : chaînes décimales à deux chiffres (EUR, jamais de flottant)."
     ),
     "VERSION": "1.0.0",
@@ -346,6 +371,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # every operation documents its error statuses (400, 401, 403, 404, 409, 429): api.schema
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.reference_enums",
+        "api.schema.document_error_statuses",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "EnrolmentStateEnum": "enrolment.models.EnrolmentState",
     },
@@ -360,8 +391,10 @@ OUTBOX_MAX_ATTEMPTS = env("OUTBOX_MAX_ATTEMPTS", 8)
 OUTBOX_RETRY_BACKOFF = 5  # seconds, doubled at each retry, full jitter
 OUTBOX_RETRY_BACKOFF_MAX = 600
 # a message never tried for this long lost its nudge; one tried this long ago lost its worker
+# (killed in flight): the relay sends it again. Longer than the longest handler in production,
+# short in development (make run), where a worker is killed and restarted at will.
 OUTBOX_RELAY_AFTER_SECONDS = env("OUTBOX_RELAY_AFTER_SECONDS", 20)
-OUTBOX_RELAY_RETRY_AFTER_SECONDS = env("OUTBOX_RELAY_RETRY_AFTER_SECONDS", 300)
+OUTBOX_RELAY_RETRY_AFTER_SECONDS = env("OUTBOX_RELAY_RETRY_AFTER_SECONDS", 30 if DEBUG else 300)
 OUTBOX_RELAY_BATCH = 500
 
 # PDF documents (WeasyPrint): fonts from a Debian package (fonts-inter), loaded by @font-face.
@@ -411,7 +444,7 @@ FOLLOW_UP_LINK_MAX_AGE_DAYS = env("FOLLOW_UP_LINK_MAX_AGE_DAYS", 60)
 FOLLOW_UP_OVERDUE_DAYS = env("FOLLOW_UP_OVERDUE_DAYS", 30)
 CONTINUATION_MONTHS = env("CONTINUATION_MONTHS", 36)
 CELERY_BEAT_SCHEDULE["followups-send-due"] = {
-    "task": "enrolment.tasks.followups_send_due",
+    "task": "collective.tasks.followups_send_due",
     "schedule": 6 * 3600.0,
 }
 #: Absolute address of the portal, for links in e-mails (follow-up links).
@@ -469,3 +502,13 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = env("SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
 # Re-authentication (core.reauth) before exports of personal data and bank-relevant changes.
 REAUTH_MAX_AGE = env("REAUTH_MAX_AGE", 10 * 60)
 INSTALLED_APPS[INSTALLED_APPS.index("django.contrib.admin")] = "core.admin_config.PortalAdminConfig"
+
+# The owner's journey (enrolment/dossier.py): the relay answers a request within this many working
+# days (an assumption of the programme, shown on the confirmation page and in its e-mail).
+ENROLMENT_VALIDATION_WORKING_DAYS = env("ENROLMENT_VALIDATION_WORKING_DAYS", 10)
+# Footer pages (templates/core/legal/): the accessibility statement's audit, the legal notice.
+ACCESSIBILITY_AUDIT_DATE = env("ACCESSIBILITY_AUDIT_DATE", "2026-12-03")
+LEGAL_PUBLISHER = env("LEGAL_PUBLISHER", "Région Rhône-Alpes — programme Performance PME")
+LEGAL_PUBLICATION_DIRECTOR = env("LEGAL_PUBLICATION_DIRECTOR", "")
+LEGAL_HOST = env("LEGAL_HOST", "")
+LEGAL_CONTACT_EMAIL = env("LEGAL_CONTACT_EMAIL", "")

@@ -6,7 +6,15 @@ os.environ.setdefault("DEBUG", "1")
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 from .base import *  # noqa: E402,F403
-from .base import DATABASES, INSTALLED_APPS, MIDDLEWARE  # noqa: E402
+from .base import (  # noqa: E402
+    CACHES,
+    CELERY_BROKER_TRANSPORT_OPTIONS,
+    DATABASES,
+    INSTALLED_APPS,
+    MIDDLEWARE,
+    REDIS_URL,
+    VAR_DIR,
+)
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -28,3 +36,28 @@ AXES_VERBOSE = False
 # One connection per request, as before: threads of the tests (live server, Celery worker)
 # must not keep connections to the test database open when it is dropped.
 DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+# pytest-xdist runs the suite in several processes (`gw0`, `gw1`…; each has its own test
+# database): each also has its own cache and Celery queues, under its own prefix in the one
+# Redis database, or its own directory for the file cache. The Celery workers the integration
+# tests start inherit PYTEST_XDIST_WORKER, hence the same prefix.
+TEST_PROCESS = env("PYTEST_XDIST_WORKER", "master")  # noqa: F405
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            **CACHES["default"],
+            "BACKEND": "tests.redis_cache.WorkerRedisCache",
+            "KEY_PREFIX": f"test-{TEST_PROCESS}",
+        }
+    }
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        **CELERY_BROKER_TRANSPORT_OPTIONS,
+        "global_keyprefix": f"test-{TEST_PROCESS}-broker:",
+    }
+else:
+    CACHES = {
+        "default": {
+            **CACHES["default"],
+            "LOCATION": str(VAR_DIR / "cache" / f"test-{TEST_PROCESS}"),
+        }
+    }

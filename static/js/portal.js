@@ -12,4 +12,8 @@
       document.querySelectorAll(selector).forEach(function (box) { box.checked = master.checked; });
     });
   });
+  // A page that comes back with errors puts the focus on their summary (GOV.UK pattern):
+  // a screen reader reads it first, each line links to its field.
+  var summary = document.getElementById("error-summary");
+  if (summary) { summary.focus(); }
 })();

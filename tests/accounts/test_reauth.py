@@ -101,7 +101,7 @@ def test_funding_exports_and_payments_ask_again_pages_do_not(client):
         assert client.get(payment)["Location"].startswith(reauth)
         client.force_login(region)
     with time_machine.travel(LATER * 2):
-        dashboard = reverse("funding:dashboard")
+        dashboard = reverse("reporting:dashboard")
         assert client.get(dashboard).status_code == 200
         assert client.get(dashboard + "?export=relays&format=csv")["Location"].startswith(reauth)
         instalments = reverse("funding:instalments")
@@ -113,10 +113,10 @@ def test_funding_exports_and_payments_ask_again_pages_do_not(client):
 def test_tariff_changes_in_the_admin_ask_again(client):
     admin = UserFactory(admin=True)
     client.force_login(admin)
-    assert client.get("/admin/funding/tariff/add/").status_code == 200
+    assert client.get("/admin/catalogue/tariff/add/").status_code == 200
     with time_machine.travel(LATER):
-        assert client.get("/admin/funding/tariff/").status_code == 200  # the list: no
-        response = client.get("/admin/funding/tariff/add/")
+        assert client.get("/admin/catalogue/tariff/").status_code == 200  # the list: no
+        response = client.get("/admin/catalogue/tariff/add/")
         assert response["Location"].startswith(reverse("core:reauth"))
 
 

@@ -101,7 +101,7 @@ def test_a_backup_code_works_once(client):
     _password_login(client, region)
     response = client.post(reverse("core:otp_verify"), {"code": codes[0]})
     assert response.status_code == 302
-    assert client.get(reverse("funding:dashboard")).status_code == 200
+    assert client.get(reverse("reporting:dashboard")).status_code == 200
     client.logout()
     _password_login(client, region)
     response = client.post(reverse("core:otp_verify"), {"code": codes[0]})

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from catalogue.models import Offer
+from catalogue.selectors import tariff_in_force
 from consultants.models import Expert, Mission
 from enrolment.models import Enrolment, EnrolmentState, Pilot
 from enrolment.services import enrolment_transition
-from funding.models import Offer
-from funding.selectors import tariff_in_force
 from tests.factories import EnrolmentFactory, UserFactory
 
 S = EnrolmentState

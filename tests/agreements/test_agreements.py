@@ -11,10 +11,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from zeal import zeal_ignore
 
+from agreements.models import Agreement, AgreementSignature
+from agreements.services import agreement_ensure_current
 from core.models import OutboxMessage
 from core.outbox import outbox_process_message
-from enrolment.agreements import agreement_ensure_current
-from enrolment.models import Agreement, AgreementSignature, EnrolmentState
+from enrolment.models import EnrolmentState
 from tests.factories import UserFactory
 
 from .helpers import assign_consultant, enrolment_validated, staff_user
@@ -56,7 +57,7 @@ def test_validation_then_consultant_gives_two_versions_and_a_rerun_changes_nothi
 
 def test_only_those_who_see_the_enrolment_download_it(client, ready):
     enrolment, staff = ready
-    url = reverse("enrolment:agreement_download", args=[enrolment.pk, 1])
+    url = reverse("agreements:agreement_download", args=[enrolment.pk, 1])
     client.force_login(enrolment.company.owner)
     response = client.get(url)
     assert response.status_code == 200
@@ -67,14 +68,16 @@ def test_only_those_who_see_the_enrolment_download_it(client, ready):
     client.force_login(staff_user("cci"))  # another relay
     assert client.get(url).status_code == 404
     client.force_login(staff)
-    assert client.get(reverse("enrolment:agreement_detail", args=[enrolment.pk])).status_code == 200
+    assert (
+        client.get(reverse("agreements:agreement_detail", args=[enrolment.pk])).status_code == 200
+    )
 
 
 def test_owner_accepts_the_current_version_and_the_enrolment_moves_on(client, ready):
     enrolment, _ = ready
     owner = enrolment.company.owner
     client.force_login(owner)
-    url = reverse("enrolment:agreement_accept", args=[enrolment.pk])
+    url = reverse("agreements:agreement_accept", args=[enrolment.pk])
     # the old version cannot be accepted
     response = client.post(url, {"version": "1", "accept": "1"}, follow=True)
     assert not AgreementSignature.objects.exists()
@@ -99,7 +102,7 @@ def test_owner_accepts_the_current_version_and_the_enrolment_moves_on(client, re
 def test_relay_uploads_a_scanned_copy_checked_by_content(client, ready, settings):
     enrolment, staff = ready
     client.force_login(staff)
-    url = reverse("enrolment:agreement_upload", args=[enrolment.pk])
+    url = reverse("agreements:agreement_upload", args=[enrolment.pk])
     fake = SimpleUploadedFile("copie.pdf", b"GIF89a not a pdf", content_type="application/pdf")
     response = client.post(url, {"file": fake})
     assert response.status_code == 200
@@ -118,7 +121,7 @@ def test_relay_uploads_a_scanned_copy_checked_by_content(client, ready, settings
     signature = AgreementSignature.objects.get()
     assert signature.method == "scanned"
     assert "etc" not in signature.scanned_copy.name and "scan" not in signature.scanned_copy.name
-    download = reverse("enrolment:agreement_signed_copy", args=[enrolment.pk])
+    download = reverse("agreements:agreement_signed_copy", args=[enrolment.pk])
     assert client.get(download).status_code == 200
     client.force_login(UserFactory())
     assert client.get(download).status_code == 404
@@ -130,10 +133,10 @@ def test_owner_cannot_upload_and_staff_cannot_accept(client, ready):
     enrolment, staff = ready
     client.force_login(enrolment.company.owner)
     fake = SimpleUploadedFile("x.pdf", b"%PDF-1.4", content_type="application/pdf")
-    url = reverse("enrolment:agreement_upload", args=[enrolment.pk])
+    url = reverse("agreements:agreement_upload", args=[enrolment.pk])
     assert client.post(url, {"file": fake}).status_code == 403
     client.force_login(staff)
-    url = reverse("enrolment:agreement_accept", args=[enrolment.pk])
+    url = reverse("agreements:agreement_accept", args=[enrolment.pk])
     assert client.post(url, {"version": "2", "accept": "1"}).status_code == 403
     assert not AgreementSignature.objects.exists()
 
@@ -145,7 +148,7 @@ def test_batch_generation_progress_and_zip(client):
         OutboxMessage.objects.filter(kind="enrolment.validated").update(status="done")
     client.force_login(staff)
     response = client.post(
-        reverse("enrolment:agreement_batch_new"), {"enrolments": [e.pk for e in enrolments]}
+        reverse("agreements:agreement_batch_new"), {"enrolments": [e.pk for e in enrolments]}
     )
     assert response.status_code == 302
     batch_url = response["Location"]
@@ -165,7 +168,7 @@ def test_batch_generation_progress_and_zip(client):
 
 def test_closing_report_pdf_is_permission_checked(client, ready):
     enrolment, staff = ready
-    url = reverse("enrolment:closing_report_pdf", args=[enrolment.pk])
+    url = reverse("agreements:closing_report_pdf", args=[enrolment.pk])
     client.force_login(staff)
     response = client.get(url)
     assert response.status_code == 200
@@ -182,7 +185,7 @@ def test_agreement_page_query_count_does_not_grow_with_versions(
 
     enrolment, staff = ready
     client.force_login(staff)
-    url = reverse("enrolment:agreement_detail", args=[enrolment.pk])
+    url = reverse("agreements:agreement_detail", args=[enrolment.pk])
     client.get(url)
     with CaptureQueriesContext(connection) as few:
         client.get(url)
@@ -198,15 +201,17 @@ def test_agreement_page_query_count_does_not_grow_with_versions(
 def test_batch_pages_and_home_panel_render_for_relay_staff(client, ready):
     enrolment, staff = ready
     client.force_login(staff)
-    page = client.get(reverse("enrolment:agreement_batch_new")).content.decode()
+    page = client.get(reverse("agreements:agreement_batch_new")).content.decode()
     assert enrolment.company.name in page
-    response = client.post(reverse("enrolment:agreement_batch_new"), {})
+    response = client.post(reverse("agreements:agreement_batch_new"), {})
     assert "Sélectionnez au moins une inscription" in response.content.decode()
-    response = client.post(reverse("enrolment:agreement_batch_new"), {"enrolments": [enrolment.pk]})
+    response = client.post(
+        reverse("agreements:agreement_batch_new"), {"enrolments": [enrolment.pk]}
+    )
     page = client.get(response["Location"]).content.decode()
     assert '<progress class="progress-meter" id="batch-bar"' in page and "etat.json" in page
     home = client.get(reverse("core:home")).content.decode()
     assert "Conventions à signer" in home and enrolment.company.name in home
     client.force_login(enrolment.company.owner)
-    assert client.get(reverse("enrolment:agreement_batch_new")).status_code == 403
+    assert client.get(reverse("agreements:agreement_batch_new")).status_code == 403
     assert enrolment.company.name in client.get(reverse("core:home")).content.decode()

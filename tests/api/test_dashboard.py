@@ -3,7 +3,7 @@ scope: relay staff get their relay's."""
 
 import pytest
 
-from funding.selectors import dashboard
+from reporting.selectors import dashboard
 
 pytestmark = pytest.mark.django_db
 

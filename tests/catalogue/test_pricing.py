@@ -16,15 +16,16 @@ import time_machine
 from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
+from enrolment.agreements import agreement_accept, current_agreement
 from pypdf import PdfReader
 from rest_framework.test import APIClient
 from zeal import zeal_ignore
 
 from api.services import api_token_create
-from catalogue.pricing import tariff_price, vat_rate_in_force
+from catalogue.pricing import tariff_price
+from catalogue.selectors import vat_rate_in_force
 from core.models import OutboxMessage
 from core.outbox import outbox_process_message
-from enrolment.agreements import agreement_accept, current_agreement
 from enrolment.models import EnrolmentState
 from enrolment.services import enrolment_choose_offer, enrolment_validate
 from funding.models import JournalEntry, Offer, Tariff, VatRate

@@ -11,6 +11,8 @@ from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 from zeal import zeal_ignore
 
+from catalogue.models import Offer
+from catalogue.selectors import tariff_in_force
 from consultants import services
 from consultants.models import Expert, Mission
 from core.models import Departement, User
@@ -18,8 +20,6 @@ from core.roles import Role
 from diagnostics.models import Theme
 from enrolment.models import Enrolment, EnrolmentState, Pilot
 from enrolment.services import enrolment_transition
-from funding.models import Offer
-from funding.selectors import tariff_in_force
 from tests.factories import CompanyFactory, UserFactory
 
 S = EnrolmentState

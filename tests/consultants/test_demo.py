@@ -1,7 +1,5 @@
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
-from zeal import zeal_ignore
 
 from consultants.models import Assignment, Expert, HalfDay, Mission
 from consultants.selectors import with_load
@@ -10,10 +8,10 @@ from core.models import User
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_gives_the_pool_a_realistic_spread_and_a_meaningful_overview(client, settings):
+def test_demo_gives_the_pool_a_realistic_spread_and_a_meaningful_overview(
+    demo_db, client, settings
+):
     settings.DEBUG = True
-    with zeal_ignore():
-        call_command("seed_demo")
     consultants = list(with_load(Expert.objects.consultants()))
     active = [c for c in consultants if c.accreditation == Expert.Accreditation.ACTIVE]
     loads = [c.load for c in active]

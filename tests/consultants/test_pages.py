@@ -8,14 +8,14 @@ from django.urls import reverse
 from django.utils import timezone
 from zeal import zeal_ignore
 
+from catalogue.models import Offer
+from catalogue.selectors import tariff_in_force
 from consultants import services
 from consultants.models import Action, ActionPlan, Expert, HalfDay, Indicator, Measurement, Mission
 from core.models import Departement, User
 from core.roles import Role
 from diagnostics.models import Theme
 from enrolment.models import Company, Enrolment, EnrolmentState
-from funding.models import Offer
-from funding.selectors import tariff_in_force
 from tests.factories import UserFactory, valid_siret
 
 from .factories import (

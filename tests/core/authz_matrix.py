@@ -143,13 +143,20 @@ EXPECTATIONS: dict[str, Expect] = {
     "core:rgpd_export": only(DIRECTOR, ADMIN, status=400),  # 400: no person named
     "core:rgpd_anonymise": post(DIRECTOR, ADMIN),
     "core:audit_log": only(DIRECTOR, ADMIN),
+    # footer pages
+    "core:accessibility": public(),
+    "core:legal_notice": public(),
+    "core:personal_data_policy": public(),
     # --- enrolment: the owner's journey -------------------------------------------------------
     "enrolment:landing": public(),
-    "enrolment:start": only(OWNER, ADMIN, anonymous=200),  # anonymous: the sign-up form
+    # anonymous: the sign-up form; an owner with dossiers in progress is sent to them
+    "enrolment:start": only(OWNER, ADMIN, anonymous=200, status_by_role={OWNER: 302}),
     "enrolment:company_detail": only(*COMPANY_SIDE, obj="company"),
     "enrolment:status": only(OWNER, ADMIN, obj="enrolment"),
     "enrolment:company": only(OWNER, ADMIN, obj="draft"),
-    "enrolment:review": only(OWNER, ADMIN, obj="draft"),
+    # the check page opens once an offer is saved: a diagnosed enrolment without one is sent on
+    "enrolment:review": only(OWNER, ADMIN, obj="diagnosed", status=302),
+    "enrolment:confirmation": only(OWNER, ADMIN, obj="enrolment"),  # the receipt of a sent request
     "enrolment:diagnosis": only(OWNER, ADMIN, obj="enrolment", status=302),  # starts, redirects
     "enrolment:offer": only(OWNER, ADMIN, obj="diagnosed"),
     # --- enrolment: relay staff ---------------------------------------------------------------
@@ -164,36 +171,39 @@ EXPECTATIONS: dict[str, Expect] = {
     "enrolment:export_progress": login(obj="export_job", foreign_ok=()),
     "enrolment:export_download": login(obj="export_job", foreign_ok=()),
     # --- agreements ----------------------------------------------------------------------------
-    "enrolment:agreement_detail": only(*COMPANY_SIDE, obj="enrolment"),
-    "enrolment:agreement_download": only(*COMPANY_SIDE, obj="agreement_version"),
-    "enrolment:agreement_signed_copy": only(*COMPANY_SIDE, obj="enrolment"),
+    "agreements:agreement_detail": only(*COMPANY_SIDE, obj="enrolment"),
+    "agreements:agreement_download": only(*COMPANY_SIDE, obj="agreement_version"),
+    "agreements:agreement_signed_copy": only(*COMPANY_SIDE, obj="enrolment"),
     # only the company's owner accepts (the service checks it after the form: send a full form)
-    "enrolment:agreement_accept": post(
+    "agreements:agreement_accept": post(
         OWNER, obj="enrolment", data={"version": "1", "accept": "on"}
     ),
-    "enrolment:agreement_upload": post(*ACTING, obj="enrolment"),
-    "enrolment:closing_report_pdf": only(*COMPANY_SIDE, obj="enrolment", heavy=True),
-    "enrolment:agreement_batch_new": only(*ACTING),
+    "agreements:agreement_upload": post(*ACTING, obj="enrolment"),
+    "agreements:closing_report_pdf": only(*COMPANY_SIDE, obj="enrolment", heavy=True),
+    "agreements:agreement_batch_new": only(*ACTING),
     # a batch belongs to the relay staff who started it
-    "enrolment:agreement_batch_detail": only(*ACTING, obj="batch"),
-    "enrolment:agreement_batch_progress": only(*ACTING, obj="batch"),
-    "enrolment:agreement_batch_zip": only(*ACTING, obj="batch"),
+    "agreements:agreement_batch_detail": only(*ACTING, obj="batch"),
+    "agreements:agreement_batch_progress": only(*ACTING, obj="batch"),
+    "agreements:agreement_batch_zip": only(*ACTING, obj="batch"),
     # --- collective action ---------------------------------------------------------------------
-    "enrolment:group_list": only(*STAFF),
-    "enrolment:group_create": only(*ACTING),
-    "enrolment:group_detail": only(*STAFF, obj="group"),
-    "enrolment:group_member_add": post(*ACTING, obj="group"),
-    "enrolment:group_member_remove": post(*ACTING, obj="membership"),
-    "enrolment:seminar_create": only(*ACTING, obj="group"),
-    "enrolment:seminar_detail": only(*STAFF, obj="seminar", writers=ACTING),
-    "enrolment:seminar_edit": only(*ACTING, obj="seminar"),
-    "enrolment:seminar_ics": only(OWNER, *STAFF, obj="seminar"),
-    "enrolment:followup_list": only(*STAFF),
-    "enrolment:followup_resend": post(*ACTING, obj="followup"),
+    "collective:group_list": only(*STAFF),
+    "collective:group_create": only(*ACTING),
+    "collective:group_detail": only(*STAFF, obj="group"),
+    "collective:group_member_add": post(*ACTING, obj="group"),
+    "collective:group_member_remove": post(*ACTING, obj="membership"),
+    "collective:seminar_create": only(*ACTING, obj="group"),
+    "collective:seminar_detail": only(*STAFF, obj="seminar", writers=ACTING),
+    "collective:seminar_edit": only(*ACTING, obj="seminar"),
+    "collective:seminar_ics": only(OWNER, *STAFF, obj="seminar"),
+    "collective:followup_list": only(*STAFF),
+    "collective:followup_resend": post(*ACTING, obj="followup"),
     # the signed e-mail link: no account needed; a tampered link is refused (403)
-    "enrolment:followup_answer": public(obj="followup_link", foreign_ok=(), foreign_status=403),
+    "collective:followup_answer": public(obj="followup_link", foreign_ok=(), foreign_status=403),
     # --- diagnostics ---------------------------------------------------------------------------
     "diagnostics:take": only(*COMPANY_SIDE, obj="draft_diagnosis", writers=(OWNER, ADMIN)),
+    "diagnostics:theme": only(
+        *COMPANY_SIDE, obj="draft_diagnosis", writers=(OWNER, ADMIN), kwargs={"number": 1}
+    ),
     "diagnostics:results": only(*COMPANY_SIDE, obj="diagnosis"),
     "diagnostics:chart": only(*COMPANY_SIDE, obj="diagnosis"),
     # --- consultants: pool, queue, missions -------------------------------------------------
@@ -243,7 +253,7 @@ EXPECTATIONS: dict[str, Expect] = {
     "consultants:trainee_certificate": only(OWNER, TRAINER, *STAFF, obj="trainee", status=302),
     "consultants:training_enrol": post(*ACTING, obj="enrolment_pk"),
     # --- funding ---------------------------------------------------------------------------------
-    "funding:dashboard": only(*STAFF),
+    "reporting:dashboard": only(*STAFF),
     "funding:ledger_index": only(*STAFF, status_by_role={RELAY_STAFF: 302}),  # → their ledger
     "funding:instalments": only(*STAFF, writers=(REGION, ADMIN)),
     "funding:ledger": only(*STAFF, obj="relay_slug"),

@@ -19,23 +19,18 @@ from decimal import Decimal
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from agreements.models import Agreement, AgreementBatch, AgreementSignature
 from api.services import api_token_create
+from collective import groups as group_services
+from collective.followups import followup_token
+from collective.models import FollowUp
 from consultants import services as consultant_services
 from consultants import training as training_services
 from consultants.models import ActionPlan, Expert, Indicator, Measurement, TrainingModule
 from core.models import Departement, OutboxMessage, Relay
 from core.roles import Role
 from diagnostics.models import Diagnosis, Questionnaire, Theme
-from enrolment import groups as group_services
-from enrolment.followups import followup_token
-from enrolment.models import (
-    Agreement,
-    AgreementBatch,
-    AgreementSignature,
-    EnrolmentState,
-    ExportJob,
-    FollowUp,
-)
+from enrolment.models import EnrolmentState, ExportJob
 from enrolment.services import enrolment_transition
 from funding.models import Account, JournalEntry
 from tests.factories import EnrolmentFactory, UserFactory

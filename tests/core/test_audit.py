@@ -12,6 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from zeal import zeal_ignore
 
+from catalogue.models import Offer, Tariff
+from catalogue.services import tariff_replace, tariff_save
 from consultants import services as consultant_services
 from consultants.models import Assignment, Expert
 from core.audit import history_for, hydrate, journal_queryset
@@ -20,8 +22,8 @@ from core.roles import Role
 from enrolment.models import Enrolment, EnrolmentState, Pilot
 from enrolment.selectors import enrolment_audit_history
 from enrolment.services import enrolment_transition
-from funding.models import Offer, Payment, Tariff
-from funding.services import payment_record, tariff_replace, tariff_save
+from funding.models import Payment
+from funding.services import payment_record
 from tests.consultants.factories import ExpertFactory, running_mission
 from tests.enrolment.helpers import staff
 from tests.factories import EnrolmentFactory, UserFactory
@@ -125,7 +127,7 @@ def test_the_journal_filters_by_kind_user_and_dates(client):
     assert "Validée par le relais" in mine and "Création" not in mine
     assert (
         "Validée par le relais"
-        not in client.get(JOURNAL, {"kind": "funding.tariff"}).content.decode()
+        not in client.get(JOURNAL, {"kind": "catalogue.tariff"}).content.decode()
     )
     assert (
         "Validée par le relais"
@@ -245,7 +247,7 @@ def test_money_choices_and_dates_are_shown_the_french_way():
         new = tariff_replace(
             tariff=tariff, on=dt.date(2027, 1, 1), company_contribution_ht=Decimal("2500.00")
         )
-    entries = history_for({"funding.tariff": Tariff.objects.filter(offer=offer)})
+    entries = history_for({"catalogue.tariff": Tariff.objects.filter(offer=offer)})
     closed = next(e for e in entries if e.object_id == tariff.pk and e.history_type == "~")
     [change] = closed.changes
     assert (change.label, change.old, change.new) == ("Valable jusqu'au", "—", "31/12/2026")
@@ -407,9 +409,9 @@ def test_a_tariff_changed_in_the_admin_keeps_its_history_there(client):
         tariff._history_user = admin_user
         tariff.save()
         html = client.get(
-            reverse("admin:funding_tariff_history", args=[tariff.pk])
+            reverse("admin:catalogue_tariff_history", args=[tariff.pk])
         ).content.decode()
     assert str(admin_user) in html or admin_user.email in html
     client.force_login(_user(director=True))
-    journal = client.get(JOURNAL, {"kind": "funding.tariff"}).content.decode()
+    journal = client.get(JOURNAL, {"kind": "catalogue.tariff"}).content.decode()
     assert "812,00\xa0€" in journal

@@ -425,7 +425,8 @@ def test_uploaded_documents_are_only_served_through_the_views(matrix):
     from django.conf import settings
     from django.urls import Resolver404, resolve
 
-    from enrolment.models import Agreement, AgreementSignature, ExportJob
+    from agreements.models import Agreement, AgreementSignature
+    from enrolment.models import ExportJob
 
     names = [
         Agreement.objects.order_by("pk").first().file.name,

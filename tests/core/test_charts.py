@@ -36,4 +36,19 @@ def test_the_radar_names_itself_and_gives_each_theme_score():
     opening = re.match(r"<svg[^>]*>", svg).group(0)
     assert 'role="img"' in opening
     assert "<title>Profil de maturité par thème (0 à 100 %)</title>" in svg
-    assert "<desc>Stocks : 20 % (avant : 10 %) ; Qualité : 75 % (avant : —)</desc>" in svg
+    assert (
+        "<desc>Stocks : 20\u00a0% (avant : 10\u00a0%) ; Qualité : 75\u00a0% (avant : —)</desc>"
+        in svg
+    )
+
+
+def test_the_radar_writes_every_theme_name_whole_and_large_enough():
+    svg = profile_radar(
+        themes=[("maintenance", "Maintenance des équipements"), ("a", "A"), ("b", "B")],
+        scores={"maintenance": Decimal("54.5"), "a": Decimal("10"), "b": Decimal("0")},
+    )
+    names = "".join(re.findall(r"<tspan[^>]*>([^<]*)</tspan>", svg))
+    assert "Maintenance des" in names and "équipements" in names and "…" not in svg
+    sizes = [int(s) for s in re.findall(r'<text[^>]*font-size="(\d+)"', svg)]
+    assert min(sizes) >= 12
+    assert "54,5\u00a0%" in svg  # French decimals in the description too

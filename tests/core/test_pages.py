@@ -34,7 +34,7 @@ def test_every_role_has_a_home(client, role):
     response = client.get(reverse("core:home"))
     if role == Role.REGION:  # the Region lands on the programme's dashboard
         assert response.status_code == 302
-        assert response["Location"] == reverse("funding:dashboard")
+        assert response["Location"] == reverse("reporting:dashboard")
         response = client.get(response["Location"])
         assert response.status_code == 200
         assert "Tableau de bord du programme" in response.content.decode()

@@ -32,7 +32,7 @@ from core.tasks import personal_data_retention_sweep
 from enrolment.models import Enrolment, EnrolmentState, Pilot
 from enrolment.services import enrolment_transition
 from funding.ledger import balances
-from funding.selectors import dashboard
+from reporting.selectors import dashboard
 from tests.consultants.factories import ExpertFactory, running_mission, staff_of
 from tests.factories import CompanyFactory, EnrolmentFactory, UserFactory
 
@@ -437,9 +437,9 @@ def test_an_anonymised_consultant_is_no_longer_suggested():
 
 
 def test_the_export_lists_the_seminar_invitations_sent_to_owner_and_pilot():
+    from collective.groups import group_create, group_member_add, seminar_create
     from core.models import Departement, OutboxMessage
     from core.outbox import outbox_process_message
-    from enrolment.groups import group_create, group_member_add, seminar_create
     from tests.groups.factories import enrolment_at
     from tests.groups.factories import staff_of as relay_staff
 

@@ -5,10 +5,9 @@ from decimal import Decimal
 
 import pytest
 
-from catalogue.pricing import vat_rate_in_force
+from catalogue.models import Offer
+from catalogue.selectors import tariff_in_force, vat_rate_in_force
 from core.models import Departement, Relay
-from funding.models import Offer
-from funding.selectors import tariff_in_force
 
 pytestmark = pytest.mark.django_db
 

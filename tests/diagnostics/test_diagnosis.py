@@ -79,7 +79,9 @@ def test_results_page_shows_chart_weakest_recommendation_and_comparison(client):
     client.force_login(owner)
     html = client.get(reverse("diagnostics:results", args=[second.pk])).content.decode()
     assert "<svg" in html and "<script" not in html.split("<svg", 1)[1].split("</svg>")[0]
-    assert "Autodiagnostic précédent" in html  # the comparison series
+    # the comparison series, each named by its date
+    first_date = enrolment.diagnoses.get().submitted_at.strftime("%d/%m/%Y")
+    assert f"Autodiagnostic du {first_date}" in html
     assert "Vos trois thèmes les plus faibles" in html
     assert "Recommandation" in html
     svg = client.get(reverse("diagnostics:chart", args=[second.pk]))
@@ -90,9 +92,15 @@ def test_autosave_endpoint_saves_a_draft(client):
     company = CompanyFactory()
     draft = diagnosis_start(company=company, by=company.owner)
     client.force_login(company.owner)
-    url = reverse("diagnostics:take", args=[draft.pk])
+    url = reverse("diagnostics:theme", args=[draft.pk, 1])
     response = client.post(url, {"q-rc1": "3"}, headers={"X-Autosave": "1"})
-    assert response.json() == {"saved": True, "count": 1}
+    assert response.json() == {
+        "saved": True,
+        "count": 1,
+        "total": 45,
+        "theme_answered": 1,
+        "themes_complete": 0,
+    }
     page = client.get(url).content.decode()
     assert 'id="q-rc1-3" value="3" checked' in page
 

@@ -9,13 +9,14 @@ from diagnostics.selectors import diagnosis_profile
 from diagnostics.services import diagnosis_start
 from tests.enrolment.helpers import answer_all, diagnosed_enrolment
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.redis, pytest.mark.django_db]  # reads the keys in Redis itself
 
 
 def _radar_keys() -> set[str]:
-    """The radar keys in Redis, without Django's ":<version>:" prefix."""
+    """The radar keys in Redis (this test process's), without Django's "<prefix>:<version>:"."""
     client = cache._cache.get_client()
-    return {k.decode().split(":", 2)[-1] for k in client.keys("*:diagnostics:radar:*")}
+    pattern = cache.make_key("diagnostics:radar:*")
+    return {k.decode().split(":", 2)[-1] for k in client.keys(pattern)}
 
 
 @pytest.fixture(autouse=True)

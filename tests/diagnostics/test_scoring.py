@@ -47,7 +47,15 @@ def test_several_weak_themes_point_to_approfondie():
     rec = recommend(_scores(stocks=30, couts=45), headcount=20, theme_names={"stocks": "Stocks"})
     assert rec.offer == APPROFONDIE
     assert rec.weak_themes == ["stocks", "couts"]
-    assert "2 thèmes" in rec.reasons[0] and "Stocks (30 %)" in rec.reasons[0]
+    assert "2 thèmes" in rec.reasons[0] and "Stocks (30,0\u00a0%)" in rec.reasons[0]
+
+
+def test_reasons_write_scores_the_french_way():
+    rec = recommend(
+        _scores(couts="10.0", stocks="37.5"), headcount=20, theme_names={"couts": "Coûts"}
+    )
+    assert "Coûts (10,0\u00a0%)" in rec.reasons[0] and "37,5" in rec.reasons[0]
+    assert "10.0" not in rec.reasons[0] and "37.5" not in rec.reasons[0]
 
 
 def test_one_weak_theme_in_a_small_firm_points_to_ciblee_on_it():

@@ -8,9 +8,9 @@ import pytest
 from django.utils import timezone
 from pypdf import PdfReader
 
+from agreements.closing_report import closing_report_context, closing_report_render
 from consultants import services
 from diagnostics.models import Diagnosis, Questionnaire, Theme
-from enrolment.documents import closing_report_context, closing_report_render
 from tests.consultants.factories import running_mission, service_story, staff_of
 
 pytestmark = pytest.mark.django_db

@@ -12,11 +12,11 @@ from django.urls import reverse
 from playwright.sync_api import expect
 from zeal import zeal_ignore
 
+from agreements.services import agreement_batch_start
 from core.models import OutboxMessage
 from core.outbox import outbox_process_message
 from diagnostics.models import Diagnosis
 from diagnostics.services import diagnosis_start
-from enrolment.agreements import agreement_batch_start
 from enrolment.models import ExportJob
 from tests.agreements.helpers import enrolment_validated, staff_user
 from tests.factories import CompanyFactory, EnrolmentFactory, UserFactory
@@ -57,10 +57,11 @@ def test_questionnaire_autosaves_and_language_switches_under_csp(page, login, cs
         company = CompanyFactory()
         draft = diagnosis_start(company=company, by=company.owner)
     login(company.owner.email, PASSWORD)
-    page.goto(reverse("diagnostics:take", args=[draft.pk]))
+    page.goto(reverse("diagnostics:theme", args=[draft.pk, 1]))
     assert page.evaluate("window.__csp") == []
     page.locator("label[for='q-rc1-3']").click()
-    page.get_by_text("Brouillon enregistré automatiquement (1 / 45)").wait_for()
+    page.get_by_text("Réponse enregistrée (1 / 45)").wait_for()
+    assert page.locator("#answered-count").inner_text() == "1"  # the progress bar follows
     assert Diagnosis.objects.get(pk=draft.pk).answers == {"rc1": 3}
     # the language switcher submits itself (portal.js, no onchange attribute)
     page.select_option("#lang-select", "en")
@@ -112,7 +113,7 @@ def test_agreement_batch_progress_fills_then_offers_the_zip(page, login, csp):
         OutboxMessage.objects.filter(kind="enrolment.validated").update(status="done")
         batch = agreement_batch_start(user=staff, enrolment_ids=[e.pk for e in enrolments])
     login(staff.email, PASSWORD)
-    page.goto(reverse("enrolment:agreement_batch_detail", args=[batch.pk]))
+    page.goto(reverse("agreements:agreement_batch_detail", args=[batch.pk]))
     assert page.locator("#batch-bar").evaluate("b => b.value") == 0
     assert page.locator("#batch-zip").is_hidden()
     pending = OutboxMessage.objects.filter(status="pending").values_list("pk", flat=True)

@@ -1,8 +1,6 @@
 """Every demo role logs in through the real login page and lands on its home page."""
 
 import pytest
-from django.core.management import call_command
-from zeal import zeal_ignore
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -13,14 +11,12 @@ ACCOUNTS = [
     ("relais-thesame@demo.test", "Thésame", "Inscriptions — Thésame"),
     ("consultant01@demo.test", "Consultant", "Ma fiche"),
     ("formateur01@demo.test", "Formateur", "Ma fiche"),
-    ("entreprise01@demo.test", "Chef d'entreprise", "Mes inscriptions"),
+    ("entreprise01@demo.test", "Chef d'entreprise", "Ouvrir le dossier complet"),
 ]
 
 
-def test_each_demo_role_lands_on_its_home(page, login, logout, settings):
+def test_each_demo_role_lands_on_its_home(demo_db, page, login, logout, settings):
     settings.DEBUG = True
-    with zeal_ignore():
-        call_command("seed_demo")
     for email, role_text, marker in ACCOUNTS:
         login(email)
         home = "/accueil/" if role_text else "/tableau-de-bord/"  # the Region: its dashboard

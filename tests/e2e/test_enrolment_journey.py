@@ -36,39 +36,45 @@ def _journey(page, login, logout):
     page.fill("#id_password2", "Usinage-Savoie-74!")
     page.get_by_role("button", name="Créer mon compte").click()
 
-    # 2. SIRET: the register pre-fills the company; the owner completes it
+    # 2. SIRET: the register pre-fills the company; the owner completes it; eligibility at once
     page.get_by_label("SIRET de l'établissement").fill(REGISTER_SIRET)
     page.get_by_role("button", name="Continuer").click()
     assert page.input_value("#id_name") == "DECOLLETAGE DU MONT-BLANC"
     assert page.input_value("#id_postcode") == "74300"
     page.fill("#id_headcount", "35")
     page.fill("#id_turnover", "4 200 000,00")
-    page.get_by_role("button", name="Enregistrer et continuer").click()
-    page.get_by_role("button", name="Soumettre mon inscription").click()
-    assert "Éligible" in page.locator("#state").inner_text()
-    assert "Haute-Savoie" in page.locator("#eligibility").inner_text()
+    page.get_by_role("button", name="Continuer").click()
+    assert "éligible" in page.locator(".alert-success").first.inner_text()
 
-    # 3. self-diagnosis: weak on stocks only, a small firm → ciblée on stocks
-    page.get_by_role("link", name="Commencer l'autodiagnostic").click()
-    for code, theme in Question.objects.filter(questionnaire__is_active=True).values_list(
-        "code", "theme__code"
-    ):
-        page.check(f"#q-{code}-{0 if theme == 'stocks' else 3}")
-    page.get_by_role("button", name="Soumettre l'autodiagnostic").click()
+    # 3. self-diagnosis, one theme per page: weak on stocks only, a small firm → ciblée on stocks
+    questions = list(
+        Question.objects.filter(questionnaire__is_active=True)
+        .order_by("theme__position", "position")
+        .values_list("code", "theme__code", "theme__position")
+    )
+    themes = list(dict.fromkeys(p for _c, _t, p in questions))
+    for number, position in enumerate(themes, start=1):
+        for code, theme, pos in questions:
+            if pos == position:
+                page.check(f"#q-{code}-{0 if theme == 'stocks' else 3}")
+        last = number == len(themes)
+        name = "Terminer et voir mes résultats" if last else "Continuer"
+        page.get_by_role("button", name=name, exact=True).click()
     assert page.locator("figure.diagnosis-chart svg").count() == 1
     recommendation = page.locator("#recommendation").inner_text()
     assert "Performance ciblée" in recommendation and "Stocks" in recommendation
     assert "Stocks" in page.locator("#weakest-themes").inner_text()
 
-    # 4. pilot and offer (pre-selected from the recommendation), then submit
-    page.get_by_role("link", name="Choisir l'offre et nommer les pilotes").click()
+    # 4. pilot and offer (pre-selected from the recommendation), checked, then sent
+    page.get_by_role("link", name="Continuer : pilotes et offre").click()
     assert page.is_checked("#offer-ciblee")
     page.fill("#id_pilot1-first_name", "Karim")
     page.fill("#id_pilot1-last_name", "Benali")
     page.fill("#id_pilot1-job_title", "Responsable de production")
     page.fill("#id_pilot1-email", "k.benali@decolletage.test")
-    page.get_by_role("button", name="Transmettre mon inscription à la structure relais").click()
-    assert "Offre choisie" in page.locator("#state").inner_text()
+    page.get_by_role("button", name="Continuer").click()
+    page.get_by_role("button", name="Envoyer ma demande").click()
+    assert "Demande envoyée" in page.locator("h1").inner_text()
     enrolment = Enrolment.objects.get(company__siret=REGISTER_SIRET)
     assert enrolment.state == EnrolmentState.OFFER_CHOSEN
     logout()

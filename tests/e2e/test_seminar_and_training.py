@@ -12,6 +12,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 from zeal import zeal_ignore
 
+from collective.groups import group_create, group_member_add
 from consultants.models import Expert, TrainingModule
 from consultants.training import (
     training_attendance_record,
@@ -19,7 +20,6 @@ from consultants.training import (
     training_session_create,
 )
 from core.models import Departement, Relay
-from enrolment.groups import group_create, group_member_add
 from enrolment.models import EnrolmentState
 from tests.factories import UserFactory
 from tests.groups.factories import enrolment_at, staff_of

@@ -1,7 +1,6 @@
 """The demo data looks real: every state, and a submitted diagnosis from 'diagnosed' on."""
 
 import pytest
-from django.core.management import call_command
 from zeal import zeal_ignore
 
 from diagnostics.models import Diagnosis
@@ -12,10 +11,9 @@ S = EnrolmentState
 BEFORE_DIAGNOSIS = {S.DRAFT, S.SUBMITTED, S.ELIGIBLE, S.INELIGIBLE, S.WITHDRAWN}
 
 
-def test_demo_enrolments_have_diagnoses_and_eligibility(settings):
+def test_demo_enrolments_have_diagnoses_and_eligibility(demo_db, settings):
     settings.DEBUG = True
     with zeal_ignore():
-        call_command("seed_demo")
         enrolments = list(Enrolment.objects.prefetch_related("diagnoses"))
     assert {e.state for e in enrolments} == set(S.values)
     for e in enrolments:

@@ -9,11 +9,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from zeal import zeal_ignore
 
+from catalogue.models import Offer
 from core.models import Relay
 from diagnostics.models import Diagnosis
 from enrolment.models import Enrolment, EnrolmentState, ExportJob
 from enrolment.tasks import export_run
-from funding.models import Offer
 from tests.enrolment.helpers import diagnosed_enrolment, staff
 from tests.factories import CompanyFactory, EnrolmentFactory, UserFactory, valid_siret
 
@@ -63,22 +63,23 @@ def test_owner_journey_from_sign_up_to_submitted_offer(client):
     assert response.url == reverse("enrolment:company", args=[enrolment.pk])
     # leaving and coming back resumes where the owner was
     assert client.get(start).url == reverse("enrolment:company", args=[enrolment.pk])
-    response = client.post(response.url, {**COMPANY, "version": enrolment.version})
-    assert response.url == reverse("enrolment:review", args=[enrolment.pk])
-    enrolment.refresh_from_db()
-    client.post(response.url, {"version": enrolment.version})
+    # saving the company checks eligibility at once, then opens the first theme
+    response = client.post(
+        response.url, {**COMPANY, "version": enrolment.version, "intent": "submit"}
+    )
     enrolment.refresh_from_db()
     assert enrolment.state == S.ELIGIBLE
+    diagnosis = Diagnosis.objects.get(enrolment=enrolment)
+    assert response.url == reverse("diagnostics:theme", args=[diagnosis.pk, 1])
     status = client.get(reverse("enrolment:status", args=[enrolment.pk])).content.decode()
     assert "Établissement situé dans le département 69 Rhône" in status
-    take = client.get(reverse("enrolment:diagnosis", args=[enrolment.pk]))
-    diagnosis = Diagnosis.objects.get(enrolment=enrolment)
-    assert take.url == reverse("diagnostics:take", args=[diagnosis.pk])
     answers = {
         f"q-{code}": ("0" if theme == "stocks" else "3")
         for code, theme in diagnosis.questionnaire.questions.values_list("code", "theme__code")
     }
-    response = client.post(take.url, {**answers, "action": "submit"})
+    response = client.post(
+        reverse("diagnostics:take", args=[diagnosis.pk]), {**answers, "action": "submit"}
+    )
     assert response.url == reverse("diagnostics:results", args=[diagnosis.pk])
     results = client.get(response.url).content.decode()
     assert "<svg" in results and "Performance ciblée" in results
@@ -89,15 +90,22 @@ def test_owner_journey_from_sign_up_to_submitted_offer(client):
     data = {
         "version": enrolment.version,
         "offer": Offer.objects.get(code="ciblee").pk,
-        "problem_theme": diagnosis.company.pk and _theme_pk("stocks"),
+        "problem_theme": _theme_pk("stocks"),
         **_pilot("pilot1"),
         **_pilot("pilot2", first_name="", last_name="", job_title="", email=""),
     }
     response = client.post(offer_url, data)
-    assert response.status_code == 302
-    # a double click posts the same form again: nothing is created twice
-    again = client.post(offer_url, data)
-    assert again.status_code == 302
+    review = reverse("enrolment:review", args=[enrolment.pk])
+    assert response.url == review
+    # a double click posts the same form again: it lands on the same check page
+    assert client.post(offer_url, data).url == review
+    enrolment.refresh_from_db()
+    assert enrolment.state == S.DIAGNOSED  # nothing is sent before the check page
+    response = client.post(review, {"version": enrolment.version})
+    confirmation = reverse("enrolment:confirmation", args=[enrolment.pk])
+    assert response.url == confirmation
+    # a double click on "Envoyer" ends on the same receipt, nothing sent twice
+    assert client.post(review, {"version": enrolment.version}).url == confirmation
     enrolment.refresh_from_db()
     assert enrolment.state == S.OFFER_CHOSEN
     assert enrolment.pilots.count() == 1

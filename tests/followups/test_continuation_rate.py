@@ -12,8 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 from zeal import zeal_ignore
 
-from enrolment.followups import continuation_rate, followup_answer
-from enrolment.models import EnrolmentState, FollowUp
+from collective.followups import continuation_rate, followup_answer
+from collective.models import FollowUp
+from enrolment.models import EnrolmentState
 from tests.factories import UserFactory
 from tests.groups.factories import enrolment_at, staff_of
 
@@ -85,5 +86,5 @@ def test_the_home_panel_shows_the_rate_to_the_director(history, client):
     assert "taux de poursuite à 36 mois" in page
     assert "3 sur 6 entreprises clôturées" in page
     # The detail by relay and offer moved to the Region's dashboard; the panel links to it.
-    assert reverse("funding:dashboard") + "#table-continuation" in page
-    assert "66,7 %" in client.get(reverse("funding:dashboard")).content.decode()
+    assert reverse("reporting:dashboard") + "#table-continuation" in page
+    assert "66,7 %" in client.get(reverse("reporting:dashboard")).content.decode()

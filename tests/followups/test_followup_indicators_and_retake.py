@@ -11,9 +11,9 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
+from collective.followups import followup_token
+from collective.models import FollowUp
 from diagnostics.models import Diagnosis
-from enrolment.followups import followup_token
-from enrolment.models import FollowUp
 from tests.documents.test_closing_report import _closed_mission
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 def _url(followup):
     token = followup_token(followup=followup)
-    return reverse("enrolment:followup_answer", kwargs={"pk": followup.pk, "token": token})
+    return reverse("collective:followup_answer", kwargs={"pk": followup.pk, "token": token})
 
 
 def _at(day: dt.date):
@@ -89,7 +89,10 @@ def test_retaking_the_diagnosis_asks_to_log_in_then_lands_on_it(followup, client
         client.force_login(owner)
         html = client.get(_url(followup)).content.decode()
         assert f'href="{retake}"' in html
-        response = client.get(retake)
+        page = client.get(retake)  # reading the page starts nothing
+        assert page.status_code == 200 and "Refaire l'autodiagnostic" in page.content.decode()
+        assert not Diagnosis.objects.filter(state="draft").exists()
+        response = client.post(retake)
     draft = Diagnosis.objects.get(company=followup.enrolment.company, state="draft")
-    assert response.url == reverse("diagnostics:take", args=[draft.pk])
+    assert response.url == reverse("diagnostics:theme", args=[draft.pk, 1])
     assert draft.purpose == Diagnosis.Purpose.FOLLOW_UP  # a follow-up, not the closing one

@@ -12,8 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 from zeal import zeal_ignore
 
-from enrolment.followups import followup_token, followups_send_due
-from enrolment.models import EnrolmentState, FollowUp
+from collective.followups import followup_token, followups_send_due
+from collective.models import FollowUp
+from enrolment.models import EnrolmentState
 from tests.groups.factories import enrolment_at, staff_of
 
 S = EnrolmentState
@@ -30,7 +31,7 @@ def closed(db):
 
 def _url(followup, token=None):
     token = token or followup_token(followup=followup)
-    return reverse("enrolment:followup_answer", kwargs={"pk": followup.pk, "token": token})
+    return reverse("collective:followup_answer", kwargs={"pk": followup.pk, "token": token})
 
 
 def _at(day: dt.date):
@@ -181,14 +182,14 @@ def test_the_relay_sees_who_has_not_answered(closed, client, settings):
     staff = staff_of("afpi")
     with _at(day):
         client.force_login(staff)
-        overdue = client.get(reverse("enrolment:followup_list") + "?etat=overdue")
-        answered_page = client.get(reverse("enrolment:followup_list") + "?etat=answered")
+        overdue = client.get(reverse("collective:followup_list") + "?etat=overdue")
+        answered_page = client.get(reverse("collective:followup_list") + "?etat=answered")
     assert "Forge Bêta" in overdue.content.decode()
     assert "Usinage Alpha" not in overdue.content.decode()
     assert "Usinage Alpha" in answered_page.content.decode()
 
     client.force_login(staff_of("thesame"))
-    assert "Forge Bêta" not in client.get(reverse("enrolment:followup_list")).content.decode()
+    assert "Forge Bêta" not in client.get(reverse("collective:followup_list")).content.decode()
 
 
 def test_the_follow_up_list_issues_the_same_number_of_queries_for_few_and_many(closed, client):
@@ -196,7 +197,7 @@ def test_the_follow_up_list_issues_the_same_number_of_queries_for_few_and_many(c
     from django.test.utils import CaptureQueriesContext
 
     client.force_login(staff_of("afpi"))
-    url = reverse("enrolment:followup_list")
+    url = reverse("collective:followup_list")
 
     def count():
         with CaptureQueriesContext(connection) as ctx:

@@ -12,13 +12,13 @@ from decimal import Decimal
 
 from zeal import zeal_ignore
 
+from catalogue.models import Offer
+from catalogue.selectors import tariff_in_force
 from consultants.models import Expert
 from core.outbox import outbox_publish
 from core.roles import Role
 from enrolment.models import EnrolmentState as S
 from enrolment.services import enrolment_transition
-from funding.models import Offer
-from funding.selectors import tariff_in_force
 from tests.factories import CompanyFactory, EnrolmentFactory, UserFactory
 
 _half_day_ids = itertools.count(1)

@@ -15,7 +15,8 @@ from core.models import Relay
 from funding.balances import balances_mismatches, balances_rebuild, ledger_totals
 from funding.ledger import Line, entry_post, entry_reverse
 from funding.models import AccountBalance, JournalEntry, JournalLine
-from funding.selectors import account_balances, dashboard
+from funding.selectors import account_balances
+from reporting.selectors import dashboard
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -13,9 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 from zeal import zeal_ignore
 
+from collective.followups import continuation_rate
+from collective.models import FollowUp
 from consultants.models import Trainee
-from enrolment.followups import continuation_rate
-from enrolment.models import Enrolment, FollowUp, Pilot
+from enrolment.models import Enrolment, Pilot
 from tests.factories import UserFactory
 from tests.followups.test_continuation_rate import history  # noqa: F401 - fixture
 from tests.groups.factories import staff_of
@@ -50,7 +51,7 @@ def test_the_dashboard_shows_the_continuation_rate_and_the_pilots_trained(
     _complete(world["trainees"])
     region = UserFactory(region=True)
     client.force_login(region)
-    response = client.get(reverse("funding:dashboard"))
+    response = client.get(reverse("reporting:dashboard"))
     html = response.content.decode()
     # The figures are continuation_rate's, the one computed by hand in tests/followups.
     assert response.context["data"]["continuation"] == continuation_rate(user=region)
@@ -74,7 +75,7 @@ def test_the_dashboard_shows_the_continuation_rate_and_the_pilots_trained(
 def test_the_new_tables_are_exported(client, history, world):
     _complete(world["trainees"][:1])
     client.force_login(UserFactory(region=True))
-    url = reverse("funding:dashboard")
+    url = reverse("reporting:dashboard")
     csv = client.get(url, {"export": "continuation", "format": "csv"}).content.decode("utf-8-sig")
     assert "Afpi;Performance ciblée;3;3;2;66,7 %" in csv
     assert "Total;;6;5;3;50,0 %" in csv
@@ -87,7 +88,7 @@ def test_the_new_tables_are_exported(client, history, world):
 
 def test_relay_staff_see_their_relay_rate_on_the_dashboard(client, history):
     client.force_login(staff_of("afpi"))
-    html = client.get(reverse("funding:dashboard")).content.decode()
+    html = client.get(reverse("reporting:dashboard")).content.decode()
     assert 'id="continuation-rate">60,0 %' in html
     assert "Thésame" not in _section(html, "continuation")
 
@@ -132,7 +133,7 @@ def _closed_with_followups_and_trainees(n: int, start: int, trainer) -> None:
 
 def test_the_additions_keep_the_dashboard_query_count_constant(client, history):
     client.force_login(UserFactory(region=True))
-    url = reverse("funding:dashboard")
+    url = reverse("reporting:dashboard")
     trainer = make_trainer()
     with zeal_ignore():
         _closed_with_followups_and_trainees(6, 0, trainer)

@@ -12,9 +12,10 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from zeal import zeal_ignore
 
+from catalogue.models import Offer
 from core.models import Departement, Relay
 from enrolment.models import Company, Enrolment
-from funding.models import AidInstalment, Offer, Payment
+from funding.models import AidInstalment, Payment
 from tests.factories import UserFactory, valid_siret
 
 from .factories import company, consultant, log_half_day, signed_enrolment, staff_user, withdraw
@@ -51,7 +52,7 @@ def test_relay_staff_see_their_ledger_and_not_another_relays(client, afpi, staff
 def test_owners_and_consultants_may_not_open_a_ledger(client, afpi, signed):
     client.force_login(signed.company.owner)
     assert client.get(reverse("funding:ledger", args=[afpi.slug])).status_code == 403
-    assert client.get(reverse("funding:dashboard")).status_code == 403
+    assert client.get(reverse("reporting:dashboard")).status_code == 403
 
 
 def test_a_payment_through_the_page_changes_the_company_balance(client, afpi, staff, signed):
@@ -138,7 +139,7 @@ def test_the_region_approves_instalments_in_bulk_from_the_page(client, afpi, sta
 def test_the_region_lands_on_the_dashboard_with_its_charts(client, signed):
     client.force_login(UserFactory(region=True))
     response = client.get(reverse("core:home"), follow=True)
-    assert response.redirect_chain[-1][0] == reverse("funding:dashboard")
+    assert response.redirect_chain[-1][0] == reverse("reporting:dashboard")
     html = response.content.decode()
     assert "<svg" in html
     assert "/ 2\xa0000" in html  # the 2,000 target
@@ -149,7 +150,7 @@ def test_dashboard_shows_every_table_with_charts_and_exports_them(client, afpi, 
     withdraw(other, staff=staff_user(other.company.relay))
     region = UserFactory(region=True)
     client.force_login(region)
-    response = client.get(reverse("funding:dashboard"))
+    response = client.get(reverse("reporting:dashboard"))
     html = response.content.decode()
     assert html.count("<svg") >= 4
     for key in [
@@ -165,21 +166,21 @@ def test_dashboard_shows_every_table_with_charts_and_exports_them(client, afpi, 
         "cost",
     ]:
         assert f'id="table-{key}"' in html
-        export = client.get(reverse("funding:dashboard"), {"export": key, "format": "csv"})
+        export = client.get(reverse("reporting:dashboard"), {"export": key, "format": "csv"})
         assert export.status_code == 200 and export["Content-Type"].startswith("text/csv")
-    xlsx = client.get(reverse("funding:dashboard"), {"export": "money", "format": "xlsx"})
+    xlsx = client.get(reverse("reporting:dashboard"), {"export": "money", "format": "xlsx"})
     assert load_workbook(io.BytesIO(xlsx.content)).active.max_row >= 3
     assert "Afpi" in html and "CCI" in html
     # relay staff see the same dashboard for their relay only
     client.force_login(staff)
-    html = client.get(reverse("funding:dashboard")).content.decode()
+    html = client.get(reverse("reporting:dashboard")).content.decode()
     assert "Afpi" in html and "CCI" not in html
 
 
 def test_dashboard_period_filter(client, signed):
     client.force_login(UserFactory(region=True))
     future = (timezone.localdate() + dt.timedelta(days=10)).isoformat()
-    response = client.get(reverse("funding:dashboard"), {"start": future})
+    response = client.get(reverse("reporting:dashboard"), {"start": future})
     assert response.context["data"]["head"]["total"] == 0
     assert response.context["data"]["totals"]["committed"] == D("0")
 
@@ -219,7 +220,7 @@ def _bulk_enrolments(n: int, start: int) -> None:
 
 def test_dashboard_query_count_is_the_same_for_10_and_1000_enrolments(client, signed):
     client.force_login(UserFactory(region=True))
-    url = reverse("funding:dashboard")
+    url = reverse("reporting:dashboard")
     with zeal_ignore():
         _bulk_enrolments(9, 0)
     client.get(url)  # warm caches (content types, session)

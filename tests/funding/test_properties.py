@@ -15,8 +15,8 @@ from core.models import Relay
 from core.money import CENT
 from funding.ledger import balances, ledger_replay
 from funding.models import AidInstalment, JournalEntry, JournalLine, Payment
-from funding.selectors import dashboard
 from funding.services import payment_record
+from reporting.selectors import dashboard
 from tests.factories import UserFactory
 
 from .factories import (

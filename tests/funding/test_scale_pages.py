@@ -13,7 +13,8 @@ from django.urls import reverse
 from core.models import Relay
 from funding.ledger import Line, entry_post
 from funding.models import JournalLine
-from funding.selectors import JOURNAL_PAGE_SIZE, dashboard_cached, dashboard_scope
+from funding.selectors import JOURNAL_PAGE_SIZE
+from reporting.selectors import dashboard_cached, dashboard_scope
 from tests.factories import UserFactory
 
 from .factories import company, staff_user
@@ -93,7 +94,7 @@ def test_the_dashboard_is_computed_once_per_scope_within_its_cache_period(settin
     settings.FUNDING_DASHBOARD_CACHE_SECONDS = 60
     region = UserFactory(region=True)
     staff = staff_user(afpi)
-    keys = [f"funding:dashboard:v1:{dashboard_scope(user=u)}" for u in (region, staff)]
+    keys = [f"reporting:dashboard:v1:{dashboard_scope(user=u)}" for u in (region, staff)]
     cache.delete_many(keys)  # only ours: the cache may be shared (Redis)
     _post(afpi, 1, amount="100.00")
     _post(Relay.objects.get(slug="cci"), 1, amount="50.00")
@@ -117,12 +118,12 @@ def test_cached_dashboard_charts_carry_each_requests_own_nonce(settings, client,
     """The tables' markup is cached, never the charts: their <style> needs this request's nonce."""
     settings.FUNDING_DASHBOARD_CACHE_SECONDS = 60
     region = UserFactory(region=True)
-    cache.delete(f"funding:dashboard:v1:{dashboard_scope(user=region)}")
+    cache.delete(f"reporting:dashboard:v1:{dashboard_scope(user=region)}")
     _post(afpi, 1, amount="100.00")
     client.force_login(region)
     nonces = []
     for _ in range(2):
-        response = client.get(reverse("funding:dashboard"))
+        response = client.get(reverse("reporting:dashboard"))
         assert response.status_code == 200
         header_nonce = re.search(r"'nonce-([^']+)'", response["Content-Security-Policy"]).group(1)
         styles = re.findall(r"<style nonce=\"([^\"]+)\"", response.content.decode())

@@ -6,17 +6,13 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from catalogue.models import Offer, Tariff
+from catalogue.services import tariff_check, tariff_replace
 from core.exceptions import BusinessRuleError
 from core.models import OutboxMessage, Relay
 from funding.ledger import Line, balances, entry_correct, entry_post, ledger_replay
-from funding.models import AidInstalment, JournalEntry, JournalLine, Offer, Payment, Tariff
-from funding.services import (
-    aid_instalments_approve,
-    payment_record,
-    period_close,
-    tariff_check,
-    tariff_replace,
-)
+from funding.models import AidInstalment, JournalEntry, JournalLine, Payment
+from funding.services import aid_instalments_approve, payment_record, period_close
 from tests.factories import UserFactory
 
 from .factories import (
@@ -232,7 +228,7 @@ def test_staff_editing_a_tariff_in_the_admin_get_the_overlap_refused(client):
     client.force_login(admin_user)
     ciblee = Offer.objects.get(code="ciblee")
     response = client.post(
-        "/admin/funding/tariff/add/",
+        "/admin/catalogue/tariff/add/",
         {
             "offer": ciblee.pk,
             "valid_from": "2009-01-01",

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from zeal import zeal_ignore
 
+from catalogue.models import Offer
+from catalogue.selectors import tariff_in_force
 from core.models import Departement, Relay, User
 from enrolment.models import Enrolment, EnrolmentState, Pilot
 from enrolment.services import enrolment_transition
-from funding.models import Offer
-from funding.selectors import tariff_in_force
 from tests.factories import CompanyFactory, EnrolmentFactory, UserFactory
 
 S = EnrolmentState

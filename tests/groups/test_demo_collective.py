@@ -1,22 +1,21 @@
 """The collective action demo data: idempotent, and every page of the feature renders on it."""
 
 import pytest
-from django.core.management import call_command
 from django.db import transaction
 from django.urls import reverse
 from zeal import zeal_ignore
 
-from consultants.demo import seed_training
-from consultants.models import Trainee, TrainingAttendance, TrainingSession
-from core.models import User
-from enrolment.demo import seed_followups, seed_groups
-from enrolment.models import (
+from collective.demo import seed_followups, seed_groups
+from collective.models import (
     FollowUp,
     GroupMembership,
     Seminar,
     SeminarAttendance,
     TerritorialGroup,
 )
+from consultants.demo import seed_training
+from consultants.models import Trainee, TrainingAttendance, TrainingSession
+from core.models import User
 
 pytestmark = pytest.mark.django_db
 
@@ -36,11 +35,10 @@ def _counts():
     }
 
 
-def test_collective_demo_is_idempotent_and_its_pages_render(settings, client):
+def test_collective_demo_is_idempotent_and_its_pages_render(demo_db, settings, client):
     settings.DEBUG = True
+    first = _counts()  # after seed_demo (the run's demo template, tests/demo_db.py)
     with zeal_ignore():
-        call_command("seed_demo")
-        first = _counts()
         for step in (seed_followups, seed_groups, seed_training):
             with transaction.atomic():
                 step({})
@@ -57,12 +55,12 @@ def test_collective_demo_is_idempotent_and_its_pages_render(settings, client):
     trainee = Trainee.objects.filter(pilot__enrolment__company__relay=staff.relay).first()
     urls = [
         reverse("core:home"),
-        reverse("enrolment:group_list"),
-        reverse("enrolment:group_detail", args=[group.pk]),
-        reverse("enrolment:seminar_detail", args=[seminar.pk]),
-        reverse("enrolment:seminar_edit", args=[seminar.pk]),
-        reverse("enrolment:seminar_ics", args=[seminar.pk]),
-        reverse("enrolment:followup_list"),
+        reverse("collective:group_list"),
+        reverse("collective:group_detail", args=[group.pk]),
+        reverse("collective:seminar_detail", args=[seminar.pk]),
+        reverse("collective:seminar_edit", args=[seminar.pk]),
+        reverse("collective:seminar_ics", args=[seminar.pk]),
+        reverse("collective:followup_list"),
         reverse("consultants:training_home"),
         reverse("consultants:training_session_create"),
     ]

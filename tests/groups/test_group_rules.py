@@ -10,15 +10,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from zeal import zeal_ignore
 
+from collective.groups import group_create, group_member_add, groups_for_user
+from collective.models import GroupMembership, GroupWaitlistEntry, TerritorialGroup
 from core.exceptions import BusinessRuleError
 from core.models import Departement, Relay
-from enrolment.groups import group_create, group_member_add, groups_for_user
-from enrolment.models import (
-    EnrolmentState,
-    GroupMembership,
-    GroupWaitlistEntry,
-    TerritorialGroup,
-)
+from enrolment.models import EnrolmentState
 from enrolment.services import enrolment_transition
 from tests.factories import UserFactory
 
@@ -92,7 +88,7 @@ def test_the_eleventh_company_is_refused_with_a_clear_message(group, staff, clie
 
     client.force_login(staff)
     response = client.post(
-        reverse("enrolment:group_member_add", args=[group.pk]),
+        reverse("collective:group_member_add", args=[group.pk]),
         {"enrolment": members[10].pk},
         follow=True,
     )
@@ -180,10 +176,10 @@ def test_waiting_list_when_no_group_has_room(group, staff, client):
     assert entry.proposed_group is None
 
     client.force_login(staff)
-    page = client.get(reverse("enrolment:group_list")).content.decode()
+    page = client.get(reverse("collective:group_list")).content.decode()
     assert "Attente Mécanique" in page
     assert "aucun groupe avec de la place" in page
-    detail = client.get(reverse("enrolment:group_detail", args=[group.pk])).content.decode()
+    detail = client.get(reverse("collective:group_detail", args=[group.pk])).content.decode()
     assert "Attente Mécanique" in detail
     assert "Le groupe est complet." in detail
 
@@ -234,20 +230,20 @@ def test_a_company_is_in_one_group_at_a_time(group, staff):
 @pytest.mark.django_db
 def test_staff_of_another_relay_get_404_and_region_may_not_change(group, staff, client):
     client.force_login(staff_of("thesame"))
-    assert client.get(reverse("enrolment:group_detail", args=[group.pk])).status_code == 404
+    assert client.get(reverse("collective:group_detail", args=[group.pk])).status_code == 404
 
     region = UserFactory(region=True)
     client.force_login(region)
-    assert client.get(reverse("enrolment:group_detail", args=[group.pk])).status_code == 200
+    assert client.get(reverse("collective:group_detail", args=[group.pk])).status_code == 200
     (enrolment,) = _members(1, staff)
     response = client.post(
-        reverse("enrolment:group_member_add", args=[group.pk]), {"enrolment": enrolment.pk}
+        reverse("collective:group_member_add", args=[group.pk]), {"enrolment": enrolment.pk}
     )
     assert response.status_code == 403
     assert not GroupMembership.objects.filter(group=group).exists()
 
     client.force_login(enrolment.company.owner)
-    assert client.get(reverse("enrolment:group_list")).status_code == 403
+    assert client.get(reverse("collective:group_list")).status_code == 403
 
 
 @pytest.mark.django_db
@@ -255,7 +251,7 @@ def test_staff_remove_a_company_with_a_reason(group, staff, client):
     (enrolment,) = _members(1, staff)
     membership = group_member_add(group=group, enrolment=enrolment, by=staff)
     client.force_login(staff)
-    url = reverse("enrolment:group_member_remove", args=[group.pk, membership.pk])
+    url = reverse("collective:group_member_remove", args=[group.pk, membership.pk])
     client.post(url, {"reason": ""})
     membership.refresh_from_db()
     assert membership.left_at is None
@@ -282,8 +278,8 @@ def test_group_pages_issue_the_same_number_of_queries_for_few_and_many_members(
             assert client.get(url).status_code == 200
         return len(ctx.captured_queries)
 
-    detail = reverse("enrolment:group_detail", args=[group.pk])
-    listing = reverse("enrolment:group_list")
+    detail = reverse("collective:group_detail", args=[group.pk])
+    listing = reverse("collective:group_list")
     few = (count(detail), count(listing))
     with zeal_ignore():
         for enrolment in members[2:]:

@@ -10,12 +10,13 @@ from django.urls import reverse
 from django.utils import timezone
 from zeal import zeal_ignore
 
+from collective.groups import group_create, group_member_add, seminar_create, seminar_ics
+from collective.models import Seminar, SeminarAttendance
 from consultants.models import Expert
 from core.models import Departement, OutboxMessage, Relay
 from core.outbox import outbox_process_message
 from diagnostics.models import Theme
-from enrolment.groups import group_create, group_member_add, seminar_create, seminar_ics
-from enrolment.models import EnrolmentState, Seminar, SeminarAttendance
+from enrolment.models import EnrolmentState
 from tests.factories import UserFactory
 
 from .factories import enrolment_at, staff_of
@@ -84,7 +85,7 @@ def test_scheduling_a_seminar_invites_owners_and_pilots_with_an_ics_file(world):
     # the relay's worker running the message again sends nothing more
     with zeal_ignore():
         outbox_process_message(message.pk)
-        from enrolment.groups import seminar_send_invitations
+        from collective.groups import seminar_send_invitations
 
         assert seminar_send_invitations(seminar=seminar) == 0
     assert len(mail.outbox) == 4
@@ -108,7 +109,7 @@ def test_ics_lines_are_folded_and_text_escaped(world):
 
 def test_staff_create_a_seminar_and_bad_input_keeps_what_was_typed(world, client):
     client.force_login(world["staff"])
-    url = reverse("enrolment:seminar_create", args=[world["group"].pk])
+    url = reverse("collective:seminar_create", args=[world["group"].pk])
     day = (timezone.localdate() + dt.timedelta(days=10)).isoformat()
     bad = client.post(
         url,
@@ -134,7 +135,7 @@ def test_staff_create_a_seminar_and_bad_input_keeps_what_was_typed(world, client
     )
     seminar = Seminar.objects.get()
     assert ok.status_code == 302
-    assert ok["Location"] == reverse("enrolment:seminar_detail", args=[seminar.pk])
+    assert ok["Location"] == reverse("collective:seminar_detail", args=[seminar.pk])
     assert timezone.localtime(seminar.starts_at).time() == dt.time(9, 0)
     assert seminar.speaker == world["speaker"]
 
@@ -151,7 +152,7 @@ def test_staff_record_attendance_and_the_company_page_shows_its_seminars(world, 
     came, absent = world["members"][0], world["members"][1]
     client.force_login(world["staff"])
     response = client.post(
-        reverse("enrolment:seminar_detail", args=[seminar.pk]),
+        reverse("collective:seminar_detail", args=[seminar.pk]),
         {f"present_{came.pk}": "on", f"attendees_{came.pk}": "K. Benali, É. Durand"},
     )
     assert response.status_code == 302
@@ -177,7 +178,7 @@ def test_the_region_sees_seminars_but_may_not_record_attendance(world, client):
         by=world["staff"],
     )
     client.force_login(UserFactory(region=True))
-    url = reverse("enrolment:seminar_detail", args=[seminar.pk])
+    url = reverse("collective:seminar_detail", args=[seminar.pk])
     assert client.get(url).status_code == 200
     assert client.post(url, {}).status_code == 403
     client.force_login(staff_of("thesame"))
@@ -199,7 +200,7 @@ def test_changing_a_seminar_sends_an_updated_invitation(world, client):
     client.force_login(world["staff"])
     day = timezone.localtime(seminar.starts_at).date().isoformat()
     client.post(
-        reverse("enrolment:seminar_edit", args=[seminar.pk]),
+        reverse("collective:seminar_edit", args=[seminar.pk]),
         {
             "date": day,
             "start_time": "14:00",
@@ -235,7 +236,7 @@ def test_the_attendance_sheet_issues_the_same_number_of_queries_for_few_and_many
     )
     client.force_login(world["staff"])
     urls = [
-        reverse("enrolment:seminar_detail", args=[seminar.pk]),
+        reverse("collective:seminar_detail", args=[seminar.pk]),
         reverse("enrolment:company_detail", args=[world["members"][0].company_id]),
     ]
 
@@ -268,20 +269,20 @@ def test_the_director_creates_a_group_for_any_relay(client):
     director = UserFactory(director=True)
     client.force_login(director)
     response = client.post(
-        reverse("enrolment:group_create"),
+        reverse("collective:group_create"),
         {
             "name": "Groupe Savoie",
             "departement": "73",
             "relay": Relay.objects.get(slug="ceforalp").pk,
         },
     )
-    from enrolment.models import TerritorialGroup
+    from collective.models import TerritorialGroup
 
     group = TerritorialGroup.objects.get(name="Groupe Savoie")
-    assert response["Location"] == reverse("enrolment:group_detail", args=[group.pk])
+    assert response["Location"] == reverse("collective:group_detail", args=[group.pk])
     assert group.relay.slug == "ceforalp"
     again = client.post(
-        reverse("enrolment:group_create"),
+        reverse("collective:group_create"),
         {"name": "groupe savoie", "departement": "73", "relay": group.relay_id},
     )
     assert "a déjà un groupe nommé" in again.content.decode()

@@ -11,10 +11,11 @@ import pytest
 from pypdf import PdfReader
 from zeal import zeal_ignore
 
+from agreements.models import Agreement
 from core.models import OutboxMessage
 from core.money import format_eur
 from core.outbox import outbox_relay_sweep
-from enrolment.models import Agreement, Enrolment
+from enrolment.models import Enrolment
 from tests.agreements.helpers import enrolment_validated
 
 from .conftest import wait_for

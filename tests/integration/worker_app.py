@@ -20,7 +20,7 @@ def _slow_render(**kwargs):
     delay = float(os.environ.get("PME_TEST_SLOW_RENDER", "0") or 0)
     if not delay:
         return
-    import enrolment.agreements as agreements
+    import agreements.services as agreements
 
     original = agreements.agreement_render
 

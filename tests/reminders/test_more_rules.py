@@ -12,13 +12,13 @@ from django.core import mail
 from django.utils import timezone
 from zeal import zeal_ignore
 
+from collective.groups import group_create, group_member_add, seminar_create
 from consultants.selectors import director_overview
 from consultants.services import half_day_log
 from core.models import Departement, Relay, ReminderPreference, ReminderSent
 from core.reminders import reminders_send_due
 from core.roles import Role
 from core.services import timeline_for
-from enrolment.groups import group_create, group_member_add, seminar_create
 from enrolment.models import EnrolmentState
 from enrolment.services import enrolment_transition
 from funding.models import AidInstalment, Payment
@@ -214,7 +214,7 @@ def test_seminar_soon_skips_companies_that_left_and_past_seminars():
             by=staff,
         )
     with at(2), zeal_ignore():
-        from enrolment.groups import group_member_remove
+        from collective.groups import group_member_remove
 
         group_member_remove(membership=membership, reason="Abandon", by=staff)
     mail.outbox.clear()

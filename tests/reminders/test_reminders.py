@@ -12,10 +12,10 @@ from django.core import mail
 from django.db import connection
 from zeal import zeal_ignore
 
+from agreements.services import agreement_ensure_current
 from core.models import ReminderPreference, ReminderSent
 from core.reminders import reminders_send_digests, reminders_send_due
 from core.services import timeline_for
-from enrolment.agreements import agreement_ensure_current
 from enrolment.models import EnrolmentState
 from enrolment.services import enrolment_transition
 from tests.agreements.helpers import (

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.core.management import call_command
 from zeal import zeal_ignore
 
 from core.models import User
@@ -57,10 +56,8 @@ def assert_page_is_csp_clean(path: str, response, html: str) -> None:
     assert all(n in policy["style-src"] for n in nonces), f"{path}: <style> sans nonce valide"
 
 
-def test_every_page_of_every_role_carries_the_csp_and_no_inline_script(client, settings):
+def test_every_page_of_every_role_carries_the_csp_and_no_inline_script(demo_db, client, settings):
     settings.DEBUG = True
-    with zeal_ignore():  # a batch load, not a page
-        call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     seen = {}
     users = User.objects.in_bulk(ROLES, field_name="email")
     for email in ROLES:

@@ -15,10 +15,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from zeal import zeal_ignore
 
+from agreements.models import AgreementSignature
 from consultants.models import Expert
 from core.models import OutboxMessage
 from core.outbox import outbox_process_message
-from enrolment.models import AgreementSignature, EnrolmentState
+from enrolment.models import EnrolmentState
 from tests.agreements.helpers import assign_consultant, enrolment_validated, staff_user
 from tests.consultants.factories import director
 
@@ -72,7 +73,7 @@ def test_signed_copy_refuses_oversized_and_wrong_type(client, settings, agreemen
         settings.AGREEMENT_MAX_UPLOAD_BYTES = 1024 * 1024
         content = pdf + b"%" + b"0" * (1024 * 1024)  # a real PDF, padded past 1 MB
     client.force_login(staff)
-    url = reverse("enrolment:agreement_upload", args=[enrolment.pk])
+    url = reverse("agreements:agreement_upload", args=[enrolment.pk])
     upload = SimpleUploadedFile(name, content if content is not None else pdf, "application/pdf")
     response = client.post(url, {"file": upload})
     assert response.status_code == 200

@@ -14,8 +14,8 @@ DEMO_STEPS = [
     "consultants.demo.seed_pool",
     "enrolment.demo.seed_companies",
     "consultants.demo.seed_missions",
-    "enrolment.demo.seed_followups",
-    "enrolment.demo.seed_groups",
+    "collective.demo.seed_followups",
+    "collective.demo.seed_groups",
     "consultants.demo.seed_training",
     "funding.demo.seed_ledger",
 ]

@@ -1,0 +1,82 @@
+"""Personal data held by the collective action: follow-up links and seminar invitations sent,
+free text of follow-ups, attendances and memberships (registered in ready())."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Q
+
+from core.personal_data import (
+    Activity,
+    Anonymisation,
+    Person,
+    iso,
+    register_personal_data,
+    scrub_queryset,
+)
+
+from .models import FollowUp, GroupMembership, Seminar, SeminarAttendance
+
+
+def export(person: Person) -> dict[str, Any]:
+    return {"emails_received": _emails_received(person)}
+
+
+def _emails_received(person: Person) -> list[dict[str, Any]]:
+    """The programme's e-mails (other than reminders): follow-up links, seminar invitations."""
+    emails = []
+    if person.user is not None:
+        for f in FollowUp.objects.filter(
+            enrolment__company__owner=person.user, sent_at__isnull=False
+        ).select_related("enrolment__company"):
+            emails.append(
+                {
+                    "kind": "follow_up_link",
+                    "company": f.enrolment.company.name,
+                    "about": f"{f.due_months} mois",
+                    "sent_at": iso(f.sent_at),
+                }
+            )
+    members = Q(group__memberships__enrolment__pilots__email__iexact=person.email)
+    if person.user is not None:
+        members |= Q(group__memberships__enrolment__company__owner=person.user)
+    for seminar in (
+        Seminar.objects.filter(members, invitations_sent_at__isnull=False)
+        .select_related("theme")
+        .distinct()
+    ):
+        emails.append(
+            {
+                "kind": "seminar_invitation",
+                "about": seminar.subject,
+                "starts_at": iso(seminar.starts_at),
+                "place": seminar.place,
+                "sent_at": iso(seminar.invitations_sent_at),
+            }
+        )
+    return emails
+
+
+def anonymise(ctx: Anonymisation) -> int:
+    changed = scrub_queryset(
+        FollowUp.objects.all(), ["comment", "indicators_tracked", "latest_values"], ctx
+    )
+    changed += scrub_queryset(SeminarAttendance.objects.all(), ["attendees"], ctx)
+    changed += scrub_queryset(GroupMembership.objects.all(), ["left_reason"], ctx)
+    return changed
+
+
+def activity() -> Iterable[Activity]:
+    """Owners who answered a follow-up were active then."""
+    for email, answered_at in FollowUp.objects.filter(
+        answered_at__isnull=False, enrolment__company__owner__isnull=False
+    ).values_list("enrolment__company__owner__email", "answered_at"):
+        yield email, answered_at, False
+
+
+def register() -> None:
+    register_personal_data(
+        key="collective", export=export, anonymise=anonymise, activity=activity, order=35
+    )

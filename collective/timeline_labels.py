@@ -1,0 +1,22 @@
+"""The words of the group's, seminars' and follow-ups' events in a history (core.timeline_text)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from core.timeline_text import register_event_labels
+
+
+def register() -> None:
+    register_event_labels(
+        {
+            "followup.answered": _("Suivi après clôture : réponse reçue"),
+            "followup.sent": _("Suivi après clôture : lien envoyé"),
+            "group.created": _("Groupe territorial créé"),
+            "group.joined": _("Entrée dans le groupe territorial"),
+            "group.left": _("Sortie du groupe territorial"),
+            "seminar.scheduled": _("Séminaire programmé"),
+            "seminar.updated": _("Séminaire modifié"),
+            "seminar.attendance": _("Présences au séminaire enregistrées"),
+        }
+    )

@@ -1,0 +1,34 @@
+"""The dossier's "mission" block: consultant, half-days used out of those planned, dates."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Max
+
+from enrolment.dossier import register_dossier_section
+
+from .models import Mission
+from .services import mission_allowed_half_days
+
+
+def dossier_mission_context(enrolment, user) -> dict | None:
+    mission = (
+        Mission.objects.filter(enrolment=enrolment, consultant__isnull=False)
+        .select_related("consultant__user", "enrolment__tariff")
+        .annotate(used=Count("half_days"), last_half_day=Max("half_days__date"))
+        .first()
+    )
+    if mission is None:
+        return None
+    allowed = mission_allowed_half_days(mission=mission)
+    return {
+        "mission": mission,
+        "used": mission.used,
+        "allowed": allowed,
+        "remaining": max(allowed - mission.used, 0),
+    }
+
+
+def register() -> None:
+    register_dossier_section(
+        template="consultants/dossier/_mission.html", context=dossier_mission_context, order=40
+    )

@@ -1,0 +1,102 @@
+"""Operations shared by migrations that move models between apps (tables unchanged).
+
+`relabel_content_types` moves the content types of the moved models to their new app, so
+every row that points at them through a content type — timeline events, reminders sent,
+permissions (and their grants), admin log entries — stays attached. If the new app's content
+type already exists (created by a `migrate` run before this one), the rows are repointed to
+it and the old content type is removed.
+
+Plain SQL (PostgreSQL), so the migration renders no model state: it stays fast on a large
+project and a test can run it back and forth.
+"""
+
+from __future__ import annotations
+
+from django.db import migrations
+
+#: (table, column): rows that refer to a content type.
+_POINTERS = [
+    ("core_timelineevent", "content_type_id"),
+    ("core_remindersent", "content_type_id"),
+    ("django_admin_log", "content_type_id"),
+]
+#: (table, owner column): grants of a permission.
+_GRANTS = [("auth_group_permissions", "group_id"), ("core_user_user_permissions", "user_id")]
+
+
+def relabel_content_types(old_app: str, new_app: str, models: list[str]):
+    """A RunSQL operation: `old_app.<model>` content types become `new_app.<model>`."""
+    return migrations.RunSQL(
+        _relabel_sql(old_app, new_app, models), _relabel_sql(new_app, old_app, models)
+    )
+
+
+def _relabel_sql(source: str, target: str, models: list[str]) -> list[tuple[str, list]]:
+    pairs = (
+        "SELECT o.id AS old_id, n.id AS new_id FROM django_content_type o "
+        "JOIN django_content_type n ON n.model = o.model AND n.app_label = %s "
+        "WHERE o.app_label = %s AND o.model = ANY(%s)"
+    )
+    params = [target, source, list(models)]
+    sql: list[tuple[str, list]] = []
+    # Both labels exist: repoint what refers to the old content type, then drop it.
+    for table, column in _POINTERS:
+        sql.append(
+            (
+                f"UPDATE {table} t SET {column} = p.new_id FROM ({pairs}) p "  # noqa: S608
+                f"WHERE t.{column} = p.old_id",
+                params,
+            )
+        )
+    # Permissions: those the new content type lacks move; grants of the others follow the
+    # codename to the kept permission; the duplicates go.
+    sql.append(
+        (
+            f"UPDATE auth_permission op SET content_type_id = p.new_id FROM ({pairs}) p "  # noqa: S608
+            "WHERE op.content_type_id = p.old_id AND NOT EXISTS (SELECT 1 FROM auth_permission np "
+            "WHERE np.content_type_id = p.new_id AND np.codename = op.codename)",
+            params,
+        )
+    )
+    duplicates = (
+        "SELECT op.id AS old_perm, np.id AS new_perm FROM auth_permission op "  # noqa: S608
+        "JOIN auth_permission np ON np.codename = op.codename "
+        f"JOIN ({pairs}) p ON op.content_type_id = p.old_id AND np.content_type_id = p.new_id"
+    )
+    for table, owner in _GRANTS:
+        sql.append(
+            (
+                f"UPDATE {table} g SET permission_id = d.new_perm FROM ({duplicates}) d "  # noqa: S608
+                f"WHERE g.permission_id = d.old_perm AND NOT EXISTS (SELECT 1 FROM {table} k "
+                f"WHERE k.{owner} = g.{owner} AND k.permission_id = d.new_perm)",
+                params,
+            )
+        )
+        sql.append(
+            (
+                f"DELETE FROM {table} g USING ({duplicates}) d "  # noqa: S608
+                "WHERE g.permission_id = d.old_perm",
+                params,
+            )
+        )
+    sql.append(
+        (
+            f"DELETE FROM auth_permission op USING ({duplicates}) d "  # noqa: S608
+            "WHERE op.id = d.old_perm",
+            params,
+        )
+    )
+    sql.append(
+        (
+            f"DELETE FROM django_content_type o USING ({pairs}) p WHERE o.id = p.old_id",  # noqa: S608
+            params,
+        )
+    )
+    # Only the old label exists (the usual case): relabel it in place.
+    sql.append(
+        (
+            "UPDATE django_content_type SET app_label = %s WHERE app_label = %s AND model = ANY(%s)",
+            params,
+        )
+    )
+    return sql

@@ -1,0 +1,274 @@
+"""The relay staff's pages on enrolments: the list with filters and exports, the
+selection, an enrolment's page and its actions (validate, send back, note...)."""
+
+import io
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_tables2 import RequestConfig
+
+from core.exceptions import BusinessRuleError
+from core.models import Relay
+from core.reauth import recent_authentication_required
+from core.roles import STAFF_READER_ROLES, STAFF_ROLES, has_role
+from core.services import timeline_for
+from diagnostics.selectors import diagnosis_profile
+
+from . import services
+from .exports import write_csv
+from .filters import EnrolmentFilter
+from .forms import (
+    BulkForm,
+    NoteForm,
+    OverrideForm,
+    ReattachForm,
+    SendBackForm,
+    VersionedForm,
+)
+from .models import EnrolmentState, ExportJob
+from .selectors import (
+    enrolment_audit_history,
+    enrolment_for_staff_detail,
+    enrolments_for_staff,
+    latest_diagnoses,
+)
+from .tables import EnrolmentTable
+from .tasks import export_enrolments
+
+S = EnrolmentState
+EXPORT_SYNC_MAX = 500
+
+
+def _staff_only(user) -> None:
+    if not has_role(user, STAFF_READER_ROLES):
+        raise PermissionDenied
+
+
+def _may_act(user) -> None:
+    """The Region watches: it may read every staff page and change nothing (403)."""
+    if not has_role(user, STAFF_ROLES):
+        raise PermissionDenied
+
+
+def _filtered(request):
+    qs = enrolments_for_staff(user=request.user)
+    return EnrolmentFilter(request.GET or None, queryset=qs, request=request)
+
+
+@login_required
+def staff_list(request):
+    _staff_only(request.user)
+    f = _filtered(request)
+    table = EnrolmentTable(f.qs)
+    RequestConfig(request, paginate={"per_page": 25}).configure(table)
+    bulk = BulkForm()
+    return render(
+        request,
+        "enrolment/staff_list.html",
+        {
+            "filter": f,
+            "table": table,
+            "bulk": bulk,
+            "read_only": request.user.is_read_only,
+            "export_url": reverse("enrolment:staff_export") + "?" + request.GET.urlencode(),
+        },
+    )
+
+
+def _csv_response(queryset, filename: str) -> HttpResponse:
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    write_csv(buffer, queryset)
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _background_export(request, params: dict) -> HttpResponse:
+    job = ExportJob.objects.create(requested_by=request.user, params=params)
+    transaction.on_commit(lambda: export_enrolments.delay(job.pk))
+    return redirect("enrolment:export_status", pk=job.pk)
+
+
+@login_required
+@recent_authentication_required
+def staff_export(request):
+    """CSV of the filtered list: at once when small, in the background when large."""
+    _staff_only(request.user)
+    f = _filtered(request)
+    qs = f.qs.order_by("-created_at", "-pk")
+    if qs.count() > getattr(settings, "ENROLMENT_EXPORT_SYNC_MAX", EXPORT_SYNC_MAX):
+        return _background_export(request, {"filters": request.GET.dict()})
+    return _csv_response(qs, "inscriptions.csv")
+
+
+@login_required
+def export_status(request, pk: int):
+    job = get_object_or_404(ExportJob, pk=pk, requested_by=request.user)
+    return render(request, "enrolment/export_status.html", {"job": job})
+
+
+@login_required
+def export_progress(request, pk: int):
+    job = get_object_or_404(ExportJob, pk=pk, requested_by=request.user)
+    return JsonResponse(
+        {
+            "status": job.status,
+            "status_display": job.get_status_display(),
+            "done": job.done,
+            "total": job.total,
+            "percent": job.percent,
+            "download_url": reverse("enrolment:export_download", args=[job.pk])
+            if job.status == ExportJob.Status.DONE
+            else None,
+        }
+    )
+
+
+@login_required
+@recent_authentication_required
+def export_download(request, pk: int):
+    """Served through this view: only who asked for the export may download it."""
+    job = get_object_or_404(
+        ExportJob, pk=pk, requested_by=request.user, status=ExportJob.Status.DONE
+    )
+    return FileResponse(
+        job.file.open("rb"), as_attachment=True, filename=f"inscriptions-{job.pk}.csv"
+    )
+
+
+@login_required
+@require_POST
+@recent_authentication_required(when=lambda request: request.POST.get("action") == "export")
+def staff_bulk(request):
+    _staff_only(request.user)
+    qs = enrolments_for_staff(user=request.user)
+    form = BulkForm(request.POST, queryset=qs)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("enrolment:staff_list")
+    action = form.cleaned_data["action"]
+    selection = list(form.cleaned_data["selection"])
+    if action == "export":
+        if len(selection) > getattr(settings, "ENROLMENT_EXPORT_SYNC_MAX", EXPORT_SYNC_MAX):
+            return _background_export(request, {"ids": [e.pk for e in selection]})
+        return _csv_response(qs.filter(pk__in=[e.pk for e in selection]), "selection.csv")
+    _may_act(request.user)
+    done, refused = 0, []
+    for enrolment in selection:
+        try:
+            if action == "validate":
+                services.enrolment_validate(enrolment=enrolment, by=request.user)
+            else:
+                services.enrolment_reattach(
+                    enrolment=enrolment, by=request.user, relay=form.cleaned_data["relay"]
+                )
+            done += 1
+        except BusinessRuleError as exc:
+            refused.append(f"{enrolment.company.name} : {exc.message}")
+    if done:
+        messages.success(request, _("%(n)s inscription(s) traitée(s).") % {"n": done})
+    for text in refused:
+        messages.error(request, text)
+    return redirect("enrolment:staff_list")
+
+
+@login_required
+def staff_detail(request, pk: int):
+    _staff_only(request.user)
+    enrolment = enrolment_for_staff_detail(user=request.user, pk=pk)
+    diagnoses = latest_diagnoses(enrolment=enrolment, user=request.user)
+    profile = (
+        diagnosis_profile(
+            diagnosis=diagnoses[0], previous=diagnoses[1] if len(diagnoses) > 1 else None
+        )
+        if diagnoses
+        else None
+    )
+    return render(
+        request,
+        "enrolment/staff_detail.html",
+        {
+            "enrolment": enrolment,
+            "company": enrolment.company,
+            "profile": profile,
+            "timeline": timeline_for(enrolment),
+            "audit_history": enrolment_audit_history(enrolment=enrolment, user=request.user),
+            "read_only": request.user.is_read_only,
+            "version_form": VersionedForm(initial={"version": enrolment.version}),
+            "send_back_form": SendBackForm(initial={"version": enrolment.version}),
+            "note_form": NoteForm(),
+            "reattach_form": ReattachForm(initial={"relay": enrolment.company.relay_id}),
+            "override_form": OverrideForm(initial={"version": enrolment.version}),
+            "relays": Relay.objects.all(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def staff_action(request, pk: int, action: str):
+    _staff_only(request.user)
+    enrolment = enrolment_for_staff_detail(user=request.user, pk=pk)
+    _may_act(request.user)
+    forms_by_action = {
+        "validate": VersionedForm,
+        "send_back": SendBackForm,
+        "note": NoteForm,
+        "reattach": ReattachForm,
+        "override": OverrideForm,
+    }
+    if action not in forms_by_action:
+        raise Http404
+    form = forms_by_action[action](request.POST)
+    if not form.is_valid():
+        messages.error(
+            request,
+            _("Formulaire incomplet : %(e)s")
+            % {"e": "; ".join(str(m) for errs in form.errors.values() for m in errs)},
+        )
+        return redirect("enrolment:staff_detail", pk=pk)
+    d = form.cleaned_data
+    try:
+        if "version" in d:
+            services._check_version(enrolment, d["version"])
+        if action == "validate":
+            services.enrolment_validate(
+                enrolment=enrolment, by=request.user, expected_version=d["version"]
+            )
+            messages.success(request, _("Inscription validée."))
+        elif action == "send_back":
+            services.enrolment_send_back(enrolment=enrolment, by=request.user, comment=d["comment"])
+            messages.success(request, _("Inscription renvoyée à l'entreprise."))
+        elif action == "note":
+            services.enrolment_add_note(enrolment=enrolment, by=request.user, text=d["text"])
+            messages.success(request, _("Note interne ajoutée."))
+        elif action == "reattach":
+            services.enrolment_reattach(
+                enrolment=enrolment, by=request.user, relay=d["relay"], reason=d["reason"]
+            )
+            messages.success(request, _("Entreprise rattachée à %(r)s.") % {"r": d["relay"]})
+            if (
+                not enrolment.company.__class__.objects.visible_to(request.user)
+                .filter(pk=enrolment.company_id)
+                .exists()
+            ):
+                return redirect("enrolment:staff_list")
+        elif action == "override":
+            services.enrolment_override_eligibility(
+                enrolment=enrolment, by=request.user, justification=d["justification"]
+            )
+            messages.success(request, _("Dérogation enregistrée : l'inscription est éligible."))
+    except BusinessRuleError as exc:
+        messages.error(request, exc.message)
+    return redirect("enrolment:staff_detail", pk=pk)

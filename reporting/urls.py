@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "reporting"
+
+urlpatterns = [
+    path("tableau-de-bord/", views.dashboard, name="dashboard"),
+]
