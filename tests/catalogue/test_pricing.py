@@ -16,20 +16,20 @@ import time_machine
 from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
-from enrolment.agreements import agreement_accept, current_agreement
 from pypdf import PdfReader
 from rest_framework.test import APIClient
 from zeal import zeal_ignore
 
+from agreements.services import agreement_accept, current_agreement
 from api.services import api_token_create
+from catalogue.models import Offer, Tariff, VatRate
 from catalogue.pricing import tariff_price
-from catalogue.selectors import vat_rate_in_force
+from catalogue.selectors import tariff_in_force, vat_rate_in_force
 from core.models import OutboxMessage
 from core.outbox import outbox_process_message
 from enrolment.models import EnrolmentState
 from enrolment.services import enrolment_choose_offer, enrolment_validate
-from funding.models import JournalEntry, Offer, Tariff, VatRate
-from funding.selectors import tariff_in_force
+from funding.models import JournalEntry
 from tests.agreements.helpers import assign_consultant
 from tests.enrolment.helpers import PILOT, diagnosed_enrolment, staff
 

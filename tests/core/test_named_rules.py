@@ -20,7 +20,9 @@ from django.urls import reverse
 from django.utils import timezone
 from zeal import zeal_ignore
 
+from catalogue.models import Offer
 from catalogue.offers import KEY_ISSUES_MAX, is_targeted, pilots_required
+from catalogue.selectors import tariff_in_force
 from consultants.services import key_issue_create
 from core.exceptions import BusinessRuleError
 from core.models import Relay
@@ -35,9 +37,8 @@ from core.roles import (
     role_flags,
 )
 from enrolment.models import EnrolmentState
-from funding.models import AidInstalment, Offer, Payment
+from funding.models import AidInstalment, Payment
 from funding.reminders import PaymentOverdueRule
-from funding.selectors import tariff_in_force
 from funding.services import payment_record
 from tests.consultants.factories import running_mission
 from tests.factories import UserFactory

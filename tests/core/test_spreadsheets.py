@@ -25,8 +25,8 @@ from core.spreadsheets import FORMULA_PREFIXES, csv_text, xlsx_bytes
 from enrolment.models import ExportJob
 from enrolment.tasks import export_run
 from funding.models import Payment
-from funding.selectors import dashboard
 from funding.services import payment_record
+from reporting.selectors import dashboard
 from tests.factories import UserFactory
 from tests.funding.factories import company, consultant, signed_enrolment, staff_user, withdraw
 
@@ -139,7 +139,7 @@ def test_every_dashboard_table_exports_inert(client, world):
     seen = []
     for key in keys:
         for fmt in ("csv", "xlsx"):
-            response = client.get(reverse("funding:dashboard"), {"export": key, "format": fmt})
+            response = client.get(reverse("reporting:dashboard"), {"export": key, "format": fmt})
             assert response.status_code == 200, (key, fmt)
             if fmt == "csv":
                 rows = _csv_rows(response.content)
