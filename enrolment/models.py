@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.audit import AuditedHistory
-from core.roles import STAFF_ROLES, Role
+from core.roles import STAFF_ROLES
 from core.scoping import CompanyScopedQuerySet
 
 
