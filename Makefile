@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 DEV_ENV := DEBUG=$${DEBUG:-1}
 
-.PHONY: run test install syspkgs-run syspkgs-test syspkgs-bench syscheck lint check docs clean \
+.PHONY: run test api-contract install syspkgs-run syspkgs-test syspkgs-bench syscheck lint check docs clean \
 	backup restore bench bench-national
 
 $(PY):
@@ -37,7 +37,7 @@ syscheck: install syspkgs-run
 run: install syscheck
 	$(DEV_ENV) $(PY) manage.py migrate --noinput
 	$(DEV_ENV) $(PY) manage.py seed_demo
-	@echo "Portail : http://127.0.0.1:$(PORT)/  (Ctrl-C arrête le serveur, le worker et beat)"
+	@echo "Portail : http://127.0.0.1:$(PORT)/  (Ctrl-C arrête le serveur, le worker et beat ; chacun est relancé s'il meurt)"
 	$(DEV_ENV) PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/honcho -f Procfile.dev start -p $(PORT)
 
 # The suite in parallel (pytest-xdist): one process per CPU by default, each with its own test
@@ -45,6 +45,11 @@ run: install syscheck
 PYTEST_WORKERS ?= logical
 test: install syspkgs-test syscheck
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
+
+# The API against its schema: schemathesis, every check, 50 examples per operation, with a relay
+# staff token and a company owner token, on the demo database of DATABASE_URL (scripts/api_contract.py).
+api-contract: install
+	$(DEV_ENV) $(PY) scripts/api_contract.py
 
 lint: install
 	$(VENV)/bin/ruff check .

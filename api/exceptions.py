@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler
@@ -24,4 +25,6 @@ def api_exception_handler(exc, context):
             else {api_settings.NON_FIELD_ERRORS_KEY: exc.messages}
         )
         exc = exceptions.ValidationError(detail)
+    elif isinstance(exc, exceptions.ParseError):
+        exc = exceptions.ParseError(_("Corps de la requête illisible (JSON attendu)."))
     return exception_handler(exc, context)

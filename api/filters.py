@@ -6,7 +6,11 @@ import datetime as dt
 
 import django_filters as df
 from django import forms
+from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema_field
+from rest_framework.filters import SearchFilter, search_smart_split
 
 from catalogue.models import Offer
 from consultants.models import ActionPlan, Expert, Indicator, Mission
@@ -16,6 +20,75 @@ from enrolment.models import Company, Enrolment, EnrolmentState
 from funding.models import Account, Funder, JournalEntry
 
 
+def _empty(values) -> bool:
+    return any(v == "" for v in values)
+
+
+class StrictBooleanField(forms.Field):
+    """`true` or `false`, as the schema says (Django's NullBooleanField ignores anything else)."""
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        if value in ("true", "false"):
+            return value == "true"
+        raise forms.ValidationError(_("Valeur attendue : true ou false."), code="invalid")
+
+
+class StrictBooleanFilter(df.BooleanFilter):
+    field_class = StrictBooleanField
+
+
+class ApiFilterSet(df.FilterSet):
+    """What every API filter set shares: values checked as the schema documents them.
+
+    - A parameter given empty (`?updated_since=`) is refused (400), except free text.
+    - Booleans are `true` or `false` only.
+    - NUL characters are removed from free text (as DRF's `search` does): no stored text
+      contains one, and PostgreSQL refuses them.
+    """
+
+    FILTER_DEFAULTS = {
+        **df.FilterSet.FILTER_DEFAULTS,
+        models.BooleanField: {"filter_class": StrictBooleanFilter},
+    }
+
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None:
+            data = data.copy()
+            for name, flt in self.base_filters.items():
+                if isinstance(flt, df.CharFilter) and name in data:
+                    data.setlist(name, [v.replace("\x00", "") for v in data.getlist(name)])
+        super().__init__(data, *args, **kwargs)
+
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        for name, flt in self.filters.items():
+            if isinstance(flt, df.CharFilter) or self.data is None or name not in self.data:
+                continue
+            if _empty(self.data.getlist(name)):
+                self.form.add_error(
+                    name, _("Valeur vide : donnez une valeur ou omettez le paramètre.")
+                )
+                valid = False
+        return valid
+
+
+class ApiSearchFilter(SearchFilter):
+    """`search`, free text: NUL characters are removed (DRF refuses them with a bare list)."""
+
+    def get_search_terms(self, request):
+        value = request.query_params.get(self.search_param, "").replace("\x00", "")
+        return search_smart_split(value)
+
+
+class ApiFilterBackend(DjangoFilterBackend):
+    """django-filter for the API: filter sets built from `filterset_fields` are strict too."""
+
+    filterset_base = ApiFilterSet
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": 2**63 - 1})
 class IdFilter(df.NumberFilter):
     """An object id: a whole number in the database's integer range (400 otherwise).
 
@@ -52,7 +125,7 @@ def updated_since():
     )
 
 
-class CompanyFilter(df.FilterSet):
+class CompanyFilter(ApiFilterSet):
     relay = df.ModelChoiceFilter(
         queryset=Relay.objects.all(), to_field_name="slug", label=_("structure relais (slug)")
     )
@@ -72,7 +145,7 @@ class CompanyFilter(df.FilterSet):
         fields = ["relay", "departement", "state", "siret"]
 
 
-class EnrolmentFilter(df.FilterSet):
+class EnrolmentFilter(ApiFilterSet):
     state = df.MultipleChoiceFilter(choices=EnrolmentState.choices, label=_("état"))
     offer = df.ModelChoiceFilter(
         queryset=Offer.objects.all(), to_field_name="code", label=_("offre (code)")
@@ -98,7 +171,7 @@ class EnrolmentFilter(df.FilterSet):
         fields = ["state", "offer", "relay", "departement", "company"]
 
 
-class ExpertFilter(df.FilterSet):
+class ExpertFilter(ApiFilterSet):
     kind = df.ChoiceFilter(choices=Expert.Kind.choices, label=_("type"))
     accreditation = df.MultipleChoiceFilter(
         choices=Expert.Accreditation.choices, label=_("habilitation")
@@ -115,7 +188,7 @@ class ExpertFilter(df.FilterSet):
         fields = ["kind", "accreditation", "departement"]
 
 
-class MissionFilter(df.FilterSet):
+class MissionFilter(ApiFilterSet):
     consultant = IdFilter(field_name="consultant_id", label=_("consultant (id)"))
     relay = df.ModelChoiceFilter(
         field_name="enrolment__company__relay",
@@ -123,7 +196,7 @@ class MissionFilter(df.FilterSet):
         to_field_name="slug",
         label=_("structure relais (slug)"),
     )
-    active = df.BooleanFilter(
+    active = StrictBooleanFilter(
         field_name="closed_at", lookup_expr="isnull", label=_("en cours (non clôturée)")
     )
     created_after = df.DateFilter(field_name="created_at", lookup_expr="date__gte")
@@ -143,7 +216,7 @@ def relay_slug(field_name: str):
     )
 
 
-class DiagnosisFilter(df.FilterSet):
+class DiagnosisFilter(ApiFilterSet):
     company = IdFilter(field_name="company_id", label=_("entreprise (id)"))
     enrolment = IdFilter(field_name="enrolment_id", label=_("inscription (id)"))
     relay = relay_slug("company__relay")
@@ -157,7 +230,7 @@ class DiagnosisFilter(df.FilterSet):
         fields = ["company", "enrolment", "relay", "purpose"]
 
 
-class ActionPlanFilter(df.FilterSet):
+class ActionPlanFilter(ApiFilterSet):
     mission = IdFilter(field_name="mission_id", label=_("mission (id)"))
     relay = relay_slug("mission__enrolment__company__relay")
 
@@ -166,7 +239,7 @@ class ActionPlanFilter(df.FilterSet):
         fields = ["mission", "relay"]
 
 
-class IndicatorFilter(df.FilterSet):
+class IndicatorFilter(ApiFilterSet):
     mission = IdFilter(field_name="plan__mission_id", label=_("mission (id)"))
     plan = IdFilter(field_name="plan_id", label=_("plan d'action (id)"))
     relay = relay_slug("plan__mission__enrolment__company__relay")
@@ -176,7 +249,7 @@ class IndicatorFilter(df.FilterSet):
         fields = ["mission", "plan", "relay"]
 
 
-class JournalEntryFilter(df.FilterSet):
+class JournalEntryFilter(ApiFilterSet):
     """The journal page's filters (period, account, company, consultant), plus the relay and
     `created_since` for incremental sync (entries are immutable: no `updated_at`)."""
 
@@ -201,7 +274,7 @@ class JournalEntryFilter(df.FilterSet):
         fields = ["relay", "event_kind"]
 
 
-class BalanceFilter(df.FilterSet):
+class BalanceFilter(ApiFilterSet):
     relay = relay_slug("relay")
     code = df.CharFilter(label=_("compte (numéro)"))
 

@@ -15,12 +15,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import get_conditional_response, patch_vary_headers, set_response_etag
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.filters import OrderingFilter, SearchFilter
+from rest_framework.filters import OrderingFilter
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -42,7 +41,9 @@ from consultants.models import (
 from consultants.services import assignment_accept, half_day_log, mission_close
 from core.exceptions import BusinessRuleError
 from core.models import Departement, Relay
-from core.roles import Role
+from core.roles import STAFF_READER_ROLES, Role, has_role
+from core.submissions import FIELD as SUBMISSION_KEY
+from core.submissions import SubmissionReplayed, SubmissionResult, submission_once
 from diagnostics.models import Diagnosis, Theme
 from enrolment import actions as workflow
 from enrolment.forms import company_identity_clean
@@ -50,7 +51,6 @@ from enrolment.models import SYSTEM, Company, Enrolment
 from enrolment.services import company_update_identity
 from funding.forms import PeriodFilterForm
 from funding.models import Account, JournalEntry, JournalLine
-from funding.views import LEDGER_READERS
 from reporting.selectors import dashboard as dashboard_figures
 
 from . import filters, serializers
@@ -60,6 +60,8 @@ from .permissions import PortalRolePermission
 from .services import api_token_create, api_token_revoke
 
 NON_FIELD = api_settings.NON_FIELD_ERRORS_KEY
+#: a client's one-time key for a write (the same mechanism as the forms' hidden key)
+IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 # --------------------------------------------------------------------------- base
 
@@ -75,8 +77,11 @@ class ApiViewSetMixin:
     """
 
     public = False
+    #: any id in the path reaches the view (`/companies/0.5/`): an id that is not one is a JSON
+    #: 404 from the viewset, not the portal's HTML page for an address no route matches
+    lookup_value_regex = "[^/]+"
     permission_classes = [PortalRolePermission]
-    filter_backends = [DjangoFilterBackend, SearchFilter, OrderingFilter]
+    filter_backends = [filters.ApiFilterBackend, filters.ApiSearchFilter, OrderingFilter]
     #: roles allowed to write (any non-safe method), or per action name
     write_roles: frozenset[str] = frozenset()
     write_roles_by_action: dict[str, frozenset[str]] = {}
@@ -91,6 +96,33 @@ class ApiViewSetMixin:
                 "add one or mark the viewset public."
             )
         return qs.visible_to(self.request.user)
+
+    def idempotent(self, request, *, action: str, perform) -> Response:
+        """Run a write once per `Idempotency-Key` header (core.submissions, as the forms do).
+
+        `perform()` returns the Response; a request repeating the key gets the first
+        answer again (same status and body) with `Idempotent-Replayed: true`.
+        """
+        key = request.headers.get(IDEMPOTENCY_HEADER, "").strip() or None
+        try:
+            response = submission_once(
+                key=key,
+                user=request.user,
+                action=action,
+                perform=perform,
+                result=lambda response: SubmissionResult(
+                    status=response.status_code, body=response.data
+                ),
+            )
+        except SubmissionReplayed as replayed:
+            first = replayed.submission
+            if first.action != action:
+                raise ValidationError(
+                    {NON_FIELD: [_("Cette clé d'idempotence a déjà servi à une autre requête.")]}
+                ) from None
+            response = Response(first.response_body, status=first.response_status)
+            response["Idempotent-Replayed"] = "true"
+        return response
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -323,7 +355,9 @@ class EnrolmentViewSet(ReadOnlyApiViewSet):
     """Inscriptions et leur état. Chaque changement d'état est une action nommée :
     `POST /enrolments/{id}/actions/<action>/` (voir `allowed_actions`)."""
 
-    queryset = Enrolment.objects.select_related("company", "offer").prefetch_related("pilots")
+    queryset = Enrolment.objects.select_related("company", "offer", "tariff").prefetch_related(
+        "pilots"
+    )
     serializer_class = serializers.EnrolmentSerializer
     filterset_class = filters.EnrolmentFilter
     search_fields = ["company__name", "company__siret"]
@@ -337,8 +371,14 @@ class EnrolmentViewSet(ReadOnlyApiViewSet):
         input_serializer, run = WORKFLOW_ENDPOINTS[name]
         data = input_serializer(data=request.data)
         data.is_valid(raise_exception=True)
-        run(request, enrolment, data.validated_data)
-        return Response(self.get_serializer(self.get_object()).data)
+
+        def perform() -> Response:
+            run(request, enrolment, data.validated_data)
+            return Response(self.get_serializer(self.get_object()).data)
+
+        return self.idempotent(
+            request, action=f"api.enrolment.{name}.{enrolment.pk}", perform=perform
+        )
 
     action_submit = _workflow_endpoint("submit")
     action_evaluate_eligibility = _workflow_endpoint("evaluate_eligibility")
@@ -395,8 +435,15 @@ class MissionViewSet(ReadOnlyApiViewSet):
         form = HalfDayForm(data)
         if not form.is_valid():
             raise ValidationError({k: list(v) for k, v in form.errors.items()})
-        half_day = half_day_log(mission=mission, by=request.user, **form.cleaned_data)
-        return Response(serializers.HalfDaySerializer(half_day).data, status=201)
+        fields = {k: v for k, v in form.cleaned_data.items() if k != SUBMISSION_KEY}
+
+        def perform() -> Response:
+            half_day = half_day_log(mission=mission, by=request.user, **fields)
+            return Response(serializers.HalfDaySerializer(half_day).data, status=201)
+
+        return self.idempotent(
+            request, action=f"api.mission.half_days.{mission.pk}", perform=perform
+        )
 
 
 class DiagnosisViewSet(ReadOnlyApiViewSet):
@@ -507,8 +554,13 @@ class DashboardView(ApiViewSetMixin, APIView):
     )
     def get(self, request):
         user = request.user
-        if not (user.is_superuser or user.role in LEDGER_READERS):
+        if not has_role(user, STAFF_READER_ROLES):
             raise PermissionDenied
+        empty = [k for k in ("start", "end") if request.query_params.get(k, None) == ""]
+        if empty:
+            raise ValidationError(
+                {k: [_("Date vide : donnez une date ou omettez-la.")] for k in empty}
+            )
         period = PeriodFilterForm(request.query_params)
         if not period.is_valid():
             raise ValidationError(

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from consultants.models import Expert
 from core.models import Departement, Relay
+from core.submissions import OnceFormMixin
 from diagnostics.models import Theme
 
 from .models import Seminar
@@ -130,7 +131,7 @@ class SeminarForm(forms.Form):
         }
 
 
-class SeminarAttendanceForm(forms.Form):
+class SeminarAttendanceForm(OnceFormMixin, forms.Form):
     """One checkbox and one names field per expected company."""
 
     def __init__(self, *args, memberships, existing, **kwargs):

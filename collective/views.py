@@ -13,8 +13,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.exceptions import BusinessRuleError
-from core.roles import Role
+from core.roles import STAFF_READER_ROLES, has_role
 from core.scoping import get_visible_or_404
+from core.submissions import (
+    SubmissionReplayed,
+    SubmissionResult,
+    submission_once,
+    submission_replay_response,
+)
 from enrolment.models import Enrolment
 
 from . import followups as followup_services
@@ -29,11 +35,9 @@ from .forms import (
 )
 from .models import FollowUp, GroupMembership, Seminar, TerritorialGroup
 
-GROUP_VIEWERS = frozenset({Role.RELAY_STAFF, Role.DIRECTOR, Role.REGION, Role.ADMIN})
-
 
 def _require_viewer(user) -> None:
-    if not (user.is_superuser or user.role in GROUP_VIEWERS):
+    if not has_role(user, STAFF_READER_ROLES):
         raise PermissionDenied
 
 
@@ -219,15 +223,26 @@ def seminar_detail(request, pk: int):
         _require_editor(request.user)
         if form.is_valid():
             present, names = form.values()
+            seminar_url = reverse("collective:seminar_detail", args=[seminar.pk])
             try:
-                group_services.seminar_attendance_record(
-                    seminar=seminar, present=present, attendees=names, by=request.user
+                submission_once(
+                    key=form.submission_key,
+                    user=request.user,
+                    action="collective.seminar_attendance",
+                    perform=lambda: group_services.seminar_attendance_record(
+                        seminar=seminar, present=present, attendees=names, by=request.user
+                    ),
+                    result=lambda rows: SubmissionResult(
+                        url=seminar_url, message=_("Présences enregistrées.")
+                    ),
                 )
+            except SubmissionReplayed as replayed:
+                return submission_replay_response(request, replayed, fallback=seminar_url)
             except BusinessRuleError as exc:
                 form.add_error(None, exc.message)
             else:
                 messages.success(request, _("Présences enregistrées."))
-                return redirect("collective:seminar_detail", pk=seminar.pk)
+                return redirect(seminar_url)
     return render(
         request,
         "collective/groups/seminar_detail.html",

@@ -7,6 +7,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from core.models import Departement
+from core.submissions import OnceFormMixin
 from core.uploads import upload_read_csv
 from diagnostics.models import Theme
 from enrolment.models import Pilot
@@ -88,7 +89,7 @@ class DeclineForm(forms.Form):
     )
 
 
-class HalfDayForm(forms.Form):
+class HalfDayForm(OnceFormMixin, forms.Form):
     date = forms.DateField(label=_("Date"), widget=DATE)
     subject = forms.CharField(label=_("Objet"), max_length=255)
     attendees = forms.CharField(label=_("Participants"), max_length=500)
@@ -97,18 +98,18 @@ class HalfDayForm(forms.Form):
     )
 
 
-class AmendmentForm(forms.Form):
+class AmendmentForm(OnceFormMixin, forms.Form):
     extra_half_days = forms.IntegerField(
         label=_("Demi-journées supplémentaires"), min_value=1, max_value=20
     )
     reason = forms.CharField(label=_("Motif"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class KeyIssueForm(forms.Form):
+class KeyIssueForm(OnceFormMixin, forms.Form):
     title = forms.CharField(label=_("Enjeu clé"), max_length=255)
 
 
-class ActionPlanForm(forms.Form):
+class ActionPlanForm(OnceFormMixin, forms.Form):
     key_issue = forms.ModelChoiceField(
         label=_("Enjeu clé"), queryset=KeyIssue.objects.none(), required=False
     )
@@ -126,7 +127,7 @@ class ActionPlanForm(forms.Form):
             self.fields["key_issue"].required = True
 
 
-class ActionForm(forms.Form):
+class ActionForm(OnceFormMixin, forms.Form):
     title = forms.CharField(label=_("Action"), max_length=255)
     owner = forms.ModelChoiceField(label=_("Responsable (pilote)"), queryset=Pilot.objects.none())
     due_date = forms.DateField(label=_("Échéance"), widget=DATE)
@@ -140,14 +141,14 @@ class ActionStatusForm(forms.Form):
     status = forms.ChoiceField(label=_("Statut"), choices=Action.Status.choices)
 
 
-class IndicatorForm(forms.Form):
+class IndicatorForm(OnceFormMixin, forms.Form):
     name = forms.CharField(label=_("Indicateur"), max_length=200)
     unit = forms.CharField(label=_("Unité"), max_length=40)
     baseline = forms.DecimalField(label=_("Valeur de départ"), max_digits=14, decimal_places=2)
     target = forms.DecimalField(label=_("Cible"), max_digits=14, decimal_places=2)
 
 
-class MeasurementForm(forms.Form):
+class MeasurementForm(OnceFormMixin, forms.Form):
     date = forms.DateField(label=_("Date de la mesure"), widget=DATE)
     value = forms.DecimalField(
         label=_("Valeur"),

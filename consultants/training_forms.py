@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.models import Relay
+from core.submissions import OnceFormMixin
 
 from .models import Expert, Trainee, TrainingModule
 
@@ -38,7 +39,7 @@ class TrainingSessionForm(forms.Form):
             del self.fields["relay"]
 
 
-class TrainingAttendanceForm(forms.Form):
+class TrainingAttendanceForm(OnceFormMixin, forms.Form):
     def __init__(self, *args, attendances, **kwargs):
         super().__init__(*args, **kwargs)
         self.rows = []

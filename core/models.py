@@ -257,3 +257,31 @@ class ReminderPreference(models.Model):
 
     def __str__(self) -> str:
         return f"Préférences de {self.user_id}"
+
+
+class Submission(models.Model):
+    """A form (or API write) recorded once: its one-time key, who sent it, what it produced.
+
+    The key is issued with the form (a hidden field) or sent by an API client
+    (`Idempotency-Key`); the unique constraint makes a second post of the same key, even at
+    the same instant, find the first one's result instead of recording again
+    (`core.submissions`).
+    """
+
+    key = models.CharField(max_length=100)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    action = models.CharField(max_length=60)
+    result_url = models.CharField(max_length=500, blank=True)
+    result_message = models.CharField(max_length=500, blank=True)
+    #: for the API: the first answer's status and body, returned again on a replay
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="core_submission_once_per_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.key}"

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.money import AmountField
+from core.submissions import OnceFormMixin
 
 from .models import CHART_OF_ACCOUNTS, JournalLine, Payment
 
@@ -21,7 +22,7 @@ class DateInput(forms.DateInput):
         super().__init__(**kwargs)
 
 
-class PaymentForm(forms.Form):
+class PaymentForm(OnceFormMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Nature du paiement"), choices=Payment.Kind.choices)
     date = forms.DateField(label=_("Date"), widget=DateInput(), initial=timezone.localdate)
     amount = AmountField(label=_("Montant (EUR)"))

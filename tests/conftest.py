@@ -106,25 +106,30 @@ def pytest_report_header(config):
 
 
 # --- Transactional tests and reference data (added with the API, issue 8) --------------
-# A transactional (live-server) test ends with every table flushed, the reference data the
-# migrations load included (relays, départements, offers, themes…). After each such test
-# the hook below reloads that data, so every test finds the database as the migrations left
-# it, whatever order the tests run in.
-_REFERENCE_DATA: dict[str, str] = {}
+# A transactional (live-server) test commits to the test database. At its end the database is
+# put back as the migrations left it, reference data included (relays, départements, offers,
+# themes…), so every test finds it so, whatever order the tests run in: see
+# tests/reference_data.py, whose restore() replaces TransactionTestCase's flush.
 
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """pytest-django's set-up, plus a snapshot of the reference data the migrations loaded."""
-    from django.db import connections
+    from unittest import mock
 
-    connection = connections["default"]
+    from django.test import TransactionTestCase
+
+    from tests import reference_data
+
     with django_db_blocker.unblock():
-        _REFERENCE_DATA["name"] = connection.settings_dict["NAME"]
-        _REFERENCE_DATA["default"] = (
-            getattr(connection, "_test_serialized_contents", None)
-            or connection.creation.serialize_db_to_string()
-        )
+        snapshot = reference_data.snapshot()
+
+    def _fixture_teardown(test_case):
+        assert test_case._databases_names(include_mirrors=False) == [reference_data.ALIAS]
+        snapshot.restore()
+
+    with mock.patch.object(TransactionTestCase, "_fixture_teardown", _fixture_teardown):
+        yield
 
 
 def _is_transactional(item) -> bool:
@@ -133,34 +138,6 @@ def _is_transactional(item) -> bool:
         return True
     marker = item.get_closest_marker("django_db")
     return bool(marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])))
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_teardown(item, nextitem):
-    result = yield
-    if nextitem is None:  # the last test: the session's teardown already dropped the test DB
-        return result
-    if _REFERENCE_DATA and _is_transactional(item) and "demo_db" not in item.fixturenames:
-        # (a demo test committed to its own clone of the demo, never to the test database)
-        from django.apps import apps
-        from django.core.management import call_command
-        from django.core.management.color import no_style
-        from django.db import connection
-        from pytest_django.plugin import blocking_manager_key
-
-        if connection.settings_dict["NAME"] != _REFERENCE_DATA.get("name"):
-            return result  # never flush a database that is not the test database
-        with item.config.stash[blocking_manager_key].unblock():
-            # empty again, without the content types post_migrate recreated with new ids
-            call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
-            connection.creation.deserialize_db_from_string(_REFERENCE_DATA["default"])
-            with connection.cursor() as cursor:
-                for sql in connection.ops.sequence_reset_sql(no_style(), apps.get_models()):
-                    cursor.execute(sql)
-            # a live-server test may leave this context with its own connection: close it,
-            # or the test database cannot be dropped at the end of the run
-            connection.close()
-    return result
 
 
 # --- Two-factor authentication (issue 9) -------------------------------------------------------

@@ -5,10 +5,12 @@ workers' cache and their Celery queues, which share the Redis database (each und
 prefix, performance_pme/settings/test.py).
 """
 
-from django.core.cache.backends.redis import RedisCache
+from core.cache import FailOpenRedisCache
 
 
-class WorkerRedisCache(RedisCache):
+class WorkerRedisCache(FailOpenRedisCache):
+    """The portal's cache (fail-open, RETRY_AFTER in its options) with a per-process clear()."""
+
     def clear(self) -> bool:
         client = self._cache.get_client(write=True)
         keys = list(client.scan_iter(match=f"{self.key_prefix}:*", count=1000))

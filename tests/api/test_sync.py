@@ -71,9 +71,11 @@ def test_ordering_and_bounded_page_size(world, token_client):
     body = client.get("/api/v1/companies/", {"ordering": "-name", "page_size": 2}).json()
     assert [r["name"] for r in body["results"]] == ["Zeta 2", "Zeta 1"]
     assert body["count"] == 5 and body["next"]
-    # a page never exceeds the maximum size
-    big = client.get("/api/v1/companies/", {"page_size": 100000}).json()
-    assert len(big["results"]) == 5
+    # a page never exceeds the maximum size: beyond it, a 400 says so (as the schema does)
+    big = client.get("/api/v1/companies/", {"page_size": 100000})
+    assert big.status_code == 400
+    assert big.json() == {"page_size": ["Entier de 1 à 200 attendu."]}
+    assert len(client.get("/api/v1/companies/", {"page_size": 200}).json()["results"]) == 5
 
 
 def test_updated_since_with_an_unusual_utc_offset_is_not_a_server_error(world, token_client):

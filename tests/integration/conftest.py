@@ -51,7 +51,9 @@ class WorkerProcess:
         env.update({k: str(v) for k, v in extra.items()})
         return env
 
-    def start(self, *, concurrency: int = 1, timeout: float = 60, **env) -> subprocess.Popen:
+    def start(
+        self, *, concurrency: int = 1, timeout: float = 60, args: tuple = (), **env
+    ) -> subprocess.Popen:
         log = self.tmp_path / f"worker-{len(self.procs)}.log"
         proc = subprocess.Popen(
             [
@@ -67,6 +69,7 @@ class WorkerProcess:
                 "--loglevel=INFO",
                 "-n",
                 f"test-{uuid.uuid4().hex[:8]}@%h",
+                *args,
             ],
             cwd=ROOT,
             env=self.env(**env),
