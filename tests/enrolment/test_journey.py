@@ -186,7 +186,7 @@ def test_check_page_lists_every_answer_with_modifier_and_the_price(client):
     assert response.url == review
     page = html.unescape(client.get(review).content.decode())
     assert "Étape 5 sur 6" in page and '<h1 class="h3">Vérifiez vos réponses</h1>' in page
-    for section in ("Votre entreprise", "Éligibilité", "Pilote interne", "Offre"):
+    for section in ("Votre entreprise", "Éligibilité", "Votre pilote interne", "Offre"):
         assert section in page
     assert page.count(">Modifier<") == 4
     assert f"{reverse('enrolment:company', args=[enrolment.pk])}?retour=verification" in page
