@@ -27,8 +27,8 @@ from catalogue.pricing import tariff_price
 from catalogue.selectors import tariff_in_force, vat_rate_in_force
 from core.models import OutboxMessage
 from core.outbox import outbox_process_message
+from enrolment.actions import choose_offer, validate
 from enrolment.models import EnrolmentState
-from enrolment.services import enrolment_choose_offer, enrolment_validate
 from funding.models import JournalEntry
 from tests.agreements.helpers import assign_consultant
 from tests.enrolment.helpers import PILOT, diagnosed_enrolment, staff
@@ -94,14 +94,14 @@ def test_vat_ttc_and_region_share_are_the_same_on_every_surface_when_the_rate_ch
 
     relay_staff = staff()
     with zeal_ignore():
-        enrolment_choose_offer(
+        choose_offer(
             enrolment=enrolment,
             by=owner,
             offer=offer,
             pilots=[PILOT],
             problem_theme=enrolment.company and _theme("stocks"),
         )
-        enrolment_validate(enrolment=enrolment, by=relay_staff)  # freezes 10 %
+        validate(enrolment=enrolment, by=relay_staff)  # freezes 10 %
         _process_outbox()
     enrolment.refresh_from_db()
     assert enrolment.vat_rate == D("10.00")
