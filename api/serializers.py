@@ -141,6 +141,7 @@ class EnrolmentSerializer(serializers.ModelSerializer):
     offer = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     pilots = PilotSerializer(many=True, read_only=True)
     allowed_actions = serializers.SerializerMethodField()
+    price = serializers.SerializerMethodField()
 
     class Meta:
         model = Enrolment
