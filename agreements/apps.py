@@ -8,7 +8,7 @@ class AgreementsConfig(AppConfig):
 
     def ready(self) -> None:
         from core.registry import register_home_panel, register_nav
-        from core.roles import Role
+        from core.roles import STAFF_ROLES
 
         from . import personal_data, reminders, services, timeline_labels
 
@@ -21,12 +21,12 @@ class AgreementsConfig(AppConfig):
         register_nav(
             label=_("Conventions"),
             url_name="agreements:agreement_batch_new",
-            roles={Role.RELAY_STAFF, Role.DIRECTOR, Role.ADMIN},
+            roles=STAFF_ROLES,
             order=40,
         )
         register_home_panel(
             template="agreements/panels/agreements.html",
-            roles={Role.RELAY_STAFF, Role.DIRECTOR, Role.ADMIN},  # the owner's: in the dossier
+            roles=STAFF_ROLES,  # the owner's: in the dossier
             context=lambda user: {"agreements": services.agreements_awaiting_signature(user=user)},
             order=20,
         )

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -28,11 +28,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from catalogue.selectors import vat_rate_in_force
+from catalogue.pricing import enrolment_price
 from core.exceptions import BusinessRuleError
 from core.outbox import outbox_publish, register_handler
 from core.pdf import render_pdf, sha256_hex
-from core.roles import Role
+from core.roles import STAFF_ROLES, Role, has_role
 from core.services import timeline_record
 from core.uploads import upload_read_pdf
 from enrolment import actions
@@ -53,11 +53,6 @@ S = EnrolmentState
 AGREEMENT_STATES = frozenset({S.VALIDATED, S.CONSULTANT_ASSIGNED})
 #: States in which an existing agreement may be looked at (and a missing one generated).
 AGREEMENT_VISIBLE_STATES = AGREEMENT_STATES | {S.AGREEMENT_SIGNED, S.IN_PROGRESS, S.CLOSED}
-CENT = Decimal("0.01")
-
-
-def _money(value: Decimal) -> Decimal:
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def agreement_reference(enrolment: Enrolment) -> str:
@@ -71,12 +66,7 @@ def agreement_data(*, enrolment: Enrolment) -> dict:
     tariff = enrolment.tariff
     if tariff is None or enrolment.offer is None:
         raise BusinessRuleError(_("L'offre et son tarif doivent être choisis avant la convention."))
-    on = timezone.localdate(enrolment.validated_at) if enrolment.validated_at else None
-    vat_rate = vat_rate_in_force(on=on)
-    company_ht = _money(tariff.company_contribution_ht)
-    vat = _money(company_ht * vat_rate / Decimal(100))
-    regional_aid = _money(tariff.regional_aid_ht)
-    advance = _money(regional_aid * tariff.regional_advance_percent / Decimal(100))
+    price = enrolment_price(enrolment)
     mission = getattr(enrolment, "mission", None)
     consultant = mission.consultant if mission is not None else None
     owner = company.owner
@@ -111,17 +101,17 @@ def agreement_data(*, enrolment: Enrolment) -> dict:
             "half_days": tariff.half_days,
             "pilots": tariff.pilots,
             "includes_training": tariff.includes_training,
-            "company_ht": str(company_ht),
-            "vat_rate": str(vat_rate),
-            "vat": str(vat),
-            "company_ttc": str(company_ht + vat),
-            "regional_aid": str(regional_aid),
-            "state_aid": str(_money(tariff.state_aid_ht)),
-            "fse_aid": str(_money(tariff.fse_aid_ht)),
-            "total_cost_ht": str(_money(tariff.total_cost_ht)),
-            "regional_advance_percent": str(tariff.regional_advance_percent.normalize()),
-            "regional_advance": str(advance),
-            "regional_balance": str(regional_aid - advance),
+            "company_ht": str(price.company_ht),
+            "vat_rate": str(price.vat_rate),
+            "vat": str(price.vat),
+            "company_ttc": str(price.company_ttc),
+            "regional_aid": str(price.regional_aid),
+            "state_aid": str(price.state_aid),
+            "fse_aid": str(price.fse_aid),
+            "total_cost_ht": str(price.total_cost_ht),
+            "regional_advance_percent": str(price.advance_percent.normalize()),
+            "regional_advance": str(price.regional_advance),
+            "regional_balance": str(price.regional_balance),
         },
         "pilots": [
             {"name": f"{p.first_name} {p.last_name}", "job_title": p.job_title, "email": p.email}
@@ -362,7 +352,7 @@ def agreement_upload_signed(
     *, agreement: Agreement, by, uploaded, ip_address: str | None = None
 ) -> AgreementSignature:
     """Relay staff deposit the scanned signed copy of the current version."""
-    if by.role not in {Role.RELAY_STAFF, Role.DIRECTOR, Role.ADMIN} and not by.is_superuser:
+    if not has_role(by, STAFF_ROLES):
         raise PermissionDenied
     data = validate_signed_pdf(uploaded)
     return _sign(
@@ -389,7 +379,7 @@ def agreement_batch_candidates(*, user):
 
 def agreement_batch_start(*, user, enrolment_ids: list[int]) -> AgreementBatch:
     """Queue the agreements of a selection; each item is an outbox event (never lost)."""
-    if user.role not in {Role.RELAY_STAFF, Role.DIRECTOR, Role.ADMIN} and not user.is_superuser:
+    if not has_role(user, STAFF_ROLES):
         raise PermissionDenied
     ids = sorted(set(enrolment_ids))
     if not ids:

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from core.exceptions import BusinessRuleError
 from core.reauth import recent_authentication_required
-from core.roles import Role
+from core.roles import STAFF_ROLES, Role, has_role
 from core.scoping import get_visible_or_404
 from enrolment.dossier import owner_status_for
 from enrolment.models import Enrolment
@@ -25,8 +25,6 @@ from . import services as agreement_services
 from .closing_report import closing_report_render
 from .forms import AgreementBatchForm, SignedCopyForm
 from .models import Agreement, AgreementBatch, AgreementSignature
-
-_AGREEMENT_STAFF = {Role.RELAY_STAFF, Role.DIRECTOR, Role.ADMIN}
 
 
 def _client_ip(request) -> str | None:
@@ -69,7 +67,7 @@ def _agreement_page(request, enrolment: Enrolment, upload_form=None):
         "current": current,
         "signature": signature,
         "can_accept": can_sign and user.role == Role.OWNER,
-        "can_upload": can_sign and (user.role in _AGREEMENT_STAFF or user.is_superuser),
+        "can_upload": can_sign and has_role(user, STAFF_ROLES),
         "upload_form": upload_form or SignedCopyForm(),
         "max_mb": settings.AGREEMENT_MAX_UPLOAD_BYTES // 1048576,
     }
@@ -139,7 +137,7 @@ def agreement_accept(request, pk: int):
 @require_POST
 def agreement_upload(request, pk: int):
     enrolment = _visible_enrolment(request, pk)
-    if request.user.role not in _AGREEMENT_STAFF and not request.user.is_superuser:
+    if not has_role(request.user, STAFF_ROLES):
         raise PermissionDenied
     current = agreement_services.current_agreement(enrolment=enrolment)
     if current is None:
@@ -178,7 +176,7 @@ def closing_report_pdf(request, pk: int):
 
 
 def _require_agreement_staff(user) -> None:
-    if user.role not in _AGREEMENT_STAFF and not user.is_superuser:
+    if not has_role(user, STAFF_ROLES):
         raise PermissionDenied
 
 

@@ -9,6 +9,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from catalogue.models import Offer, Tariff
+from catalogue.pricing import enrolment_price
+from catalogue.selectors import vat_rate_in_force
 from consultants.models import (
     Action,
     ActionPlan,
@@ -72,6 +74,25 @@ class OfferSerializer(serializers.ModelSerializer):
         fields = ["code", "name", "description", "is_open", "position", "tariffs"]
 
 
+class PriceSerializer(serializers.Serializer):
+    """An enrolment's price, from `catalogue.pricing` (the same figures as the agreement)."""
+
+    company_ht = serializers.DecimalField(max_digits=12, decimal_places=2)
+    vat_rate = serializers.DecimalField(max_digits=5, decimal_places=2)
+    vat = serializers.DecimalField(max_digits=12, decimal_places=2)
+    company_ttc = serializers.DecimalField(max_digits=12, decimal_places=2)
+    regional_aid = serializers.DecimalField(max_digits=12, decimal_places=2)
+    state_aid = serializers.DecimalField(max_digits=12, decimal_places=2)
+    fse_aid = serializers.DecimalField(max_digits=12, decimal_places=2)
+    aid_equivalent = serializers.DecimalField(max_digits=12, decimal_places=2)
+    total_cost_ht = serializers.DecimalField(max_digits=12, decimal_places=2)
+    regional_advance = serializers.DecimalField(max_digits=12, decimal_places=2)
+    regional_balance = serializers.DecimalField(max_digits=12, decimal_places=2)
+    vat_rate_frozen = serializers.BooleanField(
+        help_text="Vrai une fois l'inscription validée : le taux de TVA ne change plus."
+    )
+
+
 class CompanySerializer(serializers.ModelSerializer):
     relay = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
 
@@ -120,6 +141,7 @@ class EnrolmentSerializer(serializers.ModelSerializer):
     offer = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     pilots = PilotSerializer(many=True, read_only=True)
     allowed_actions = serializers.SerializerMethodField()
+    price = serializers.SerializerMethodField()
 
     class Meta:
         model = Enrolment
@@ -135,6 +157,7 @@ class EnrolmentSerializer(serializers.ModelSerializer):
             "problem_theme",
             "difficulty",
             "pilots",
+            "price",
             "created_at",
             "updated_at",
             "state_changed_at",
@@ -158,6 +181,18 @@ class EnrolmentSerializer(serializers.ModelSerializer):
         return [
             ACTIONS[name].api_name for name in available_actions(enrolment=obj, user=request.user)
         ]
+
+    @extend_schema_field(PriceSerializer(allow_null=True))
+    def get_price(self, obj) -> dict | None:
+        """HT, VAT, TTC and shares; VAT at the rate frozen at validation (today's before)."""
+        if obj.tariff_id is None:
+            return None
+        if obj.vat_rate is None and "vat_rate_today" not in self.context:
+            self.context["vat_rate_today"] = vat_rate_in_force()  # once per response
+        price = enrolment_price(obj, today_rate=self.context.get("vat_rate_today"))
+        fields = set(PriceSerializer._declared_fields) - {"vat_rate_frozen"}
+        data = {name: getattr(price, name) for name in fields}
+        return PriceSerializer({**data, "vat_rate_frozen": obj.vat_rate is not None}).data
 
 
 # --- Workflow actions: one input per action (the same messages as the pages) ------------------

@@ -41,7 +41,7 @@ from consultants.models import (
 from consultants.services import assignment_accept, half_day_log, mission_close
 from core.exceptions import BusinessRuleError
 from core.models import Departement, Relay
-from core.roles import Role
+from core.roles import STAFF_READER_ROLES, Role, has_role
 from core.submissions import FIELD as SUBMISSION_KEY
 from core.submissions import SubmissionReplayed, SubmissionResult, submission_once
 from diagnostics.models import Diagnosis, Theme
@@ -51,7 +51,6 @@ from enrolment.models import SYSTEM, Company, Enrolment
 from enrolment.services import company_update_identity
 from funding.forms import PeriodFilterForm
 from funding.models import Account, JournalEntry, JournalLine
-from funding.views import LEDGER_READERS
 from reporting.selectors import dashboard as dashboard_figures
 
 from . import filters, serializers
@@ -356,7 +355,9 @@ class EnrolmentViewSet(ReadOnlyApiViewSet):
     """Inscriptions et leur état. Chaque changement d'état est une action nommée :
     `POST /enrolments/{id}/actions/<action>/` (voir `allowed_actions`)."""
 
-    queryset = Enrolment.objects.select_related("company", "offer").prefetch_related("pilots")
+    queryset = Enrolment.objects.select_related("company", "offer", "tariff").prefetch_related(
+        "pilots"
+    )
     serializer_class = serializers.EnrolmentSerializer
     filterset_class = filters.EnrolmentFilter
     search_fields = ["company__name", "company__siret"]
@@ -553,7 +554,7 @@ class DashboardView(ApiViewSetMixin, APIView):
     )
     def get(self, request):
         user = request.user
-        if not (user.is_superuser or user.role in LEDGER_READERS):
+        if not has_role(user, STAFF_READER_ROLES):
             raise PermissionDenied
         empty = [k for k in ("start", "end") if request.query_params.get(k, None) == ""]
         if empty:

@@ -37,7 +37,7 @@ import signal
 import subprocess
 import sys
 import time
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -62,7 +62,9 @@ from django.utils import timezone  # noqa: E402
 from django_otp import DEVICE_ID_SESSION_KEY  # noqa: E402
 from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
 
-from catalogue.models import Tariff, VatRate  # noqa: E402
+from catalogue.models import Tariff  # noqa: E402
+from catalogue.pricing import tariff_price  # noqa: E402
+from catalogue.selectors import vat_rate_in_force  # noqa: E402
 from consultants.models import Assignment, Expert, HalfDay, Mission  # noqa: E402
 from core.models import Departement, Relay, ReminderSent, TimelineEvent, User  # noqa: E402
 from core.reminders import reminders_send_due  # noqa: E402
@@ -71,12 +73,11 @@ from core.security import SESSION_HAS_DEVICE, otp_required_by_role  # noqa: E402
 from diagnostics.models import Diagnosis, Questionnaire, Theme  # noqa: E402
 from enrolment.models import Company, Enrolment  # noqa: E402
 from funding import balances  # noqa: E402
-from funding.ledger import chart_for  # noqa: E402
+from funding.ledger import AID_ACCOUNTS, chart_for  # noqa: E402
 from funding.models import AidInstalment, JournalEntry, JournalLine, Payment  # noqa: E402
 
 SEED = 2007
 BENCH_SLUG = "bench-relais-"
-CENT = Decimal("0.01")
 STATES = [  # (state, share of companies, created between N and M days ago)
     ("draft", 0.04, (0, 30)),
     ("submitted", 0.02, (0, 10)),
@@ -95,10 +96,6 @@ ORDER = [s for s, _share, _r in STATES]
 DIAGNOSED = set(ORDER[ORDER.index("diagnosed") :]) - {"withdrawn"}
 ASSIGNED = set(ORDER[ORDER.index("consultant_assigned") :]) - {"withdrawn"}
 SIGNED = {"agreement_signed", "in_progress", "closed"}
-
-
-def _money(value: Decimal) -> Decimal:
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 # --- COPY helpers -----------------------------------------------------------------------------
@@ -215,7 +212,7 @@ def generate(n_companies: int, n_consultants: int, n_relays: int) -> dict:
     departements = list(Departement.objects.values_list("code", flat=True))
     tariffs = {t.offer_id: t for t in Tariff.objects.filter(valid_to__isnull=True)}
     offers = sorted(tariffs)
-    vat = VatRate.objects.in_force(today).order_by("-valid_from").first().rate
+    vat = vat_rate_in_force(on=today)
     themes = list(Theme.objects.order_by("position").values_list("code", flat=True))
     questionnaire = Questionnaire.objects.filter(is_active=True).first()
 
@@ -335,6 +332,7 @@ def generate(n_companies: int, n_consultants: int, n_relays: int) -> dict:
             e["offer_id"], e["tariff_id"] = offer, tariff.pk
         if ORDER.index(state) >= ORDER.index("validated") and state != "withdrawn":
             e["validated_at"] = t = created + dt.timedelta(days=20)
+            e["vat_rate"] = vat  # frozen at validation (catalogue.pricing)
         if state in SIGNED:
             e["signed_at"] = t = created + dt.timedelta(days=35)
         if state == "closed":
@@ -484,23 +482,14 @@ def generate(n_companies: int, n_consultants: int, n_relays: int) -> dict:
         tariff = tid[e["tariff_id"]]
         signed = e["signed_at"]
         dims = {"company_id": e["company_id"], "enrolment_id": e["id"]}
-        vat_amount = _money(tariff.company_contribution_ht * vat / 100)
-        ttc = tariff.company_contribution_ht + vat_amount
+        price = tariff_price(tariff=tariff, vat_rate=vat)
         lines = [
-            {"account": "411", "debit": ttc, "funder": "company", **dims},
-            {
-                "account": "706",
-                "credit": tariff.company_contribution_ht,
-                "funder": "company",
-                **dims,
-            },
-            {"account": "44571", "credit": vat_amount, "funder": "company", **dims},
+            {"account": "411", "debit": price.company_ttc, "funder": "company", **dims},
+            {"account": "706", "credit": price.company_ht, "funder": "company", **dims},
+            {"account": "44571", "credit": price.vat, "funder": "company", **dims},
         ]
-        for funder, receivable, revenue, amount in [
-            ("region", "441", "740", tariff.regional_aid_ht),
-            ("state", "442", "741", tariff.state_aid_ht),
-            ("fse", "442", "741", tariff.fse_aid_ht),
-        ]:
+        for funder, amount in price.public_shares:
+            receivable, revenue = AID_ACCOUNTS[funder]
             lines.append({"account": receivable, "debit": amount, "funder": funder, **dims})
             lines.append({"account": revenue, "credit": amount, "funder": funder, **dims})
         post(
@@ -512,7 +501,7 @@ def generate(n_companies: int, n_consultants: int, n_relays: int) -> dict:
             lines,
             signed,
         )
-        advance = _money(tariff.regional_aid_ht * tariff.regional_advance_percent / 100)
+        advance = price.regional_advance
         closed = e.get("closed_at")
         advance_paid_on = signed.date() + dt.timedelta(days=45)
         advance_paid = advance_paid_on <= today
@@ -538,7 +527,7 @@ def generate(n_companies: int, n_consultants: int, n_relays: int) -> dict:
                 "relay_id": relay.pk,
                 "enrolment_id": e["id"],
                 "kind": "balance",
-                "amount": tariff.regional_aid_ht - advance,
+                "amount": price.regional_balance,
                 "status": "due" if closed else "scheduled",
                 "due_on": closed.date() if closed else None,
             }
@@ -553,10 +542,10 @@ def generate(n_companies: int, n_consultants: int, n_relays: int) -> dict:
                     "relay_id": relay.pk,
                     "kind": "company",
                     "date": pay_date,
-                    "amount": ttc,
+                    "amount": price.company_ttc,
                     "reference": ref,
                     "company_id": e["company_id"],
-                    "due_before": ttc,
+                    "due_before": price.company_ttc,
                     "recorded_by_id": relay_staff[relay.pk],
                     "created_at": signed + dt.timedelta(days=60),
                 }
@@ -569,8 +558,8 @@ def generate(n_companies: int, n_consultants: int, n_relays: int) -> dict:
                 "payment.company",
                 f"payment:{pay_id}",
                 [
-                    {"account": "512", "debit": ttc, **pdims},
-                    {"account": "411", "credit": ttc, **pdims},
+                    {"account": "512", "debit": price.company_ttc, **pdims},
+                    {"account": "411", "credit": price.company_ttc, **pdims},
                 ],
                 signed + dt.timedelta(days=60),
                 author=relay_staff[relay.pk],

@@ -15,6 +15,15 @@ from django.utils.translation import gettext_lazy as _
 from core.audit import AuditedHistory
 
 
+class Funder(models.TextChoices):
+    """Who pays a share of a company's consulting (a tariff's shares, the ledger's lines)."""
+
+    COMPANY = "company", _("Entreprises")
+    REGION = "region", _("Région")
+    STATE = "state", _("État")
+    FSE = "fse", _("FSE")
+
+
 class Offer(models.Model):
     """An offer of the programme (Performance ciblée, approfondie, historical PPJ)."""
 

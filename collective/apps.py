@@ -9,12 +9,10 @@ class CollectiveConfig(AppConfig):
     def ready(self) -> None:
         from core.outbox import register_handler
         from core.registry import register_company_section, register_home_panel, register_nav
-        from core.roles import Role
+        from core.roles import STAFF_READER_ROLES
 
         from . import followups, groups, personal_data, reminders, timeline_labels
         from .panels import collective_results_context
-
-        staff_and_watchers = {Role.RELAY_STAFF, Role.DIRECTOR, Role.REGION, Role.ADMIN}
 
         # Groups and follow-ups follow the enrolment's life (events of enrolment's actions).
         register_handler("enrolment.validated", groups.on_enrolment_validated, sync=True)
@@ -28,17 +26,17 @@ class CollectiveConfig(AppConfig):
         groups.register_dossier()  # the group and its next seminar in the company's dossier
 
         register_nav(
-            label=_("Groupes"), url_name="collective:group_list", roles=staff_and_watchers, order=40
+            label=_("Groupes"), url_name="collective:group_list", roles=STAFF_READER_ROLES, order=40
         )
         register_nav(
             label=_("Suivis"),
             url_name="collective:followup_list",
-            roles=staff_and_watchers,
+            roles=STAFF_READER_ROLES,
             order=45,
         )
         register_home_panel(
             template="collective/panels/collective_results.html",
-            roles=staff_and_watchers,
+            roles=STAFF_READER_ROLES,
             context=collective_results_context,
             order=60,
         )

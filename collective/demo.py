@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
 from consultants.models import Expert
@@ -12,7 +13,7 @@ from core.models import Departement, Relay, User
 from diagnostics.models import Theme
 from enrolment.models import Enrolment, EnrolmentState
 
-from .followups import add_months, followup_answer, followups_schedule
+from .followups import followup_answer, followups_schedule
 from .groups import group_create, group_member_add, seminar_attendance_record, seminar_create
 from .models import GROUP_STATES, FollowUp, GroupMembership, TerritorialGroup
 
@@ -34,7 +35,7 @@ def seed_followups(ctx: dict) -> None:
     today = timezone.localdate()
     closed = list(Enrolment.objects.filter(state=S.CLOSED).order_by("company__siret"))
     for enrolment, (months, answers) in zip(closed, CLOSED_HISTORY, strict=False):
-        closed_on = add_months(today, -months)
+        closed_on = today - relativedelta(months=months)
         closed_at = timezone.make_aware(dt.datetime.combine(closed_on, dt.time(17, 0)))
         if enrolment.closed_at != closed_at:
             enrolment.closed_at = closed_at

@@ -7,11 +7,11 @@ refuses a tampered, expired, foreign or not-yet-due link with a French message.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMessage
@@ -46,13 +46,6 @@ class FollowUpStatus:
     }
 
 
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day `months` later (or earlier), clamped to the month's last day."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
 # --- services ----------------------------------------------------------------------------
 
 
@@ -63,13 +56,13 @@ def followups_schedule(*, enrolment: Enrolment) -> list[FollowUp]:
     closed_on = timezone.localtime(enrolment.closed_at).date()
     existing = {f.due_months: f for f in FollowUp.objects.filter(enrolment=enrolment)}
     missing = [
-        FollowUp(enrolment=enrolment, due_months=m, due_on=add_months(closed_on, m))
+        FollowUp(enrolment=enrolment, due_months=m, due_on=closed_on + relativedelta(months=m))
         for m in settings.FOLLOW_UP_MONTHS
         if m not in existing
     ]
     FollowUp.objects.bulk_create(missing, ignore_conflicts=True)
     for followup in existing.values():
-        due_on = add_months(closed_on, followup.due_months)
+        due_on = closed_on + relativedelta(months=followup.due_months)
         if followup.answered_at is None and followup.due_on != due_on:
             followup.due_on = due_on
             followup.save(update_fields=["due_on"])
@@ -367,7 +360,7 @@ def continuation_rate(*, user, on: dt.date | None = None) -> dict:
     """
     on = on or timezone.localdate()
     months = settings.CONTINUATION_MONTHS
-    cutoff = add_months(on, -months)
+    cutoff = on - relativedelta(months=months)
     at_delay = Q(followups__due_months=months)
     rows = (
         Enrolment.objects.visible_to(user)

@@ -10,6 +10,7 @@ The cap holds under concurrency: the group row is locked before counting.
 from __future__ import annotations
 
 import datetime as dt
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -18,11 +19,12 @@ from django.db.models import Count, Min, Prefetch, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from icalendar import Calendar, Event, vCalAddress
 
 from core.exceptions import BusinessRuleError
 from core.models import OutboxMessage
 from core.outbox import outbox_publish
-from core.roles import Role
+from core.roles import STAFF_ROLES, has_role
 from core.services import timeline_record
 from enrolment.dossier import register_dossier_section
 from enrolment.models import Enrolment
@@ -36,12 +38,10 @@ from .models import (
     TerritorialGroup,
 )
 
-#: Roles that may change groups and seminars (the Region only watches).
-GROUP_EDITORS = frozenset({Role.RELAY_STAFF, Role.DIRECTOR, Role.ADMIN})
-
 
 def can_edit_groups(user) -> bool:
-    return user.is_authenticated and (user.is_superuser or user.role in GROUP_EDITORS)
+    """The staff change groups and seminars (the Region only watches)."""
+    return has_role(user, STAFF_ROLES)
 
 
 def _check_editor(by) -> None:
@@ -365,60 +365,34 @@ def seminar_attendance_record(
     return rows
 
 
-def _ics_escape(value: str) -> str:
-    return (
-        value.replace("\\", "\\\\")
-        .replace(";", "\\;")
-        .replace(",", "\\,")
-        .replace("\r\n", "\\n")
-        .replace("\n", "\\n")
-    )
-
-
-def _ics_fold(line: str) -> str:
-    """Fold a content line at 75 octets (RFC 5545 §3.1)."""
-    out, current = [], b""
-    for char in line:
-        encoded = char.encode()
-        if len(current) + len(encoded) > (75 if not out else 74):
-            out.append(current.decode())
-            current = b""
-        current += encoded
-    out.append(current.decode())
-    return "\r\n ".join(out)
-
-
 def seminar_ics(*, seminar: Seminar, method: str = "REQUEST") -> str:
-    """An iCalendar (RFC 5545) invitation: one VEVENT, UTC times, same UID across updates."""
-
-    def stamp(value: dt.datetime) -> str:
-        return value.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-
-    organizer = seminar.group.relay.email or settings.DEFAULT_FROM_EMAIL.split("<")[-1].rstrip(">")
+    """An iCalendar (RFC 5545) invitation: one VEVENT, UTC times, same UID across updates
+    and a SEQUENCE that grows with each change (the `icalendar` package escapes and folds)."""
+    _name, organizer = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    organizer = seminar.group.relay.email or organizer
     description = seminar.notes
     if seminar.speaker_id:
         description = f"{_('Intervenant')} : {seminar.speaker}\n{description}".strip()
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//Performance PME//Portail//FR",
-        "CALSCALE:GREGORIAN",
-        f"METHOD:{method}",
-        "BEGIN:VEVENT",
-        f"UID:seminaire-{seminar.pk}@performance-pme.fr",
-        f"SEQUENCE:{seminar.sequence}",
-        f"DTSTAMP:{stamp(timezone.now())}",
-        f"DTSTART:{stamp(seminar.starts_at)}",
-        f"DTEND:{stamp(seminar.ends_at)}",
-        f"SUMMARY:{_ics_escape(f'{seminar.subject} — {seminar.group.name}')}",
-        f"LOCATION:{_ics_escape(seminar.place)}",
-        f"DESCRIPTION:{_ics_escape(description)}",
-        f"ORGANIZER;CN={_ics_escape(seminar.group.relay.name)}:mailto:{organizer}",
-        "STATUS:CONFIRMED",
-        "END:VEVENT",
-        "END:VCALENDAR",
-    ]
-    return "\r\n".join(_ics_fold(line) for line in lines) + "\r\n"
+    calendar = Calendar()
+    calendar.add("prodid", "-//Performance PME//Portail//FR")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", method)
+    event = Event()
+    event.add("uid", f"seminaire-{seminar.pk}@performance-pme.fr")
+    event.add("sequence", seminar.sequence)
+    event.add("dtstamp", timezone.now().astimezone(dt.UTC))
+    event.add("dtstart", seminar.starts_at.astimezone(dt.UTC))
+    event.add("dtend", seminar.ends_at.astimezone(dt.UTC))
+    event.add("summary", f"{seminar.subject} — {seminar.group.name}")
+    event.add("location", seminar.place)
+    event.add("description", description)
+    event.add(
+        "organizer", vCalAddress(f"mailto:{organizer}"), parameters={"cn": seminar.group.relay.name}
+    )
+    event.add("status", "CONFIRMED")
+    calendar.add_component(event)
+    return calendar.to_ical().decode()
 
 
 def seminar_send_invitations(*, seminar: Seminar) -> int:

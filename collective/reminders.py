@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -14,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from core.models import User
 from core.reminders import DueItem, ReminderRule, register_rule
 from enrolment.models import Enrolment, EnrolmentState
-from enrolment.reminders import add_months, relay_staff_by_relay
+from enrolment.reminders import relay_staff_by_relay
 
 from .models import GroupMembership, Seminar
 
@@ -31,8 +32,8 @@ class FollowUpRule(ReminderRule):
 
     def due(self, *, today: dt.date, since: dt.date) -> Iterable[DueItem]:
         for months in settings.REMINDER_FOLLOW_UP_MONTHS:
-            lo = add_months(since, -months) - dt.timedelta(days=3)
-            hi = add_months(today, -months) + dt.timedelta(days=3)
+            lo = since - relativedelta(months=months) - dt.timedelta(days=3)
+            hi = today - relativedelta(months=months) + dt.timedelta(days=3)
             enrolments = list(
                 Enrolment.objects.filter(
                     state=S.CLOSED, closed_at__date__gte=lo, closed_at__date__lte=hi
@@ -40,7 +41,7 @@ class FollowUpRule(ReminderRule):
             )
             staff = relay_staff_by_relay({e.company.relay_id for e in enrolments})
             for e in enrolments:
-                due = add_months(timezone.localdate(e.closed_at), months)
+                due = timezone.localdate(e.closed_at) + relativedelta(months=months)
                 if not since <= due <= today:
                     continue
                 for user in staff.get(e.company.relay_id, []):

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.exceptions import BusinessRuleError
-from core.roles import Role
+from core.roles import STAFF_READER_ROLES, has_role
 from core.scoping import get_visible_or_404
 from core.submissions import (
     SubmissionReplayed,
@@ -35,11 +35,9 @@ from .forms import (
 )
 from .models import FollowUp, GroupMembership, Seminar, TerritorialGroup
 
-GROUP_VIEWERS = frozenset({Role.RELAY_STAFF, Role.DIRECTOR, Role.REGION, Role.ADMIN})
-
 
 def _require_viewer(user) -> None:
-    if not (user.is_superuser or user.role in GROUP_VIEWERS):
+    if not has_role(user, STAFF_READER_ROLES):
         raise PermissionDenied
 
 

@@ -14,7 +14,14 @@ class ConsultantsConfig(AppConfig):
 
         dossier.register()  # the mission's block in the company's dossier
         from core.registry import register_company_section, register_home_panel, register_nav
-        from core.roles import Role
+        from core.roles import (
+            EXPERT_ROLES,
+            SEE_ALL_ROLES,
+            STAFF_READER_ROLES,
+            STAFF_ROLES,
+            TRAINING_READER_ROLES,
+            Role,
+        )
         from core.scoping import register_scope
 
         from . import personal_data, reminders, services
@@ -36,31 +43,31 @@ class ConsultantsConfig(AppConfig):
         register_nav(
             label=_("Consultants"),
             url_name="consultants:pool",
-            roles={Role.DIRECTOR, Role.REGION, Role.ADMIN},
+            roles=SEE_ALL_ROLES,
             order=30,
         )
         register_nav(
             label=_("Désignations"),
             url_name="consultants:queue",
-            roles={Role.DIRECTOR, Role.RELAY_STAFF, Role.ADMIN},
+            roles=STAFF_ROLES,
             order=35,
         )
         register_nav(
             label=_("Missions"),
             url_name="consultants:missions",
-            roles={Role.OWNER, Role.RELAY_STAFF, Role.DIRECTOR, Role.REGION, Role.ADMIN},
+            roles=STAFF_READER_ROLES | {Role.OWNER},
             order=40,
         )
         register_nav(
             label=_("Formation des pilotes"),
             url_name="consultants:training_home",
-            roles={Role.TRAINER, Role.RELAY_STAFF, Role.DIRECTOR, Role.REGION, Role.ADMIN},
+            roles=TRAINING_READER_ROLES,
             order=50,
         )
 
         register_home_panel(
             template="consultants/panels/expert.html",
-            roles={Role.CONSULTANT, Role.TRAINER},
+            roles=EXPERT_ROLES,
             context=lambda user: {
                 "expert": expert_for_user(user=user),
                 "missions": missions_for_consultant(user=user),
@@ -70,7 +77,7 @@ class ConsultantsConfig(AppConfig):
         )
         register_home_panel(
             template="consultants/panels/director.html",
-            roles={Role.DIRECTOR, Role.REGION, Role.ADMIN},
+            roles=SEE_ALL_ROLES,
             context=lambda user: {"queue_length": queue_length(user=user)},
             order=20,
         )

@@ -14,7 +14,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core.models import Departement, User
+from core.money import to_cents
 from core.roles import Role
+from core.spreadsheets import csv_text, unneutralise
 from diagnostics.models import Theme
 
 from .models import Expert
@@ -58,12 +60,10 @@ class ImportReport:
 
 
 def pool_export_csv(*, experts) -> str:
-    """The pool as CSV (semicolon-separated, like French spreadsheets)."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
-    writer.writerow(COLUMNS)
-    for e in experts:
-        writer.writerow(
+    """The pool as CSV (the import's columns, so a file exported can be edited and imported)."""
+    return csv_text(
+        headers=COLUMNS,
+        rows=(
             [
                 e.user.email,
                 e.user.first_name,
@@ -74,14 +74,12 @@ def pool_export_csv(*, experts) -> str:
                 "|".join(d.code for d in e.departements.all()),
                 e.capacity,
                 e.accreditation,
-                "" if e.half_day_rate is None else f"{e.half_day_rate:.2f}",
-                *[
-                    (getattr(e, attr).isoformat() if getattr(e, attr) else "")
-                    for attr in DATE_COLUMNS.values()
-                ],
+                e.half_day_rate,
+                *[getattr(e, attr) for attr in DATE_COLUMNS.values()],
             ]
-        )
-    return out.getvalue()
+            for e in experts
+        ),
+    )
 
 
 def _split(value: str) -> list[str]:
@@ -149,7 +147,7 @@ def _clean_row(row: dict, themes: dict, departements: dict) -> tuple[dict, list[
     data["accreditation"] = accreditation
     rate = (row.get("tarif_demi_journee_ht") or "").strip().replace(",", ".").replace(" ", "")
     try:
-        data["half_day_rate"] = Decimal(rate).quantize(Decimal("0.01")) if rate else None
+        data["half_day_rate"] = to_cents(Decimal(rate)) if rate else None
         if data["half_day_rate"] is not None and data["half_day_rate"] < 0:
             raise InvalidOperation
     except InvalidOperation:
@@ -183,6 +181,8 @@ def pool_import_csv(*, content: str, by) -> ImportReport:
         themes[theme.name.lower()] = theme
     departements = {d.code: d for d in Departement.objects.all()}
     for line, row in enumerate(reader, start=2):
+        # a file we exported carries quoted formula-shaped text ('=…): read it back as typed
+        row = {k: unneutralise(v) if isinstance(v, str) else v for k, v in row.items()}
         data, errors = _clean_row(row, themes, departements)
         user = User.objects.filter(email=data["email"]).first() if not errors else None
         if user is not None and user.role not in (Role.CONSULTANT, Role.TRAINER):

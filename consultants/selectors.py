@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from dateutil.relativedelta import relativedelta
 from django.db.models import (
     Count,
     Exists,
@@ -24,6 +25,7 @@ from django.db.models.functions import Cast, Coalesce, NullIf, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from catalogue.offers import KEY_ISSUES_MAX, is_targeted
 from core.audit import history_for
 from core.scoping import get_visible_or_404
 from diagnostics.models import Diagnosis, Theme
@@ -122,14 +124,9 @@ def wanted_theme_codes(*, enrolment: Enrolment, weak_theme_codes=None) -> list[s
     """Themes the consultant should master: the chosen problem (ciblée) or the key weak
     themes of the self-diagnosis (approfondie, passed in as codes); falls back to the
     problem theme, or nothing."""
-    targeted = enrolment.offer_id is not None and enrolment.offer.code == "ciblee"
-    if weak_theme_codes and not targeted:
+    if weak_theme_codes and not is_targeted(enrolment.offer):
         return list(weak_theme_codes)
     return [enrolment.problem_theme.code] if enrolment.problem_theme_id else []
-
-
-#: "Key" weak themes: an approfondie works on 2 or 3 key issues, so at most this many.
-KEY_WEAK_THEMES = 3
 
 
 def weak_theme_codes_by_enrolment(enrolments) -> dict[int, list[str]]:
@@ -138,7 +135,7 @@ def weak_theme_codes_by_enrolment(enrolments) -> dict[int, list[str]]:
     For each enrolment: its latest submitted self-diagnosis (one attached to the
     enrolment first, else the company's latest), and the themes scoring under the
     configured `weak_below` threshold, weakest first (ties in the questionnaire's
-    order), at most `KEY_WEAK_THEMES`.
+    order), at most `KEY_ISSUES_MAX` (an approfondie agrees that many key issues at most).
     """
     enrolments = list(enrolments)
     if not enrolments:
@@ -162,7 +159,7 @@ def weak_theme_codes_by_enrolment(enrolments) -> dict[int, list[str]]:
         raw = own.get(e.pk) or latest_of_company.get(e.company_id) or {}
         scores = {code: Decimal(str(value)) for code, value in raw.items()}
         weakest = weakest_themes(scores, order=order, n=len(scores))
-        result[e.pk] = [c for c in weakest if scores[c] < weak_below][:KEY_WEAK_THEMES]
+        result[e.pk] = [c for c in weakest if scores[c] < weak_below][:KEY_ISSUES_MAX]
     return result
 
 
@@ -188,7 +185,7 @@ def consultant_suggestions(
     Excludes those not active, at capacity, or with a declared conflict of interest.
     One query for the ranking plus two prefetches, whatever the pool's size.
     """
-    targeted = enrolment.offer_id is not None and enrolment.offer.code == "ciblee"
+    targeted = is_targeted(enrolment.offer)
     if weak_theme_codes is None and not targeted:  # ciblée ranks on its problem alone
         weak_theme_codes = diagnosis_weak_theme_codes(enrolment=enrolment)
     wanted = wanted_theme_codes(enrolment=enrolment, weak_theme_codes=weak_theme_codes)
@@ -365,11 +362,7 @@ def mission_workspace(*, user, pk: int) -> Mission:
 
 def month_starts(*, today: dt.date, months: int) -> list[dt.date]:
     first = today.replace(day=1)
-    out = []
-    for _i in range(months):
-        out.append(first)
-        first = (first - dt.timedelta(days=1)).replace(day=1)
-    return list(reversed(out))
+    return [first - relativedelta(months=n) for n in reversed(range(months))]
 
 
 def schedule_gap(mission: Mission, *, today: dt.date) -> float | None:

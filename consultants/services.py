@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from decimal import Decimal
 
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Sum
@@ -13,9 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
+from catalogue.offers import KEY_ISSUES_MAX, duration_months, is_targeted, key_issue_room
+from catalogue.pricing import half_day_fee
 from core.exceptions import BusinessRuleError
 from core.outbox import outbox_publish
-from core.roles import Role
+from core.roles import DIRECTION_ROLES, Role, has_role
 from core.services import timeline_record
 from enrolment import actions
 from enrolment.models import Company, Enrolment, EnrolmentState, Pilot
@@ -37,15 +39,13 @@ from .models import (
 S = EnrolmentState
 #: States in which a running mission's consultant may be replaced (the history is kept).
 REASSIGNABLE_STATES = frozenset({S.CONSULTANT_ASSIGNED, S.AGREEMENT_SIGNED, S.IN_PROGRESS})
-MAX_KEY_ISSUES = 3
-MIN_KEY_ISSUES = 2
 
 
 # --- who may act ------------------------------------------------------------------------
 
 
 def _is_director(user) -> bool:
-    return user is not None and (user.is_superuser or user.role in {Role.DIRECTOR, Role.ADMIN})
+    return has_role(user, DIRECTION_ROLES)
 
 
 def can_assign(*, user, enrolment: Enrolment) -> bool:
@@ -88,13 +88,6 @@ def _require(condition: bool) -> None:
 
 
 # --- dates --------------------------------------------------------------------------------
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    month = day.month - 1 + months
-    year = day.year + month // 12
-    month = month % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 # --- capacity -----------------------------------------------------------------------------
@@ -218,8 +211,9 @@ def assignment_accept(*, assignment: Assignment, by) -> Mission:
         mission.consultant = assignment.consultant
         if mission.start_date is None:
             mission.start_date = timezone.localdate()
-            months = enrolment.tariff.duration_months if enrolment.tariff else 4
-            mission.planned_end_date = add_months(mission.start_date, months)
+            mission.planned_end_date = mission.start_date + relativedelta(
+                months=duration_months(enrolment.tariff)
+            )
         mission.save(update_fields=["consultant", "start_date", "planned_end_date"])
         if enrolment.state == S.VALIDATED:
             actions.assign_consultant(enrolment=enrolment, by=by)
@@ -281,11 +275,9 @@ def mission_allowed_half_days(*, mission: Mission) -> int:
 
 
 def _half_day_rate(*, mission: Mission) -> Decimal | None:
-    """The consultant's rate, else the programme-wide rate of the enrolment's tariff."""
-    rate = mission.consultant.half_day_rate
-    if rate is None and mission.enrolment.tariff is not None:
-        rate = mission.enrolment.tariff.consultant_half_day_rate
-    return None if rate is None else rate.quantize(Decimal("0.01"))
+    return half_day_fee(
+        consultant_rate=mission.consultant.half_day_rate, tariff=mission.enrolment.tariff
+    )
 
 
 def _lock_mission(mission: Mission) -> Mission:
@@ -401,8 +393,7 @@ def amendment_record(*, mission: Mission, by, extra_half_days: int, reason: str)
 
 def mission_is_targeted(mission: Mission) -> bool:
     """Ciblée: one action plan, no key issues. Anything else works with key issues."""
-    offer = mission.enrolment.offer
-    return offer is not None and offer.code == "ciblee"
+    return is_targeted(mission.enrolment.offer)
 
 
 def _require_consultant_editing(mission: Mission, by) -> None:
@@ -419,8 +410,10 @@ def key_issue_create(*, mission: Mission, by, title: str) -> KeyIssue:
                 _("Une mission ciblée traite un seul problème : pas d'enjeux clés.")
             )
         count = mission.key_issues.count()
-        if count >= MAX_KEY_ISSUES:
-            raise BusinessRuleError(_("Trois enjeux clés au plus par mission approfondie."))
+        if not key_issue_room(count):
+            raise BusinessRuleError(
+                _("%(n)s enjeux clés au plus par mission approfondie.") % {"n": KEY_ISSUES_MAX}
+            )
         return KeyIssue.objects.create(mission=mission, title=title, position=count + 1)
 
 

@@ -19,24 +19,21 @@ from django.utils.translation import gettext as _
 
 from core.exceptions import BusinessRuleError
 from core.pdf import render_pdf
-from core.roles import Role
+from core.roles import STAFF_ROLES, TRAINING_RECORDER_ROLES, has_role
 from core.services import timeline_record
 from enrolment.models import Enrolment, Pilot
 
 from .models import Expert, Trainee, TrainingAttendance, TrainingModule, TrainingSession
 
-#: Roles that organise the training (create sessions, enrol pilots).
-ORGANISERS = frozenset({Role.RELAY_STAFF, Role.DIRECTOR, Role.ADMIN})
-#: Roles that record attendance and assessments (the trainer and the organisers).
-RECORDERS = ORGANISERS | {Role.TRAINER}
-
 
 def can_organise_training(user) -> bool:
-    return user.is_authenticated and (user.is_superuser or user.role in ORGANISERS)
+    """The staff organise the training (sessions, enrolment of pilots)."""
+    return has_role(user, STAFF_ROLES)
 
 
 def can_record_training(user) -> bool:
-    return user.is_authenticated and (user.is_superuser or user.role in RECORDERS)
+    """The trainer and the staff record attendance and assessments."""
+    return has_role(user, TRAINING_RECORDER_ROLES)
 
 
 def _require(check, by) -> None:

@@ -14,10 +14,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
+from catalogue.offers import KEY_ISSUES_MAX, KEY_ISSUES_MIN, is_targeted, key_issue_room
 from core.exceptions import BusinessRuleError
 from core.reauth import recent_authentication_required
-from core.roles import Role
+from core.roles import (
+    SEE_ALL_ROLES,
+    STAFF_READER_ROLES,
+    TRAINING_READER_ROLES,
+    Role,
+    has_role,
+)
 from core.scoping import get_visible_or_404
+from core.spreadsheets import CSV_CONTENT_TYPE
 from core.submissions import FIELD as SUBMISSION_KEY
 from core.submissions import (
     SubmissionReplayed,
@@ -57,12 +65,9 @@ from .training_forms import (
     TrainingSessionForm,
 )
 
-POOL_READERS = {Role.DIRECTOR, Role.ADMIN, Role.REGION, Role.RELAY_STAFF}
-OVERVIEW_READERS = {Role.DIRECTOR, Role.ADMIN, Role.REGION}
-
 
 def _require_role(user, roles) -> None:
-    if not (user.is_superuser or user.role in roles):
+    if not has_role(user, roles):
         raise PermissionDenied(_("Cette page n'est pas accessible à votre rôle."))
 
 
@@ -76,7 +81,7 @@ def _form_error(form, exc: BusinessRuleError) -> None:
 
 @login_required
 def pool_list(request):
-    _require_role(request.user, POOL_READERS)
+    _require_role(request.user, STAFF_READER_ROLES)
     filterset = PoolFilter(request.GET or None, queryset=selectors.pool_for(user=request.user))
     table = PoolTable(filterset.qs.order_by("user__last_name", "user__first_name", "pk"))
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
@@ -143,11 +148,9 @@ def pool_import(request):
 @login_required
 @recent_authentication_required
 def pool_export(request):
-    _require_role(request.user, OVERVIEW_READERS)
+    _require_role(request.user, SEE_ALL_ROLES)
     experts = selectors.pool_for(user=request.user).order_by("kind", "user__last_name", "pk")
-    response = HttpResponse(
-        "\ufeff" + pool_export_csv(experts=experts), content_type="text/csv; charset=utf-8"
-    )
+    response = HttpResponse(pool_export_csv(experts=experts), content_type=CSV_CONTENT_TYPE)
     response["Content-Disposition"] = 'attachment; filename="vivier-experts.csv"'
     return response
 
@@ -162,7 +165,7 @@ QUEUE_PAGE_SIZE = 50
 
 @login_required
 def queue(request):
-    _require_role(request.user, POOL_READERS)
+    _require_role(request.user, STAFF_READER_ROLES)
     page = Paginator(selectors.assignment_queue(user=request.user), QUEUE_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -172,6 +175,7 @@ def queue(request):
     now = timezone.now()
     for e in enrolments:
         e.weak_themes = [theme_names.get(c, c) for c in weak.get(e.pk, [])]
+        e.targeted = is_targeted(e.offer)
         e.waiting_since = e.validated_at or e.state_changed_at
         e.waiting_days = (now - e.waiting_since).days
         history = list(e.mission.assignments.all()) if hasattr(e, "mission") else []
@@ -186,7 +190,7 @@ def queue(request):
 
 @login_required
 def queue_detail(request, pk: int):
-    _require_role(request.user, POOL_READERS)
+    _require_role(request.user, STAFF_READER_ROLES)
     enrolment = get_visible_or_404(
         Enrolment.objects.select_related(
             "company__departement", "company__relay", "offer", "problem_theme", "tariff"
@@ -443,6 +447,8 @@ def _render_mission(request, mission: Mission, bound: dict):
         "targeted": targeted,
         "plans": plans,
         "key_issues": key_issues,
+        "key_issues_missing": not targeted and len(key_issues) < KEY_ISSUES_MIN,
+        "key_issues_range": (KEY_ISSUES_MIN, KEY_ISSUES_MAX),
         "loose_plans": [p for p in plans if p.key_issue_id is None],
         "editable": editable,
         "is_consultant": is_consultant,
@@ -462,7 +468,9 @@ def _render_mission(request, mission: Mission, bound: dict):
     if editable:
         context.update(
             halfday_form=form("halfday"),
-            keyissue_form=form("keyissue") if not targeted and len(key_issues) < 3 else None,
+            keyissue_form=form("keyissue")
+            if not targeted and key_issue_room(len(key_issues))
+            else None,
             plan_form=form("plan") if not (targeted and plans) else None,
             summary_form=form("summary"),
         )
@@ -476,7 +484,7 @@ def _render_mission(request, mission: Mission, bound: dict):
 
 @login_required
 def overview(request):
-    _require_role(request.user, OVERVIEW_READERS)
+    _require_role(request.user, SEE_ALL_ROLES)
     return render(
         request, "consultants/overview.html", selectors.director_overview(user=request.user)
     )
@@ -484,13 +492,9 @@ def overview(request):
 
 # --- Pilot training -------------------------------------------------------------
 
-TRAINING_VIEWERS = frozenset(
-    {Role.TRAINER, Role.RELAY_STAFF, Role.DIRECTOR, Role.REGION, Role.ADMIN}
-)
-
 
 def _require_viewer(user) -> None:
-    if not (user.is_superuser or user.role in TRAINING_VIEWERS):
+    if not has_role(user, TRAINING_READER_ROLES):
         raise PermissionDenied
 
 

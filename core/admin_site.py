@@ -4,23 +4,21 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.contrib import admin
-from django.contrib.admin.apps import AdminConfig
 from django.shortcuts import redirect
 from django.urls import reverse
+from django_otp.admin import OTPAdminSite
 
 
-class PortalAdminSite(admin.AdminSite):
-    """Staff only once verified by a code (django-otp); login goes through the portal's page."""
+class PortalAdminSite(OTPAdminSite):
+    """django-otp's admin site (staff only once verified by a code), kept at `admin:` and
+    logging in through the portal's own two-step page rather than the admin's form."""
 
-    def has_permission(self, request):
-        user = request.user
-        return super().has_permission(request) and user.is_verified()
+    site_header = "Performance PME — administration"
+    site_title = "Performance PME"
+
+    def __init__(self, name: str = "admin"):
+        super().__init__(name)
 
     def login(self, request, extra_context=None):
         target = request.GET.get("next") or reverse("admin:index", current_app=self.name)
         return redirect(reverse("login") + "?" + urlencode({"next": target}))
-
-
-class PortalAdminConfig(AdminConfig):
-    default_site = "core.admin_site.PortalAdminSite"

@@ -12,7 +12,7 @@ class CoreConfig(AppConfig):
         register_core_labels()  # the words of core's own history events
         from .outbox import register_dispatcher
         from .registry import register_home_panel, register_nav
-        from .roles import Role
+        from .roles import DIRECTION_ROLES, Role
         from .tasks import outbox_process
 
         # The outbox hands its messages to the Celery task (core never imports it at load).
@@ -22,7 +22,7 @@ class CoreConfig(AppConfig):
         register_nav(
             label=_("Journal des modifications"),
             url_name="core:audit_log",
-            roles={Role.DIRECTOR, Role.ADMIN},
+            roles=DIRECTION_ROLES,
             order=85,
         )
         register_home_panel(template="core/panels/admin.html", roles={Role.ADMIN}, order=90)
@@ -41,7 +41,7 @@ class CoreConfig(AppConfig):
         register_nav(
             label=_("Données personnelles (RGPD)"),
             url_name="core:rgpd",
-            roles={Role.DIRECTOR, Role.ADMIN},
+            roles=DIRECTION_ROLES,
             order=97,
             menu="account",
         )

@@ -1,4 +1,5 @@
 from .registry import nav_for
+from .roles import role_flags
 
 
 def navigation(request):
@@ -10,3 +11,8 @@ def navigation(request):
         "nav_items": [i for i in items if i.menu == "main"],
         "account_items": [i for i in items if i.menu == "account"],
     }
+
+
+def roles(request):
+    """`roles.staff`, `roles.aid_approver`…: the named role sets of core.roles, for templates."""
+    return {"roles": role_flags(getattr(request, "user", None))}

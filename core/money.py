@@ -15,6 +15,11 @@ NBSP = "\u00a0"
 _GROUP_SPACES = re.compile(r"[\s\u00a0\u202f\u2009']")
 
 
+def to_cents(value: Decimal | int | str) -> Decimal:
+    """An amount rounded to the cent, half up: the programme's one rounding rule."""
+    return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
 def parse_amount(text: str) -> Decimal:
     """'2 440,00' (space, no-break or narrow no-break space), '2440.5', '2 440 €' → Decimal.
 
@@ -37,7 +42,7 @@ def format_eur(value: Decimal | int | None, *, symbol: bool = True) -> str:
     """Decimal('2440') → '2 440,00 €' with a narrow no-break space between thousands."""
     if value is None or value == "":
         return "—"
-    amount = Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+    amount = to_cents(value)
     sign = "-" if amount < 0 else ""
     units, cents = f"{abs(amount):.2f}".split(".")
     groups = []

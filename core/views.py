@@ -34,7 +34,7 @@ from .personal_data import (
 from .reauth import recent_authentication_required
 from .registry import panels_for, role_home_for
 from .reminders import reminder_preference_for, reminder_preference_update
-from .roles import Role
+from .roles import DIRECTION_ROLES, Role, has_role
 from .tables import AuditTable
 
 
@@ -100,7 +100,7 @@ def reminder_preferences(request):
 
 def _require_ops(user) -> None:
     """Programme staff who watch the background work: director, administrator, Django staff."""
-    if not (user.is_superuser or user.is_staff or user.role in {Role.DIRECTOR, Role.ADMIN}):
+    if not (user.is_staff or has_role(user, DIRECTION_ROLES)):
         raise PermissionDenied
 
 
@@ -169,7 +169,7 @@ def mailbox_detail(request, name: str):
 
 def _require_rgpd(user) -> None:
     """Exporting or anonymising anyone's data: the director and administrators."""
-    if not (user.is_superuser or user.role in {Role.DIRECTOR, Role.ADMIN}):
+    if not has_role(user, DIRECTION_ROLES):
         raise PermissionDenied
 
 
@@ -257,13 +257,10 @@ def rgpd_anonymise(request):
 # --- The journal of changes (audit trail) ----------------------------------------------
 
 
-AUDIT_READERS = frozenset({Role.DIRECTOR, Role.ADMIN})
-
-
 @login_required
 def audit_log(request):
     """Who changed what and when, across the audited objects (director and administrator)."""
-    if not (request.user.is_superuser or request.user.role in AUDIT_READERS):
+    if not has_role(request.user, DIRECTION_ROLES):
         raise PermissionDenied
     filterset = AuditFilter(request.GET or None, queryset=journal_queryset())
     table = AuditTable(LazyJournal(filterset.qs))

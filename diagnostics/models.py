@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core.scoping import CompanyScopedQuerySet
 
+from .scoring import CIBLEE
+
 
 class Theme(models.Model):
     """A theme the method acts on (stocks, maintenance, …): diagnosis axis and specialty."""
@@ -175,6 +177,11 @@ class Diagnosis(models.Model):
 
     def __str__(self) -> str:
         return f"{self.company} — {self.started_at:%d/%m/%Y} ({self.get_state_display()})"
+
+    @property
+    def recommends_targeted(self) -> bool:
+        """The recommendation is the ciblée offer (one acute problem)."""
+        return (self.recommendation or {}).get("offer") == CIBLEE
 
     @property
     def is_submitted(self) -> bool:

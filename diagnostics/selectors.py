@@ -17,7 +17,7 @@ from core.scoping import get_visible_or_404
 
 from .charts import profile_radar
 from .models import Choice, Diagnosis, Question, Theme
-from .scoring import weakest_themes
+from .scoring import CIBLEE, weakest_themes
 from .services import scores_as_decimal
 
 
@@ -136,6 +136,7 @@ def diagnosis_profile(*, diagnosis: Diagnosis, previous: Diagnosis | None = None
         for c in weakest_themes(scores, order=[t.code for t in themes], n=3)
     ]
     recommendation = dict(diagnosis.recommendation or {})
+    recommendation["targeted"] = recommendation.get("offer") == CIBLEE
     if recommendation.get("focus_theme"):
         recommendation["focus_name"] = names.get(recommendation["focus_theme"], "")
     svg = _radar(

@@ -43,7 +43,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history
 
-from catalogue.selectors import tariff_in_force
+from catalogue.selectors import tariff_in_force, vat_rate_in_force
 from core.exceptions import BusinessRuleError
 from core.models import Departement
 from core.outbox import outbox_publish
@@ -338,6 +338,10 @@ def _move(locked: Enrolment, *, to: str, by, reason: str, update: list[str], act
     if to in _TIMESTAMPS:
         setattr(locked, _TIMESTAMPS[to], now)
         update.append(_TIMESTAMPS[to])
+    if to == EnrolmentState.VALIDATED and locked.vat_rate is None:
+        # the VAT rule of catalogue.pricing: the rate of the validation day, frozen
+        locked.vat_rate = vat_rate_in_force(on=timezone.localdate(now))
+        update.append("vat_rate")
     with state_writer():
         locked.save(update_fields=update)
     timeline_record(

@@ -9,14 +9,12 @@ class EnrolmentConfig(AppConfig):
     def ready(self) -> None:
         from core.outbox import register_handler
         from core.registry import register_home_panel, register_nav
-        from core.roles import Role
+        from core.roles import STAFF_READER_ROLES, Role
         from diagnostics.journey import register_diagnosis_journey
 
         from . import journey, notifications, personal_data, reminders, timeline_labels
         from .selectors import enrolment_counts_by_state
         from .services import on_diagnosis_submitted
-
-        staff_and_watchers = {Role.RELAY_STAFF, Role.DIRECTOR, Role.REGION, Role.ADMIN}
 
         # Events: the diagnosis moves the journey on (agreements, groups and follow-ups react
         # to the enrolment's events from their own apps); the owner is told the request is sent.
@@ -34,7 +32,7 @@ class EnrolmentConfig(AppConfig):
         register_nav(
             label=_("Inscriptions"),
             url_name="enrolment:staff_list",
-            roles=staff_and_watchers,
+            roles=STAFF_READER_ROLES,
             order=20,
         )
         # The owner's home is the company's dossier (enrolment/journey.py).
@@ -46,7 +44,7 @@ class EnrolmentConfig(AppConfig):
         )
         register_home_panel(
             template="enrolment/panels/states.html",
-            roles=staff_and_watchers,
+            roles=STAFF_READER_ROLES,
             context=lambda user: {"state_counts": enrolment_counts_by_state(user=user)},
             order=10,
         )

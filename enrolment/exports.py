@@ -1,21 +1,13 @@
-"""CSV export of enrolments, safe against spreadsheet formula injection."""
+"""CSV export of enrolments: its columns; `core.spreadsheets` writes (and neutralises) them."""
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable, Iterable
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value) -> str:
-    """A cell a spreadsheet will not run: text starting with = + - @ gets a leading quote."""
-    text = "" if value is None else str(value)
-    if text.startswith(DANGEROUS_PREFIXES):
-        return "'" + text
-    return text
+from core.spreadsheets import write_csv as write_spreadsheet_csv
 
 
 def header() -> list[str]:
@@ -37,26 +29,27 @@ def header() -> list[str]:
     ]
 
 
-def row(e) -> list[str]:
+def _day(value):
+    return timezone.localdate(value) if value else None
+
+
+def row(e) -> list:
     c = e.company
     return [
-        safe_cell(v)
-        for v in [
-            c.siret,
-            c.name,
-            c.naf_code,
-            c.headcount,
-            c.postcode,
-            c.city,
-            c.departement_id or "",
-            c.relay.name if c.relay else "",
-            e.get_state_display(),
-            e.offer.name if e.offer else "",
-            getattr(e, "diagnosis_score", None) or "",
-            f"{e.created_at:%d/%m/%Y}",
-            f"{e.submitted_at:%d/%m/%Y}" if e.submitted_at else "",
-            f"{e.validated_at:%d/%m/%Y}" if e.validated_at else "",
-        ]
+        c.siret,
+        c.name,
+        c.naf_code,
+        c.headcount,
+        c.postcode,
+        c.city,
+        c.departement_id or "",
+        c.relay.name if c.relay else "",
+        e.get_state_display(),
+        e.offer.name if e.offer else "",
+        getattr(e, "diagnosis_score", None),
+        _day(e.created_at),
+        _day(e.submitted_at),
+        _day(e.validated_at),
     ]
 
 
@@ -67,14 +60,10 @@ def write_csv(
     progress: Callable[[int], None] | None = None,
     every: int = 200,
 ) -> int:
-    writer = csv.writer(stream, delimiter=";")
-    writer.writerow(header())
-    n = 0
-    for e in enrolments:
-        writer.writerow(row(e))
-        n += 1
-        if progress and n % every == 0:
-            progress(n)
-    if progress:
-        progress(n)
-    return n
+    return write_spreadsheet_csv(
+        stream,
+        headers=header(),
+        rows=(row(e) for e in enrolments),
+        progress=progress,
+        every=every,
+    )

@@ -17,6 +17,7 @@ from diagnostics.models import Theme
 
 from .eligibility import clean_naf, clean_siret, departement_code
 from .models import Company, EnrolmentState
+from .services import COMPANY_FIELDS
 
 
 def _is_real_departement(code: str | None) -> bool:
@@ -94,16 +95,7 @@ class CompanyForm(forms.ModelForm):
 
     class Meta:
         model = Company
-        fields = [
-            "name",
-            "naf_code",
-            "headcount",
-            "turnover",
-            "balance_sheet_total",
-            "address",
-            "postcode",
-            "city",
-        ]
+        fields = COMPANY_FIELDS
         labels = {
             "name": _("Raison sociale"),
             "naf_code": _("Code NAF/APE"),

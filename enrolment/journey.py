@@ -26,9 +26,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from catalogue.models import Offer
+from catalogue.offers import APPROFONDIE, CIBLEE, is_targeted
+from catalogue.pricing import enrolment_price, tariff_price
 from catalogue.selectors import tariff_in_force, vat_rate_in_force
 from core.exceptions import BusinessRuleError
-from core.money import CENT
 from core.roles import Role
 from core.services import timeline_for
 from core.timeline_text import events_text
@@ -98,23 +99,6 @@ def owner_next_url(enrolment: Enrolment) -> str:
     if status.action is not None:
         return status.action.url
     return reverse("enrolment:status", args=[enrolment.pk])
-
-
-def offer_price(tariff) -> dict:
-    """What the company pays under `tariff` (HT, VAT at today's rate, TTC) and the Region's share.
-
-    The existing price code (the VAT rate in force today, rounded to the cent): when the
-    pricing module (catalogue.pricing) lands on main, this becomes `tariff_price(...)`.
-    """
-    rate = vat_rate_in_force()
-    vat = (tariff.company_contribution_ht * rate / 100).quantize(CENT)
-    return {
-        "ht": tariff.company_contribution_ht,
-        "vat_rate": rate,
-        "vat": vat,
-        "ttc": tariff.company_contribution_ht + vat,
-        "region": tariff.regional_aid_ht,
-    }
 
 
 # --- 1 and 2: account, SIRET ------------------------------------------------------------------
@@ -380,11 +364,14 @@ def diagnosis_journey_for(diagnosis: Diagnosis, user) -> DiagnosisJourney | None
 
 
 def _offer_rows() -> list[dict]:
+    """Each open offer with its tariff in force and its price (VAT at today's rate)."""
+    vat_rate = vat_rate_in_force()
     rows = []
     for offer in Offer.objects.filter(is_open=True).order_by("position"):
         tariff = tariff_in_force(offer=offer)
         if tariff is not None:
-            rows.append({"offer": offer, "tariff": tariff, "price": offer_price(tariff)})
+            price = tariff_price(tariff=tariff, vat_rate=vat_rate)
+            rows.append({"offer": offer, "tariff": tariff, "price": price})
     return rows
 
 
@@ -449,7 +436,7 @@ def enrol_offer(request, pk: int):
                         )
                     else:
                         pf.require(_("Ce champ est obligatoire."))
-            if offer.code == "ciblee" and not form.cleaned_data.get("problem_theme"):
+            if is_targeted(offer) and not form.cleaned_data.get("problem_theme"):
                 form.add_error("problem_theme", _("Choisissez le problème à traiter."))
             if not form.errors and not any(pf.errors for pf in pilot_forms[:needed]):
                 if form.cleaned_data["version"] != enrolment.version and _same_as_saved(
@@ -481,6 +468,7 @@ def enrol_offer(request, pk: int):
             "pilot_forms": pilot_forms,
             "offer_rows": rows,
             "chosen_code": chosen_code,
+            "offer_codes": {"ciblee": CIBLEE, "approfondie": APPROFONDIE},
             "profile": profile,
             "error_list": [
                 (
@@ -548,7 +536,7 @@ def enrol_review(request, pk: int):
             "enrolment": enrolment,
             "company": enrolment.company,
             "pilots": list(enrolment.pilots.all()),
-            "price": offer_price(enrolment.tariff) if enrolment.tariff else None,
+            "price": enrolment_price(enrolment),
             "diagnosis": diagnoses[0] if diagnoses else None,
             "form": form,
             "error": error,

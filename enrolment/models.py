@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.audit import AuditedHistory
-from core.roles import Role
+from core.roles import STAFF_ROLES
 from core.scoping import CompanyScopedQuerySet
 
 
@@ -108,7 +108,7 @@ OPEN_STATES = frozenset(set(S) - FINAL_STATES)
 #: `by=None` in a workflow action: the portal acts itself (eligibility check, first half-day).
 SYSTEM = "system"
 #: The staff who act on enrolments (the Region reads only).
-STAFF = frozenset({Role.RELAY_STAFF, Role.DIRECTOR, Role.ADMIN})
+STAFF = STAFF_ROLES  # who acts on an enrolment for the relay (core.roles)
 
 _state_writer: ContextVar[bool] = ContextVar("enrolment_state_writer", default=False)
 
@@ -180,6 +180,17 @@ class Enrolment(models.Model):
         on_delete=models.PROTECT,
         related_name="enrolments",
         help_text=_("Le tarif en vigueur le jour du choix de l'offre ; conservé ensuite."),
+    )
+    vat_rate = models.DecimalField(
+        _("taux de TVA appliqué (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_(
+            "Le taux en vigueur le jour de la validation par le relais ; conservé ensuite "
+            "(convention, comptabilité)."
+        ),
     )
     problem_theme = models.ForeignKey(
         "diagnostics.Theme",

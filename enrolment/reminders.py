@@ -6,7 +6,6 @@ reminder once (unique row) and writes it to the enrolment's timeline.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
@@ -21,12 +20,6 @@ from core.roles import Role
 from .models import Enrolment, EnrolmentState
 
 S = EnrolmentState
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def relay_staff_by_relay(relay_ids: set[int]) -> dict[int, list[User]]:

@@ -7,16 +7,17 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from catalogue.offers import is_targeted
 from catalogue.selectors import tariff_in_force
 from core.exceptions import BusinessRuleError
 from core.models import Departement, User
-from core.roles import Role
+from core.roles import STAFF_ROLES, Role, has_role
 from core.services import timeline_record
 
 from . import actions
 from .actions import check_version, eligibility_results, offer_requirements, pilots_needed
 from .eligibility import clean_naf, departement_code
-from .models import STAFF, Company, Enrolment, EnrolmentState, Pilot
+from .models import Company, Enrolment, EnrolmentState, Pilot
 
 
 def _lock(pk: int, *related: str) -> Enrolment:
@@ -34,7 +35,6 @@ def _lock(pk: int, *related: str) -> Enrolment:
 # --- The enrolment flow (issue 3) -------------------------------------------------------
 
 S = EnrolmentState
-STAFF_ROLES = STAFF
 COMPANY_FIELDS = [
     "name",
     "naf_code",
@@ -241,7 +241,7 @@ def enrolment_offer_save(
         )
         locked.offer = offer
         locked.tariff = tariff
-        locked.problem_theme = problem_theme if offer.code == "ciblee" else None
+        locked.problem_theme = problem_theme if is_targeted(offer) else None
         locked.version += 1
         locked.save(update_fields=["offer", "tariff", "problem_theme", "version", "updated_at"])
         locked.pilots.all().delete()
@@ -261,7 +261,7 @@ def pilot_data(enrolment: Enrolment) -> list[dict]:
 
 def enrolment_reattach(*, enrolment: Enrolment, by, relay, reason: str = "") -> Enrolment:
     """Attach the company to another relay (staff decision, kept in the timeline)."""
-    if by is None or by.role not in STAFF_ROLES and not by.is_superuser:
+    if not has_role(by, STAFF_ROLES):
         raise BusinessRuleError(_("Vous n'êtes pas autorisé à changer la structure relais."))
     with transaction.atomic():
         company = Company.objects.select_for_update().filter(pk=enrolment.company_id).first()

@@ -18,7 +18,7 @@ from django_tables2 import RequestConfig
 from core.exceptions import BusinessRuleError
 from core.models import Relay
 from core.reauth import recent_authentication_required
-from core.roles import Role
+from core.roles import STAFF_READER_ROLES, STAFF_ROLES, has_role
 from core.services import timeline_for
 from diagnostics.selectors import diagnosis_profile
 
@@ -45,19 +45,17 @@ from .tables import EnrolmentTable
 from .tasks import export_enrolments
 
 S = EnrolmentState
-STAFF_PAGE_ROLES = {Role.RELAY_STAFF, Role.DIRECTOR, Role.REGION, Role.ADMIN}
-STAFF_ACTING_ROLES = {Role.RELAY_STAFF, Role.DIRECTOR, Role.ADMIN}
 EXPORT_SYNC_MAX = 500
 
 
 def _staff_only(user) -> None:
-    if not (user.role in STAFF_PAGE_ROLES or user.is_superuser):
+    if not has_role(user, STAFF_READER_ROLES):
         raise PermissionDenied
 
 
 def _may_act(user) -> None:
     """The Region watches: it may read every staff page and change nothing (403)."""
-    if not (user.role in STAFF_ACTING_ROLES or user.is_superuser):
+    if not has_role(user, STAFF_ROLES):
         raise PermissionDenied
 
 

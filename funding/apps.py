@@ -12,7 +12,7 @@ class FundingConfig(AppConfig):
         timeline_labels.register()  # the history in words (core.timeline_text)
         from core.outbox import register_handler
         from core.registry import register_nav
-        from core.roles import Role
+        from core.roles import STAFF_READER_ROLES
 
         from . import reminders
         from .ledger import HANDLERS
@@ -24,7 +24,7 @@ class FundingConfig(AppConfig):
         register_nav(
             label=_("Comptabilité"),
             url_name="funding:ledger_index",
-            roles={Role.REGION, Role.DIRECTOR, Role.ADMIN, Role.RELAY_STAFF},
+            roles=STAFF_READER_ROLES,
             order=30,
         )
         reminders.register()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -20,11 +20,11 @@ from django.db.models import Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from catalogue.selectors import vat_rate_in_force
+from catalogue.pricing import enrolment_price, half_day_fee
 from consultants.models import Expert
 from core.exceptions import BusinessRuleError
 from core.models import OutboxMessage
-from core.money import CENT
+from core.money import to_cents
 from enrolment.models import Enrolment
 
 from .balances import balances_add
@@ -60,8 +60,12 @@ class Line:
     enrolment_id: int | None = None
 
 
-def money(value) -> Decimal:
-    return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
+#: Receivable and revenue accounts of each public funder's share.
+AID_ACCOUNTS = {
+    Funder.REGION: ("441", "740"),
+    Funder.STATE: ("442", "741"),
+    Funder.FSE: ("442", "741"),
+}
 
 
 def chart_for(relay) -> dict[str, Account]:
@@ -82,6 +86,17 @@ def chart_for(relay) -> dict[str, Account]:
 
 def closed_until(relay) -> dt.date | None:
     return PeriodClose.objects.filter(relay=relay).aggregate(m=Max("closed_until"))["m"]
+
+
+def period_check_open(*, relay, date: dt.date) -> None:
+    """Refuse a date on or before the relay's last period close (its books are closed)."""
+    lock = closed_until(relay)
+    if lock is not None and date <= lock:
+        raise BusinessRuleError(
+            _("La période est clôturée jusqu'au %(d)s : choisissez une date postérieure.")
+            % {"d": lock.strftime("%d/%m/%Y")},
+            field="date",
+        )
 
 
 def open_date(relay, wanted: dt.date) -> dt.date:
@@ -117,7 +132,7 @@ def entry_post(
             raise BusinessRuleError(_("Un montant d'écriture ne peut pas être négatif."))
         if ln.debit and ln.credit:
             raise BusinessRuleError(_("Une ligne est soit au débit, soit au crédit."))
-        if money(ln.debit) != ln.debit or money(ln.credit) != ln.credit:
+        if to_cents(ln.debit) != ln.debit or to_cents(ln.credit) != ln.credit:
             raise BusinessRuleError(_("Les montants s'expriment en euros et centimes."))
     debit = sum((ln.debit for ln in lines), ZERO)
     credit = sum((ln.credit for ln in lines), ZERO)
@@ -126,13 +141,7 @@ def entry_post(
             _("Écriture déséquilibrée : %(d)s au débit, %(c)s au crédit.")
             % {"d": debit, "c": credit}
         )
-    lock = closed_until(relay)
-    if lock is not None and date <= lock:
-        raise BusinessRuleError(
-            _("La période est clôturée jusqu'au %(d)s : choisissez une date postérieure.")
-            % {"d": lock.strftime("%d/%m/%Y")},
-            field="date",
-        )
+    period_check_open(relay=relay, date=date)
     accounts = chart_for(relay)
     try:
         with transaction.atomic():
@@ -232,37 +241,29 @@ def _event_date(message) -> dt.date:
     return timezone.localdate(message.created_at)
 
 
-def _percent(amount: Decimal, percent: Decimal) -> Decimal:
-    return money(amount * percent / Decimal("100"))
-
-
-def aid_shares(tariff) -> list[tuple[str, str, str, Decimal]]:
-    """(funder, receivable account, revenue account, amount) for each public funder."""
-    return [
-        (Funder.REGION, "441", "740", tariff.regional_aid_ht),
-        (Funder.STATE, "442", "741", tariff.state_aid_ht),
-        (Funder.FSE, "442", "741", tariff.fse_aid_ht),
-    ]
-
-
 def on_agreement_signed(message) -> None:
-    """Company contribution (HT + VAT) and the public aids become receivable; instalments."""
+    """Company contribution (HT + VAT) and the public aids become receivable; instalments.
+
+    Amounts come from `catalogue.pricing`: VAT at the rate frozen at validation, not the
+    rate of the signature day.
+    """
     enrolment = _enrolment(message.payload.get("enrolment_id"))
     if enrolment is None or enrolment.tariff is None or enrolment.company.relay is None:
         logger.warning("agreement_signed without tariff or relay: %s", message.payload)
         return
     relay, tariff, company = enrolment.company.relay, enrolment.tariff, enrolment.company
+    price = enrolment_price(enrolment)
     date = open_date(relay, _event_date(message))
-    vat = _percent(tariff.company_contribution_ht, vat_rate_in_force(on=date))
     dims = {"company_id": company.pk, "enrolment_id": enrolment.pk}
     lines = [
-        Line("411", debit=tariff.company_contribution_ht + vat, funder=Funder.COMPANY, **dims),
-        Line("706", credit=tariff.company_contribution_ht, funder=Funder.COMPANY, **dims),
-        Line("44571", credit=vat, funder=Funder.COMPANY, **dims),
+        Line("411", debit=price.company_ttc, funder=Funder.COMPANY, **dims),
+        Line("706", credit=price.company_ht, funder=Funder.COMPANY, **dims),
+        Line("44571", credit=price.vat, funder=Funder.COMPANY, **dims),
     ]
-    for funder, receivable, revenue, amount in aid_shares(tariff):
-        lines.append(Line(receivable, debit=amount, funder=funder, **dims))
-        lines.append(Line(revenue, credit=amount, funder=funder, **dims))
+    for funder, share in price.public_shares:
+        receivable, revenue = AID_ACCOUNTS[funder]
+        lines.append(Line(receivable, debit=share, funder=funder, **dims))
+        lines.append(Line(revenue, credit=share, funder=funder, **dims))
     entry = entry_post(
         relay=relay,
         date=date,
@@ -273,15 +274,14 @@ def on_agreement_signed(message) -> None:
         lines=lines,
         outbox_message=message,
     )
-    if tariff.regional_aid_ht:
-        advance = _percent(tariff.regional_aid_ht, tariff.regional_advance_percent)
+    if price.regional_aid:
         AidInstalment.objects.bulk_create(
             [
                 AidInstalment(
                     relay=relay,
                     enrolment=enrolment,
                     kind=AidInstalment.Kind.ADVANCE,
-                    amount=advance,
+                    amount=price.regional_advance,
                     status=AidInstalment.Status.DUE,
                     due_on=entry.date,
                 ),
@@ -289,7 +289,7 @@ def on_agreement_signed(message) -> None:
                     relay=relay,
                     enrolment=enrolment,
                     kind=AidInstalment.Kind.BALANCE,
-                    amount=tariff.regional_aid_ht - advance,
+                    amount=price.regional_balance,
                 ),
             ],
             ignore_conflicts=True,  # one instalment per kind: a replay creates nothing
@@ -303,19 +303,20 @@ def on_halfday_logged(message) -> None:
     if enrolment is None or enrolment.company.relay is None:
         logger.warning("halfday_logged for an unknown enrolment: %s", payload)
         return
-    rate = payload.get("rate")
-    if rate in (None, "") and payload.get("consultant_id"):
-        rate = (
+    rate = payload.get("rate")  # the fee of the day the half-day was logged
+    if rate in (None, ""):
+        consultant_rate = (
             Expert.objects.filter(pk=payload["consultant_id"])
             .values_list("half_day_rate", flat=True)
             .first()
+            if payload.get("consultant_id")
+            else None
         )
-    if rate in (None, ""):
-        rate = enrolment.tariff.consultant_half_day_rate if enrolment.tariff else None
+        rate = half_day_fee(consultant_rate=consultant_rate, tariff=enrolment.tariff)
     if rate in (None, ""):
         logger.warning("halfday_logged without a rate: %s", payload)
         return
-    rate = money(rate)
+    rate = to_cents(rate)
     relay = enrolment.company.relay
     try:
         wanted = dt.date.fromisoformat(str(payload.get("date")))
@@ -380,13 +381,15 @@ def on_enrolment_withdrawn(message) -> None:
     lines: list[Line] = []
     dims = {"company_id": enrolment.company_id, "enrolment_id": enrolment.pk}
     region_kept = None
-    for funder, receivable, revenue, amount in aid_shares(tariff):
+    price = enrolment_price(enrolment)
+    for funder, amount in price.public_shares:
         if not amount:
             continue
-        advance = _percent(amount, tariff.regional_advance_percent)
+        receivable, revenue = AID_ACCOUNTS[funder]
+        advance = price.advance_of(amount)
         earned = advance
         if rule == EARLY_EXIT_PRORATA_KEEP_ADVANCE and planned:
-            prorata = money(amount * min(delivered, planned) / planned)
+            prorata = to_cents(amount * min(delivered, planned) / planned)
             earned = max(advance, prorata)
         if funder == Funder.REGION:
             region_kept = (advance, earned)

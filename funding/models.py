@@ -7,10 +7,11 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import BooleanField, Case, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from catalogue.models import Funder
 from core.audit import AuditedHistory
 from core.money import format_eur
 from core.scoping import ScopedQuerySet
@@ -30,13 +31,6 @@ CHART_OF_ACCOUNTS: list[tuple[str, str]] = [
     ("604", _("Honoraires de conseil")),
     ("44571", _("TVA collectée")),
 ]
-
-
-class Funder(models.TextChoices):
-    COMPANY = "company", _("Entreprises")
-    REGION = "region", _("Région")
-    STATE = "state", _("État")
-    FSE = "fse", _("FSE")
 
 
 class RelayScopedQuerySet(ScopedQuerySet):
@@ -289,13 +283,38 @@ class Payment(models.Model):
         return f"{self.get_kind_display()} {self.amount} ({self.reference})"
 
 
+#: Days a due instalment of regional aid may stay unpaid before it is overdue, unless
+#: settings.REMINDER_DELAYS["payment_overdue"] says otherwise (the reminder uses the same).
+INSTALMENT_OVERDUE_DAYS = 30
+
+
+def instalment_overdue_days() -> int:
+    return int(settings.REMINDER_DELAYS.get("payment_overdue", INSTALMENT_OVERDUE_DAYS))
+
+
 class AidInstalmentQuerySet(RelayScopedQuerySet):
     def unpaid(self):
-        return self.filter(status__in=[AidInstalment.Status.DUE, AidInstalment.Status.APPROVED])
+        return self.filter(status__in=AidInstalment.UNPAID)
 
-    def overdue(self, *, today, days: int):
-        """Due (or approved) `days` days ago or earlier and still not paid by the Region."""
-        return self.unpaid().filter(due_on__lte=today - dt.timedelta(days=days))
+    @staticmethod
+    def overdue_condition(*, today: dt.date, days: int | None = None) -> Q:
+        """When an instalment is overdue: due (or approved) `days` days ago or earlier
+        (`instalment_overdue_days()` by default) and still not paid by the Region."""
+        days = instalment_overdue_days() if days is None else days
+        return Q(status__in=AidInstalment.UNPAID, due_on__lte=today - dt.timedelta(days=days))
+
+    def overdue(self, *, today: dt.date, days: int | None = None):
+        return self.filter(self.overdue_condition(today=today, days=days))
+
+    def with_overdue_flag(self, *, today: dt.date):
+        """Each instalment with `is_overdue` (the list of instalments shows a badge)."""
+        return self.annotate(
+            is_overdue=Case(
+                When(self.overdue_condition(today=today), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
 
 
 class AidInstalment(models.Model):

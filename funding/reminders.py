@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from core.reminders import DueItem, ReminderRule, register_rule
 from enrolment.reminders import relay_staff_by_relay
 
-from .models import AidInstalment
+from .models import INSTALMENT_OVERDUE_DAYS, AidInstalment
 
 
 class PaymentOverdueRule(ReminderRule):
@@ -25,7 +25,7 @@ class PaymentOverdueRule(ReminderRule):
     label = _("Paiement en retard (aide régionale)")
     subject = _("Performance PME : versement de la Région en retard pour {company.name}")
     optional = False  # the relay's cash depends on it
-    default_delay_days = 30
+    default_delay_days = INSTALMENT_OVERDUE_DAYS
 
     def due(self, *, today: dt.date, since: dt.date) -> Iterable[DueItem]:
         delay = dt.timedelta(days=self.delay_days)

@@ -41,6 +41,7 @@ def journal_lines(*, user, relay):
         .select_related(
             "entry__author",
             "entry__outbox_message",
+            "entry__payment",
             "entry__reverses",
             "account",
             "company",

@@ -11,21 +11,33 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.exceptions import BusinessRuleError
-from core.money import format_eur
-from core.roles import Role
+from core.money import format_eur, to_cents
+from core.roles import AID_APPROVER_ROLES, LEDGER_WRITER_ROLES, Role, has_role
 from core.services import timeline_record
 
-from .ledger import ZERO, Line, chart_for, closed_until, entry_post, money
+from .ledger import ZERO, Line, chart_for, closed_until, entry_post, period_check_open
 from .models import Account, AidInstalment, Funder, JournalLine, Payment, PeriodClose
 
-RELAY_WRITERS = frozenset({Role.RELAY_STAFF, Role.ADMIN})
+
+def may_write_ledger(*, user, relay) -> bool:
+    """Who writes a relay's ledger (payments, period close): its own relay staff, and admins."""
+    if not has_role(user, LEDGER_WRITER_ROLES):
+        return False
+    return user.role != Role.RELAY_STAFF or user.relay_id == relay.pk
+
+
+def may_approve_instalments(*, user) -> bool:
+    """The Region (and admins) approve the regional aid instalments."""
+    return has_role(user, AID_APPROVER_ROLES)
 
 
 def _check_relay_writer(*, by, relay) -> None:
-    if by is None or not (by.is_superuser or by.role in RELAY_WRITERS):
+    if not may_write_ledger(user=by, relay=relay):
+        if by is not None and by.role == Role.RELAY_STAFF:
+            raise BusinessRuleError(
+                _("Cette comptabilité n'est pas celle de votre structure relais.")
+            )
         raise BusinessRuleError(_("Vous n'êtes pas autorisé à modifier cette comptabilité."))
-    if by.role == Role.RELAY_STAFF and by.relay_id != relay.pk:
-        raise BusinessRuleError(_("Cette comptabilité n'est pas celle de votre structure relais."))
 
 
 # --- Payments ---------------------------------------------------------------------------------
@@ -66,7 +78,7 @@ def payment_record(
     _check_relay_writer(by=by, relay=relay)
     if amount is None or amount <= 0:
         raise BusinessRuleError(_("Le montant doit être strictement positif."), field="amount")
-    if money(amount) != amount:
+    if to_cents(amount) != amount:
         raise BusinessRuleError(_("Le montant s'exprime en euros et centimes."), field="amount")
     if not reference.strip():
         raise BusinessRuleError(
@@ -76,13 +88,7 @@ def payment_record(
         raise BusinessRuleError(_("Choisissez une entreprise de ce relais."), field="company")
     if kind == Payment.Kind.CONSULTANT and consultant is None:
         raise BusinessRuleError(_("Choisissez le consultant payé."), field="consultant")
-    lock = closed_until(relay)
-    if lock is not None and date <= lock:
-        raise BusinessRuleError(
-            _("La période est clôturée jusqu'au %(d)s : choisissez une date postérieure.")
-            % {"d": lock.strftime("%d/%m/%Y")},
-            field="date",
-        )
+    period_check_open(relay=relay, date=date)
     with transaction.atomic():
         # The receivable's (or payable's) account row is locked until the payment is posted:
         # two payments at the same instant see the amount still due one after the other, so
@@ -214,7 +220,7 @@ def period_close(*, relay, until: dt.date, by) -> PeriodClose:
 
 def aid_instalments_approve(*, instalment_ids, by) -> int:
     """The Region approves due instalments of regional aid in bulk (its only write)."""
-    if by is None or not (by.is_superuser or by.role in {Role.REGION, Role.ADMIN}):
+    if not may_approve_instalments(user=by):
         raise BusinessRuleError(_("Seule la Région approuve les échéances de l'aide régionale."))
     with transaction.atomic():
         return AidInstalment.objects.filter(

@@ -2,26 +2,25 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import BooleanField, Case, Q, Value, When
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from consultants.models import Expert
 from core.exceptions import BusinessRuleError
 from core.models import Relay
 from core.reauth import is_post, recent_authentication_required
-from core.roles import Role
+from core.roles import STAFF_READER_ROLES, Role, has_role
 from core.scoping import get_visible_or_404
+from core.spreadsheets import FORMATS as EXPORT_FORMATS
+from core.spreadsheets import spreadsheet_response
 from core.submissions import (
     SubmissionForm,
     SubmissionReplayed,
@@ -32,22 +31,18 @@ from core.submissions import (
 from enrolment.models import Company
 
 from . import selectors, services
-from .exports import export_response
 from .forms import JournalFilter, PaymentForm, PeriodCloseForm
 from .ledger import closed_until
 from .models import AidInstalment, Payment
 
-LEDGER_READERS = frozenset({Role.RELAY_STAFF, Role.DIRECTOR, Role.REGION, Role.ADMIN})
-
 
 def _reader(user) -> None:
-    if not (user.is_superuser or user.role in LEDGER_READERS):
+    if not has_role(user, STAFF_READER_ROLES):
         raise PermissionDenied
 
 
 def _writer(user, relay) -> None:
-    is_admin = user.is_superuser or user.role == Role.ADMIN
-    if not is_admin and (user.role != Role.RELAY_STAFF or user.relay_id != relay.pk):
+    if not services.may_write_ledger(user=user, relay=relay):
         raise PermissionDenied
 
 
@@ -81,9 +76,7 @@ def ledger(request, slug: str):
             "accounts": selectors.account_balances(relay=relay),
             "payments": payments,
             "closed_until": closed_until(relay),
-            "can_write": request.user.is_superuser
-            or request.user.role == Role.ADMIN
-            or (request.user.role == Role.RELAY_STAFF and request.user.relay_id == relay.pk),
+            "can_write": services.may_write_ledger(user=request.user, relay=relay),
             "close_form": PeriodCloseForm(),
             "companies": Company.objects.visible_to(request.user)
             .filter(relay=relay)
@@ -99,20 +92,19 @@ def _journal_choices(request, relay):
     return companies, consultants
 
 
-EXPORT_FORMATS = frozenset({"csv", "xlsx"})
-
 JOURNAL_HEADERS = [
-    "N°",
-    "Date",
-    "Libellé",
-    "Compte",
-    "Débit",
-    "Crédit",
-    "Entreprise",
-    "Consultant",
-    "Événement",
-    "Message outbox",
-    "Auteur",
+    gettext_lazy("N°"),
+    gettext_lazy("Date"),
+    gettext_lazy("Libellé"),
+    gettext_lazy("Compte"),
+    gettext_lazy("Débit"),
+    gettext_lazy("Crédit"),
+    gettext_lazy("Entreprise"),
+    gettext_lazy("Consultant"),
+    gettext_lazy("Référence du paiement"),
+    gettext_lazy("Événement"),
+    gettext_lazy("Message outbox"),
+    gettext_lazy("Auteur"),
 ]
 
 
@@ -140,13 +132,14 @@ def journal(request, slug: str):
                 ln.credit,
                 ln.company.name if ln.company else "",
                 str(ln.consultant) if ln.consultant else "",
+                getattr(getattr(ln.entry, "payment", None), "reference", ""),
                 ln.entry.event_kind,
                 ln.entry.outbox_message.key if ln.entry.outbox_message else "",
                 ln.entry.author.email if ln.entry.author else "",
             ]
             for ln in lines.iterator(chunk_size=2000)
         ]
-        return export_response(
+        return spreadsheet_response(
             title=f"journal-{relay.slug}", headers=JOURNAL_HEADERS, rows=rows, fmt=fmt
         )
     rows, next_cursor = selectors.journal_page(lines, after=request.GET.get("after"))
@@ -282,7 +275,7 @@ def period_close(request, slug: str):
 def instalments(request):
     """Regional aid instalments; the Region approves the due ones in bulk."""
     _reader(request.user)
-    can_approve = request.user.is_superuser or request.user.role in {Role.REGION, Role.ADMIN}
+    can_approve = services.may_approve_instalments(user=request.user)
     if request.method == "POST":
         if not can_approve:
             raise PermissionDenied
@@ -309,22 +302,11 @@ def instalments(request):
             )
         messages.success(request, _("%(n)s échéance(s) approuvée(s).") % {"n": count})
         return redirect("funding:instalments")
-    overdue_limit = timezone.localdate() - dt.timedelta(
-        days=settings.REMINDER_DELAYS.get("payment_overdue", 30)
-    )
     rows = (
         AidInstalment.objects.visible_to(request.user)
         .exclude(status=AidInstalment.Status.SCHEDULED)
         .select_related("relay", "enrolment__company", "approved_by")
-        .annotate(
-            is_overdue=Case(
-                When(
-                    Q(status__in=AidInstalment.UNPAID, due_on__lte=overdue_limit), then=Value(True)
-                ),
-                default=Value(False),
-                output_field=BooleanField(),
-            )
-        )
+        .with_overdue_flag(today=timezone.localdate())
         .order_by("status", "due_on", "pk")
     )
     page = Paginator(rows, 100).get_page(request.GET.get("page"))

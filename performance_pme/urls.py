@@ -3,9 +3,6 @@ from django.urls import include, path
 
 from core import views as core_views
 
-admin.site.site_header = "Performance PME — administration"
-admin.site.site_title = "Performance PME"
-
 urlpatterns = [
     path("", include("core.urls")),
     path("healthz", core_views.healthz, name="healthz"),
@@ -25,4 +22,3 @@ urlpatterns = [
 
 # No URL serves MEDIA_ROOT, not even with DEBUG: agreements, signed copies and exports are
 # private documents, served only by their permission-checked views.
-

@@ -8,14 +8,14 @@ class ReportingConfig(AppConfig):
 
     def ready(self) -> None:
         from core.registry import register_home_panel, register_nav, register_role_home
-        from core.roles import Role
+        from core.roles import STAFF_READER_ROLES, Role
 
         from .selectors import dashboard_panel_context
 
         register_nav(
             label=_("Tableau de bord"),
             url_name="reporting:dashboard",
-            roles={Role.REGION, Role.DIRECTOR, Role.ADMIN, Role.RELAY_STAFF},
+            roles=STAFF_READER_ROLES,
             order=20,
         )
         register_role_home(role=Role.REGION, url_name="reporting:dashboard")

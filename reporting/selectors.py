@@ -22,6 +22,7 @@ from consultants.models import Expert, Mission
 from consultants.training import pilots_trained_count
 from core.charts import accessible_svg, series_desc
 from core.models import Departement
+from core.money import to_cents
 from enrolment.models import Enrolment, EnrolmentState
 from funding.balances import ledger_totals
 from funding.models import Account, AidInstalment, Funder
@@ -533,7 +534,7 @@ def _training_table(*, user) -> tuple[dict, Table]:
 def money_avg(total: Decimal, count: int) -> Decimal | None:
     if not count:
         return None
-    return (total / count).quantize(Decimal("0.01"))
+    return to_cents(total / count)
 
 
 def dashboard_panel_context(user) -> dict:

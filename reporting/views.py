@@ -9,9 +9,9 @@ from django.http import Http404
 from django.shortcuts import render
 
 from core.reauth import recent_authentication_required
-from funding.exports import export_response
+from core.roles import STAFF_READER_ROLES, has_role
+from core.spreadsheets import spreadsheet_response
 from funding.forms import PeriodFilterForm
-from funding.views import LEDGER_READERS
 
 from . import selectors
 
@@ -20,7 +20,7 @@ from . import selectors
 @recent_authentication_required(when=lambda request: bool(request.GET.get("export")))
 def dashboard(request):
     """The Region's dashboard; relay staff see the same for their relay only."""
-    if not (request.user.is_superuser or request.user.role in LEDGER_READERS):
+    if not has_role(request.user, STAFF_READER_ROLES):
         raise PermissionDenied
     period = PeriodFilterForm(request.GET or None)
     start = end = None
@@ -34,7 +34,7 @@ def dashboard(request):
         table = next((t for t in data["tables"] if t.key == export), None)
         if table is None:
             raise Http404
-        return export_response(
+        return spreadsheet_response(
             title=str(table.title),
             headers=table.headers,
             rows=table.rows,

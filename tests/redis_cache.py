@@ -1,26 +1,28 @@
-"""The tests' Redis caches: `clear()` empties this test process's keys only.
+"""The tests' Redis cache: `clear()` empties this test process's keys only.
 
 Django's RedisCache.clear() is FLUSHDB: under pytest-xdist it would also empty the other
 workers' cache and their Celery queues, which share the Redis database (each under its own
-prefix, performance_pme/settings/test.py). Each class is the configured backend otherwise.
+prefix, performance_pme/settings/test.py). The configured backend is kept: fail-open
+(core.cache) or Django's own.
 """
 
 from django.core.cache.backends.redis import RedisCache
 
-from core.cache import FailOpenRedisCache, _fail_open, _false
+from core.cache import FailOpenRedisCache
 
 
-def _clear_own_keys(cache) -> bool:
-    client = cache._cache.get_client(write=True)
-    keys = list(client.scan_iter(match=f"{cache.key_prefix}:*", count=1000))
-    if keys:
-        client.delete(*keys)
-    return True
+class _ClearOwnKeys:
+    def clear(self) -> bool:
+        client = self._cache.get_client(write=True)
+        keys = list(client.scan_iter(match=f"{self.key_prefix}:*", count=1000))
+        if keys:
+            client.delete(*keys)
+        return True
 
 
-class WorkerRedisCache(RedisCache):
-    clear = _clear_own_keys
+class WorkerRedisCache(_ClearOwnKeys, RedisCache):
+    pass
 
 
-class WorkerFailOpenRedisCache(FailOpenRedisCache):
-    clear = _fail_open(_false)(_clear_own_keys)
+class WorkerFailOpenRedisCache(_ClearOwnKeys, FailOpenRedisCache):
+    pass

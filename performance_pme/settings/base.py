@@ -12,29 +12,38 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
-VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
 
 
-def env_bool(name: str, default: bool = False) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
+def env(name: str, default):
+    """The one way settings read the environment: `env(<variable name>, <default>)`.
+
+    The value is typed like its default (bool, int, float, Path, str, or a comma-separated
+    list of the type of the default's items); unset or blank means the default. Booleans
+    are true for 1, true, yes, on.
+    """
+    raw = os.environ.get(name, "").strip()
+    if not raw:
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    kind = type(default)
+    if kind is bool:
+        return raw.lower() in {"1", "true", "yes", "on"}
+    if kind is list:
+        items = [item.strip() for item in raw.split(",") if item.strip()]
+        return [type(default[0])(item) for item in items] if default else items
+    return kind(raw)
 
 
-def env_list(name: str, default: str = "") -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+VAR_DIR = env("VAR_DIR", BASE_DIR / "var")
 
-
-DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
+DEBUG = env("DEBUG", False)
+SECRET_KEY = env("SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG and not env_bool("SECRET_KEY_OPTIONAL"):
+    if not DEBUG and not env("SECRET_KEY_OPTIONAL", False):
         raise ImproperlyConfigured("SECRET_KEY doit être défini lorsque DEBUG est désactivé.")
     SECRET_KEY = "dev-only-insecure-key-performance-pme-do-not-use-in-production"  # noqa: S105
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
-CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+ALLOWED_HOSTS = env("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
+CSRF_TRUSTED_ORIGINS = env("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -97,24 +106,25 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.navigation",
+                "core.context_processors.roles",
             ],
         },
     },
 ]
 
 # Database: DATABASE_URL, or an SQLite file under var/ for development.
-DATABASE_URL = os.environ.get("DATABASE_URL", "")
+DATABASE_URL = env("DATABASE_URL", "")
 if DATABASE_URL:
     # Persistent connections by default: a gunicorn sync worker or a Celery prefork child
     # serves one request/task at a time, so one connection per process, kept for
     # DATABASE_CONN_MAX_AGE seconds (checked before reuse), saves a PostgreSQL connection
     # per request. psycopg's pool (DATABASE_POOL=1) is for threaded/async servers; Django
     # forbids it together with persistent connections, so it turns them off.
-    DATABASE_POOL = env_bool("DATABASE_POOL", False)
+    DATABASE_POOL = env("DATABASE_POOL", False)
     DATABASES = {
         "default": dj_database_url.parse(
             DATABASE_URL,
-            conn_max_age=0 if DATABASE_POOL else int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+            conn_max_age=0 if DATABASE_POOL else env("DATABASE_CONN_MAX_AGE", 60),
             conn_health_checks=True,
         )
     }
@@ -139,7 +149,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": int(os.environ.get("PASSWORD_MIN_LENGTH", "12"))},
+        "OPTIONS": {"min_length": env("PASSWORD_MIN_LENGTH", 12)},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -155,10 +165,10 @@ USE_TZ = True
 USE_THOUSAND_SEPARATOR = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "staticfiles"))
+STATIC_ROOT = env("STATIC_ROOT", VAR_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
-MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+MEDIA_ROOT = env("MEDIA_ROOT", VAR_DIR / "media")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -172,7 +182,7 @@ if DEBUG:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 # Redis (broker and cache), or a broker that needs no server for development.
-REDIS_URL = os.environ.get("REDIS_URL", "")
+REDIS_URL = env("REDIS_URL", "")
 BROKER_DIR = VAR_DIR / "broker"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
@@ -183,20 +193,18 @@ if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "core.cache.FailOpenRedisCache"
-            if env_bool("CACHE_FAIL_OPEN", True)
+            if env("CACHE_FAIL_OPEN", True)
             else "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": {
-                "socket_connect_timeout": float(os.environ.get("CACHE_CONNECT_TIMEOUT", "1")),
-                "socket_timeout": float(os.environ.get("CACHE_SOCKET_TIMEOUT", "2")),
+                "socket_connect_timeout": env("CACHE_CONNECT_TIMEOUT", 1),
+                "socket_timeout": env("CACHE_SOCKET_TIMEOUT", 2),
             },
         }
     }
-    if env_bool("CACHE_FAIL_OPEN", True):
+    if env("CACHE_FAIL_OPEN", True):
         # after a failure, the cache is bypassed this long before Redis is tried again
-        CACHES["default"]["OPTIONS"]["RETRY_AFTER"] = float(
-            os.environ.get("CACHE_RETRY_AFTER_SECONDS", "5")
-        )
+        CACHES["default"]["OPTIONS"]["RETRY_AFTER"] = float(env("CACHE_RETRY_AFTER_SECONDS", "5"))
 else:
     for sub in ("out", "processed", "control"):
         (BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
@@ -230,24 +238,24 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 3
 if REDIS_URL:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "max_retries": 1}
 # The outbox relay sweep (core.outbox): how often beat runs it; see OUTBOX_RELAY_* below.
-OUTBOX_RELAY_INTERVAL_SECONDS = float(os.environ.get("OUTBOX_RELAY_INTERVAL_SECONDS", "30"))
+OUTBOX_RELAY_INTERVAL_SECONDS = env("OUTBOX_RELAY_INTERVAL_SECONDS", 30)
 CELERY_BEAT_SCHEDULE: dict = {
     "outbox-relay": {"task": "core.tasks.outbox_relay", "schedule": OUTBOX_RELAY_INTERVAL_SECONDS},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # E-mail: SMTP when EMAIL_HOST is set; otherwise files under var/mail/.
-EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_HOST = env("EMAIL_HOST", "")
 if EMAIL_HOST:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
-    EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
-    EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
-    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+    EMAIL_PORT = env("EMAIL_PORT", 587)
+    EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = env("EMAIL_USE_TLS", True)
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = VAR_DIR / "mail"
-DEFAULT_FROM_EMAIL = os.environ.get(
+DEFAULT_FROM_EMAIL = env(
     "DEFAULT_FROM_EMAIL", "Performance PME <ne-pas-repondre@performance-pme.fr>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -258,17 +266,15 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 
 # Public company register (recherche-entreprises.api.gouv.fr) used to pre-fill enrolment.
-COMPANY_REGISTER_URL = os.environ.get(
-    "COMPANY_REGISTER_URL", "https://recherche-entreprises.api.gouv.fr"
-)
-COMPANY_REGISTER_TIMEOUT = float(os.environ.get("COMPANY_REGISTER_TIMEOUT", "2.0"))
+COMPANY_REGISTER_URL = env("COMPANY_REGISTER_URL", "https://recherche-entreprises.api.gouv.fr")
+COMPANY_REGISTER_TIMEOUT = env("COMPANY_REGISTER_TIMEOUT", 2.0)
 
 # Security: strict defaults whenever DEBUG is off (manage.py check --deploy).
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_SSL_REDIRECT = env("SECURE_SSL_REDIRECT", True)
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
-    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_SECONDS = env("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
@@ -308,18 +314,16 @@ CONTENT_SECURITY_POLICY = {
 # Request and upload limits: form fields and JSON bodies stay small; files above the memory
 # threshold are streamed to a temporary file; each upload point checks its own size and type
 # (core.uploads).
-DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", str(2621440)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = env("DATA_UPLOAD_MAX_MEMORY_SIZE", 2621440)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2621440
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
-CONSULTANT_IMPORT_MAX_UPLOAD_BYTES = int(
-    os.environ.get("CONSULTANT_IMPORT_MAX_UPLOAD_BYTES", str(2 * 1024 * 1024))
-)
+CONSULTANT_IMPORT_MAX_UPLOAD_BYTES = env("CONSULTANT_IMPORT_MAX_UPLOAD_BYTES", 2 * 1024 * 1024)
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
 }
 
 # The integration API (/api/v1/): personal tokens or the session, per-token rate limit.
@@ -333,7 +337,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "api.pagination.ApiPagination",
     "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"token": os.environ.get("API_RATE_LIMIT", "1200/hour")},
+    "DEFAULT_THROTTLE_RATES": {"token": env("API_RATE_LIMIT", "1200/hour")},
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "api.exceptions.api_exception_handler",
     "DATETIME_FORMAT": "iso-8601",
@@ -383,29 +387,25 @@ from celery.schedules import crontab  # noqa: E402
 
 # Celery 5.7: a task whose worker process dies is re-sent like retry() (bounded by max_retries).
 CELERY_TASK_RETRY_ON_WORKER_LOST = True
-OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "8"))
+OUTBOX_MAX_ATTEMPTS = env("OUTBOX_MAX_ATTEMPTS", 8)
 OUTBOX_RETRY_BACKOFF = 5  # seconds, doubled at each retry, full jitter
 OUTBOX_RETRY_BACKOFF_MAX = 600
 # a message never tried for this long lost its nudge; one tried this long ago lost its worker
 # (killed in flight): the relay sends it again. Longer than the longest handler in production,
 # short in development (make run), where a worker is killed and restarted at will.
-OUTBOX_RELAY_AFTER_SECONDS = int(os.environ.get("OUTBOX_RELAY_AFTER_SECONDS", "20"))
-OUTBOX_RELAY_RETRY_AFTER_SECONDS = int(
-    os.environ.get("OUTBOX_RELAY_RETRY_AFTER_SECONDS", "30" if DEBUG else "300")
-)
+OUTBOX_RELAY_AFTER_SECONDS = env("OUTBOX_RELAY_AFTER_SECONDS", 20)
+OUTBOX_RELAY_RETRY_AFTER_SECONDS = env("OUTBOX_RELAY_RETRY_AFTER_SECONDS", 30 if DEBUG else 300)
 OUTBOX_RELAY_BATCH = 500
 
 # PDF documents (WeasyPrint): fonts from a Debian package (fonts-inter), loaded by @font-face.
-PDF_FONT_DIR = Path(os.environ.get("PDF_FONT_DIR", "/usr/share/fonts/opentype/inter"))
+PDF_FONT_DIR = env("PDF_FONT_DIR", Path("/usr/share/fonts/opentype/inter"))
 PDF_FONT_FILES = {
     "regular": "Inter-Regular.otf",
     "italic": "Inter-Italic.otf",
     "semibold": "Inter-SemiBold.otf",
     "bold": "Inter-Bold.otf",
 }
-AGREEMENT_MAX_UPLOAD_BYTES = int(
-    os.environ.get("AGREEMENT_MAX_UPLOAD_BYTES", str(10 * 1024 * 1024))
-)
+AGREEMENT_MAX_UPLOAD_BYTES = env("AGREEMENT_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 AGREEMENT_BATCH_MAX = 500
 
 # Reminders: delays in days (assumptions of the domain page, configurable), swept hourly.
@@ -422,7 +422,7 @@ REMINDER_DELAYS = {
 REMINDER_FOLLOW_UP_MONTHS = [6, 12, 36]
 REMINDER_CATCH_UP_DAYS = 30  # a reminder missed (sweep down) is still sent within this window
 # The Region's dashboard is recomputed at most this often per scope and period (0: never cached).
-FUNDING_DASHBOARD_CACHE_SECONDS = int(os.environ.get("FUNDING_DASHBOARD_CACHE_SECONDS", "60"))
+FUNDING_DASHBOARD_CACHE_SECONDS = env("FUNDING_DASHBOARD_CACHE_SECONDS", 60)
 CELERY_BEAT_SCHEDULE["reminders-sweep"] = {
     "task": "core.tasks.reminders_sweep",
     "schedule": 3600.0,
@@ -437,26 +437,26 @@ LOGGING.setdefault("loggers", {}).update(
 )
 
 # Collective action and follow-up (issue 7): group bounds, follow-up schedule and link validity.
-GROUP_MIN_COMPANIES = int(os.environ.get("GROUP_MIN_COMPANIES", "4"))
-GROUP_MAX_COMPANIES = int(os.environ.get("GROUP_MAX_COMPANIES", "10"))
-FOLLOW_UP_MONTHS = [int(m) for m in env_list("FOLLOW_UP_MONTHS", "6,12,36")]
-FOLLOW_UP_LINK_MAX_AGE_DAYS = int(os.environ.get("FOLLOW_UP_LINK_MAX_AGE_DAYS", "60"))
-FOLLOW_UP_OVERDUE_DAYS = int(os.environ.get("FOLLOW_UP_OVERDUE_DAYS", "30"))
-CONTINUATION_MONTHS = int(os.environ.get("CONTINUATION_MONTHS", "36"))
+GROUP_MIN_COMPANIES = env("GROUP_MIN_COMPANIES", 4)
+GROUP_MAX_COMPANIES = env("GROUP_MAX_COMPANIES", 10)
+FOLLOW_UP_MONTHS = env("FOLLOW_UP_MONTHS", [6, 12, 36])
+FOLLOW_UP_LINK_MAX_AGE_DAYS = env("FOLLOW_UP_LINK_MAX_AGE_DAYS", 60)
+FOLLOW_UP_OVERDUE_DAYS = env("FOLLOW_UP_OVERDUE_DAYS", 30)
+CONTINUATION_MONTHS = env("CONTINUATION_MONTHS", 36)
 CELERY_BEAT_SCHEDULE["followups-send-due"] = {
     "task": "collective.tasks.followups_send_due",
     "schedule": 6 * 3600.0,
 }
 #: Absolute address of the portal, for links in e-mails (follow-up links).
-PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000")
+PORTAL_BASE_URL = env("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 
 # Consultant assignment (issue 4): the director designates consultants; set to 1 when the
 # director delegates the designation to relay staff (for their relay's enrolments).
-CONSULTANT_ASSIGNMENT_DELEGATED_TO_RELAYS = env_bool("CONSULTANT_ASSIGNMENT_DELEGATED_TO_RELAYS")
+CONSULTANT_ASSIGNMENT_DELEGATED_TO_RELAYS = env("CONSULTANT_ASSIGNMENT_DELEGATED_TO_RELAYS", False)
 
 # Personal data (RGPD, issue 9): persons (owners, pilots, consultants, trainers) are anonymised
 # this many days after the end of their last enrolment, mission or activity; 0 disables it.
-RGPD_RETENTION_DAYS = int(os.environ.get("RGPD_RETENTION_DAYS", str(5 * 365)))
+RGPD_RETENTION_DAYS = env("RGPD_RETENTION_DAYS", 5 * 365)
 CELERY_BEAT_SCHEDULE["rgpd-retention-sweep"] = {
     "task": "core.tasks.personal_data_retention_sweep",
     "schedule": crontab(minute=30, hour=3),
@@ -482,8 +482,8 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 # Login throttling (django-axes): N failures for one e-mail from one address lock it out.
-AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")))
+AXES_FAILURE_LIMIT = env("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env("LOGIN_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"  # Django's AuthenticationForm calls the e-mail "username"
 AXES_USERNAME_CALLABLE = "core.security.axes_username"
@@ -492,25 +492,23 @@ AXES_LOCKOUT_CALLABLE = "core.security.lockout_response"  # the login page with 
 AXES_SENSITIVE_PARAMETERS = ["password", "code"]
 # Two-factor authentication (django-otp, TOTP + backup codes): required for these roles, and for
 # Django staff and superusers; optional for everyone else (« Sécurité du compte »).
-OTP_REQUIRED_ROLES = env_list("OTP_REQUIRED_ROLES", "director,region,admin")
+OTP_REQUIRED_ROLES = env("OTP_REQUIRED_ROLES", ["director", "region", "admin"])
 OTP_TOTP_ISSUER = "Performance PME"
 OTP_BACKUP_CODES = 10
 # Sessions end after this many seconds without a request, and when the browser closes.
-SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_TIMEOUT", str(2 * 3600)))
+SESSION_COOKIE_AGE = env("SESSION_IDLE_TIMEOUT", 2 * 3600)
 SESSION_SAVE_EVERY_REQUEST = True
-SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env("SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
 # Re-authentication (core.reauth) before exports of personal data and bank-relevant changes.
-REAUTH_MAX_AGE = int(os.environ.get("REAUTH_MAX_AGE", str(10 * 60)))
-INSTALLED_APPS[INSTALLED_APPS.index("django.contrib.admin")] = "core.admin_site.PortalAdminConfig"
+REAUTH_MAX_AGE = env("REAUTH_MAX_AGE", 10 * 60)
+INSTALLED_APPS[INSTALLED_APPS.index("django.contrib.admin")] = "core.admin_config.PortalAdminConfig"
 
 # The owner's journey (enrolment/dossier.py): the relay answers a request within this many working
 # days (an assumption of the programme, shown on the confirmation page and in its e-mail).
-ENROLMENT_VALIDATION_WORKING_DAYS = int(os.environ.get("ENROLMENT_VALIDATION_WORKING_DAYS", "10"))
+ENROLMENT_VALIDATION_WORKING_DAYS = env("ENROLMENT_VALIDATION_WORKING_DAYS", 10)
 # Footer pages (templates/core/legal/): the accessibility statement's audit, the legal notice.
-ACCESSIBILITY_AUDIT_DATE = os.environ.get("ACCESSIBILITY_AUDIT_DATE", "2026-12-03")
-LEGAL_PUBLISHER = os.environ.get(
-    "LEGAL_PUBLISHER", "Région Rhône-Alpes — programme Performance PME"
-)
-LEGAL_PUBLICATION_DIRECTOR = os.environ.get("LEGAL_PUBLICATION_DIRECTOR", "")
-LEGAL_HOST = os.environ.get("LEGAL_HOST", "")
-LEGAL_CONTACT_EMAIL = os.environ.get("LEGAL_CONTACT_EMAIL", "")
+ACCESSIBILITY_AUDIT_DATE = env("ACCESSIBILITY_AUDIT_DATE", "2026-12-03")
+LEGAL_PUBLISHER = env("LEGAL_PUBLISHER", "Région Rhône-Alpes — programme Performance PME")
+LEGAL_PUBLICATION_DIRECTOR = env("LEGAL_PUBLICATION_DIRECTOR", "")
+LEGAL_HOST = env("LEGAL_HOST", "")
+LEGAL_CONTACT_EMAIL = env("LEGAL_CONTACT_EMAIL", "")

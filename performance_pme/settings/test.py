@@ -41,7 +41,7 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0
 # database): each also has its own cache and Celery queues, under its own prefix in the one
 # Redis database, or its own directory for the file cache. The Celery workers the integration
 # tests start inherit PYTEST_XDIST_WORKER, hence the same prefix.
-TEST_PROCESS = os.environ.get("PYTEST_XDIST_WORKER", "master")
+TEST_PROCESS = env("PYTEST_XDIST_WORKER", "master")  # noqa: F405
 if REDIS_URL:
     # the configured backend (fail-open or not), whose clear() empties this process's keys only
     TEST_CACHE_BACKENDS = {

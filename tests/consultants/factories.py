@@ -7,6 +7,7 @@ import functools
 from decimal import Decimal
 
 import factory
+from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 from zeal import zeal_ignore
 
@@ -100,7 +101,7 @@ def _running_mission(*, consultant, offer, started_days_ago) -> Mission:
     mission = services.assignment_accept(assignment=assignment, by=consultant.user)
     start = timezone.localdate() - dt.timedelta(days=started_days_ago)
     Mission.objects.filter(pk=mission.pk).update(
-        start_date=start, planned_end_date=services.add_months(start, 4)
+        start_date=start, planned_end_date=start + relativedelta(months=4)
     )
     advance(enrolment, S.AGREEMENT_SIGNED)
     return Mission.objects.select_related("enrolment", "consultant__user").get(pk=mission.pk)

@@ -1,4 +1,5 @@
 import pytest
+from dateutil.relativedelta import relativedelta
 from zeal import zeal_ignore
 
 from consultants import services
@@ -27,7 +28,7 @@ def test_assign_then_accept_moves_the_enrolment_and_publishes_the_event():
     assert enrolment.state == S.CONSULTANT_ASSIGNED
     assert mission.consultant == consultant
     assert mission.start_date is not None
-    assert mission.planned_end_date == services.add_months(mission.start_date, 4)
+    assert mission.planned_end_date == mission.start_date + relativedelta(months=4)
     event = OutboxMessage.objects.get(kind="mission.consultant_accepted")
     assert event.key == f"assignment:{assignment.pk}:accepted"
     assert event.payload == {

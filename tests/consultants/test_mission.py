@@ -125,7 +125,7 @@ def test_deep_mission_has_up_to_three_key_issues_each_with_plans():
             services.key_issue_create(mission=mission, by=user, title=f"Enjeu {i}")
             for i in range(3)
         ]
-        with pytest.raises(BusinessRuleError, match="Trois"):
+        with pytest.raises(BusinessRuleError, match="3 enjeux clés au plus"):
             services.key_issue_create(mission=mission, by=user, title="Quatrième")
         for issue in issues:
             services.action_plan_create(mission=mission, by=user, title="P", key_issue=issue)

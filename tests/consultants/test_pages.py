@@ -251,7 +251,7 @@ def test_csv_import_reports_every_rejected_row_and_keeps_the_good_ones(client):
     assert not Expert.objects.filter(user__email="bad@test.example").exists()
     export = client.get(reverse("consultants:pool_export")).content.decode("utf-8-sig")
     assert "new@test.example;Ana;Neuve;consultant;Cab;" in export
-    assert "805.00" in export
+    assert ";805,00;" in export  # French decimals, read back by the import
 
 
 def test_profile_shows_current_missions_and_conflicts(client):

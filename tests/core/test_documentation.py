@@ -5,7 +5,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 SETTINGS = ROOT / "performance_pme" / "settings" / "base.py"
-READ = re.compile(r"""(?:os\.environ\.get|env_bool|env_list)\(\s*["']([A-Z][A-Z0-9_]*)["']""")
+READ = re.compile(r"""\benv\(\s*["']([A-Z][A-Z0-9_]*)["']""")  # the settings' one convention
 
 
 def test_every_environment_variable_of_the_settings_is_in_the_readme_table():

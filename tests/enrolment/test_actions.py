@@ -211,10 +211,20 @@ def _submit_api(world, met):
 
 
 def _submit_page(world, user, met):
-    _identity(world, met)
-    return reverse("enrolment:review", args=[world.enrolment.pk]), {
-        "version": world.enrolment.version
+    """The journey's company step saves the identity and submits at once."""
+    company = world.enrolment.company
+    world.enrolment.refresh_from_db()
+    data = {
+        "version": world.enrolment.version,
+        "name": company.name,
+        "naf_code": company.naf_code,
+        "headcount": company.headcount,
+        "turnover": "3000000",
+        "address": "1 rue de l'Industrie" if met else "",
+        "postcode": company.postcode,
+        "city": company.city,
     }
+    return reverse("enrolment:company", args=[world.enrolment.pk]), data
 
 
 # evaluate eligibility: a request left at "submitted" (before submissions evaluated at once)
@@ -303,13 +313,26 @@ def _choose_api(world, met):
 
 
 def _choose_page(world, user, met):
+    """The offer page keeps the choice; the check page sends it (the `choose_offer` action)."""
+    from django.test import Client
+
+    world.enrolment.refresh_from_db()
     data = {
         "version": world.enrolment.version,
         "offer": Offer.objects.get(code="ciblee").pk,
         "problem_theme": Theme.objects.get(code="stocks").pk if met else "",
         **{f"pilot1-{k}": v for k, v in pilot(1).items()},
     }
-    return reverse("enrolment:offer", args=[world.enrolment.pk]), data
+    if not met:
+        return reverse("enrolment:offer", args=[world.enrolment.pk]), data
+    if user == world.enrolment.company.owner:
+        saving = Client()
+        saving.force_login(user)
+        saving.post(reverse("enrolment:offer", args=[world.enrolment.pk]), data)
+        world.enrolment.refresh_from_db()
+    return reverse("enrolment:review", args=[world.enrolment.pk]), {
+        "version": world.enrolment.version
+    }
 
 
 # validate: the version the relay read is still the enrolment's (no stale tab)
@@ -407,7 +430,7 @@ def _accept_api(world, met):
 def _accept_page(world, user, met):
     agreement = _agreement(world)
     data = {"version": agreement.version, **({"accept": "1"} if met else {})}
-    return reverse("enrolment:agreement_accept", args=[world.enrolment.pk]), data
+    return reverse("agreements:agreement_accept", args=[world.enrolment.pk]), data
 
 
 def _sign_service(world, user, met):
@@ -428,7 +451,7 @@ def _sign_api(world, met):
 def _sign_page(world, user, met):
     _agreement(world)
     data = {"file": signed_copy()} if met else {}
-    return reverse("enrolment:agreement_upload", args=[world.enrolment.pk]), data
+    return reverse("agreements:agreement_upload", args=[world.enrolment.pk]), data
 
 
 # start: the first half-day, or the mission's start date
@@ -580,7 +603,7 @@ CASES = {
                 "api": _api("choose-offer", _choose_api),
                 "page": _page(_choose_page),
             },
-            "Choisissez le problème à traiter pendant l'action ciblée.",
+            "Choisissez le problème à traiter",
         ),
         Case(
             "validate",
@@ -687,6 +710,7 @@ CASES = {
 }
 #: The refusal of an unmet precondition, where it differs by entry point.
 UNMET = {
+    ("submit", "page"): "Ce champ est obligatoire.",  # the company step's form, at the field
     ("diagnose", "service"): "Soumettez d'abord l'autodiagnostic de l'entreprise.",
     ("diagnose", "api"): "Soumettez d'abord l'autodiagnostic de l'entreprise.",
     ("diagnose", "page"): "Répondez à toutes les questions avant de soumettre",

@@ -7,11 +7,12 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from dateutil.relativedelta import relativedelta
 from django.urls import reverse
 from django.utils import timezone
 from zeal import zeal_ignore
 
-from collective.followups import add_months, continuation_rate, followup_answer
+from collective.followups import continuation_rate, followup_answer
 from collective.models import FollowUp
 from enrolment.models import EnrolmentState
 from tests.factories import UserFactory
@@ -37,7 +38,7 @@ def history(db):
     today = timezone.localdate()
     with zeal_ignore():
         for departement, offer, months, answer in COMPANIES:
-            closed_on = add_months(today, -months)
+            closed_on = today - relativedelta(months=months)
             moment = timezone.make_aware(dt.datetime.combine(closed_on, dt.time(11, 0)))
             with time_machine.travel(moment, tick=False):
                 enrolment = enrolment_at(S.CLOSED, departement=departement, offer=offer)

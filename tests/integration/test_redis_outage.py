@@ -30,8 +30,8 @@ from core.cache import cache_bypass_reset
 from core.models import OutboxMessage, Relay
 from core.roles import Role
 from diagnostics.models import Theme
+from enrolment.actions import choose_offer
 from enrolment.models import EnrolmentState
-from enrolment.services import enrolment_choose_offer
 from tests.conftest import OTPClient
 from tests.enrolment.helpers import PILOT, diagnosed_enrolment
 from tests.factories import UserFactory
@@ -144,7 +144,7 @@ def _world():
     """An enrolment waiting for its relay's validation, and one user of each role."""
     enrolment = diagnosed_enrolment(weak=("stocks",))
     owner = enrolment.company.owner
-    enrolment_choose_offer(
+    choose_offer(
         enrolment=enrolment,
         by=owner,
         offer=Offer.objects.get(code="ciblee"),
