@@ -6,6 +6,7 @@ import datetime as dt
 import random
 from decimal import Decimal
 
+from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
 from catalogue.models import Offer
@@ -317,7 +318,7 @@ def _assign(enrolment: Enrolment, rng: random.Random, director: User) -> Mission
 def _date_mission(mission: Mission, start: dt.date) -> Mission:
     """The demo's missions started in the past: their dates, as the relay would have set them."""
     months = mission.enrolment.tariff.duration_months if mission.enrolment.tariff else 4
-    mission.start_date, mission.planned_end_date = start, services.add_months(start, months)
+    mission.start_date, mission.planned_end_date = start, start + relativedelta(months=months)
     mission.save(update_fields=["start_date", "planned_end_date"])
     return mission
 
@@ -345,7 +346,7 @@ def seed_missions(ctx: dict) -> None:
             continue
         months = enrolment.tariff.duration_months if enrolment.tariff else 4
         if journey["target"] == S.CLOSED:
-            start = services.add_months(today, -months - 2)
+            start = today + relativedelta(months=-months - 2)
         elif journey["stop"] == S.IN_PROGRESS:
             start = today - dt.timedelta(days=rng.randint(20, months * 28))
         else:
@@ -473,9 +474,9 @@ def _seed_portfolio(rng: random.Random, journeys: dict) -> None:
             continue  # agreement not signed yet: the mission starts when it is
         enrolment.refresh_from_db()
         duration = enrolment.tariff.duration_months
-        start = services.add_months(today, -min(months_ago, duration + 2))
+        start = today + relativedelta(months=-min(months_ago, duration + 2))
         _date_mission(mission, start)
-        target = S.CLOSED if services.add_months(start, duration) < today else S.IN_PROGRESS
+        target = S.CLOSED if start + relativedelta(months=duration) < today else S.IN_PROGRESS
         journeys[enrolment.pk] = {"target": target, "stop": target}
 
 

@@ -26,6 +26,7 @@ from agreements.models import Agreement
 from catalogue.models import Offer
 from consultants import services as consultant_services
 from consultants.models import Expert, Mission
+from core.models import User
 from core.roles import Role
 from diagnostics.models import Diagnosis, Questionnaire, Theme
 from enrolment import actions
@@ -75,7 +76,11 @@ def pilot(position: int, enrolment_pk: int | None = None) -> dict:
 
 
 def relay_staff_for(enrolment: Enrolment):
-    return UserFactory(role=Role.RELAY_STAFF, relay=enrolment.company.relay)
+    """The relay's first staff member, created when the relay has none (reminders, mail and
+    timelines then name the same person whatever step the builder takes)."""
+    relay = enrolment.company.relay
+    existing = User.objects.filter(role=Role.RELAY_STAFF, relay=relay).order_by("pk").first()
+    return existing or UserFactory(role=Role.RELAY_STAFF, relay=relay)
 
 
 def a_consultant(**extra) -> Expert:

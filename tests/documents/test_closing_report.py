@@ -36,13 +36,9 @@ def _closed_mission():
     codes = list(Theme.objects.order_by("position").values_list("code", flat=True))
     before = dict.fromkeys(codes, "70.0") | {"stocks": "25.0"}
     after = dict.fromkeys(codes, "75.0") | {"stocks": "62.5"}
-    _diagnosis(
-        enrolment.company,
-        enrolment=enrolment,
-        purpose="enrolment",
-        scores=before,
-        overall="65.0",
-        days_ago=60,
+    # the enrolment's own self-diagnosis (submitted on the way to validation), with these scores
+    Diagnosis.objects.filter(enrolment=enrolment, purpose="enrolment").update(
+        theme_scores=before, overall_score=Decimal("65.0")
     )
     today = timezone.localdate()
     for days, subject in [(35, "Cartographie des flux"), (20, "Kanban atelier")]:
@@ -96,7 +92,7 @@ def test_closing_report_charts_are_server_rendered_svg():
     context = closing_report_context(enrolment=enrolment)
     assert context["diagnosis_chart_svg"].lstrip().startswith("<svg")
     assert "<script" not in context["diagnosis_chart_svg"]
-    assert "À l'inscription" in context["diagnosis_chart_svg"]  # the report's own legend
+    assert "À l&#x27;inscription" in context["diagnosis_chart_svg"]  # the report's own legend
     assert "À la clôture" in context["diagnosis_chart_svg"]
     assert len(context["indicator_charts"]) == 1
     assert "<svg" in context["indicator_charts"][0]

@@ -249,7 +249,8 @@ def test_staff_editing_a_tariff_in_the_admin_get_the_overlap_refused(client):
 
 def test_state_and_fse_shares_become_receivable_from_other_funders(relay, staff):
     """A PPJ-like tariff co-funded by the State and the FSE is representable and posts."""
-    ppj = Offer.objects.get(code="ppj")
+    ppj = Offer.objects.get(code="ppj")  # the 1999–2004 programme, reopened for the test
+    Offer.objects.filter(pk=ppj.pk).update(is_open=True)
     Tariff.objects.create(
         offer=ppj,
         valid_from=dt.date(2026, 1, 1),
