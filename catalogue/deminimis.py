@@ -50,6 +50,16 @@ def window_for(regulation, on: dt.date, *, fiscal_year_start_month: int = 1) -> 
     return Window(dt.date(year - (years - 1), fiscal_year_start_month, 1), on)
 
 
+def regulation_on(regulations: Iterable, day: dt.date):
+    """The regulation of `regulations` in force on `day` (None if none): many rows, one read."""
+    for regulation in sorted(regulations, key=lambda r: r.valid_from, reverse=True):
+        if regulation.valid_from <= day and (
+            regulation.valid_to is None or day <= regulation.valid_to
+        ):
+            return regulation
+    return None
+
+
 def aid_in_window(aids: Iterable[tuple[dt.date, Decimal]], window: Window) -> Decimal:
     """The sum of the aid amounts granted within `window` ((grant date, amount) pairs)."""
     return sum((Decimal(amount) for day, amount in aids if day in window), ZERO)
