@@ -91,18 +91,26 @@ def programme_aids(enrolment: Enrolment) -> list[tuple[dt.date, Decimal]]:
     ]
 
 
+def grant_date(enrolment: Enrolment) -> dt.date:
+    """The day the aid is (or would be, if signed today) granted: the agreement's signature."""
+    if enrolment.signed_at is not None:
+        return timezone.localdate(enrolment.signed_at)
+    return timezone.localdate()
+
+
 def assessment(
     enrolment: Enrolment, *, tariff=None, on: dt.date | None = None
 ) -> Assessment | None:
     """The ceiling check of `enrolment`'s offer (or of `tariff`, another offer the owner looks
-    at) granted on `on` (today by default); None when no offer is chosen."""
+    at) granted on `on` (by default its signature date, today before signature); None when no
+    offer is chosen."""
     if tariff is not None:
         aid_equivalent = tariff_aid_equivalent(tariff=tariff)
     else:
         aid_equivalent = enrolment_aid_equivalent(enrolment)
     if aid_equivalent is None:
         return None
-    on = on or timezone.localdate()
+    on = on or grant_date(enrolment)
     return assess(
         regulation=deminimis_regulation_in_force(on=on),
         on=on,
