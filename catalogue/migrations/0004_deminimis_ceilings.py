@@ -36,18 +36,20 @@ REGULATIONS = [
 
 def load(apps, schema_editor):
     Regulation = apps.get_model("catalogue", "DeMinimisRegulation")
-    for code, name, ceiling, window, valid_from, valid_to in REGULATIONS:
-        Regulation.objects.update_or_create(
+    existing = set(Regulation.objects.values_list("code", flat=True))
+    Regulation.objects.bulk_create(
+        Regulation(
             code=code,
-            defaults={
-                "name": name,
-                "ceiling": ceiling,
-                "window": window,
-                "years": 3,
-                "valid_from": valid_from,
-                "valid_to": valid_to,
-            },
+            name=name,
+            ceiling=ceiling,
+            window=window,
+            years=3,
+            valid_from=valid_from,
+            valid_to=valid_to,
         )
+        for code, name, ceiling, window, valid_from, valid_to in REGULATIONS
+        if code not in existing
+    )
 
 
 def unload(apps, schema_editor):
