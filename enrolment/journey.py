@@ -591,6 +591,8 @@ def enrol_review(request, pk: int):
             "company": enrolment.company,
             "pilots": list(enrolment.pilots.all()),
             "price": enrolment_price(enrolment),
+            "deminimis": deminimis.assessment(enrolment),
+            "declaration": deminimis.current_declaration(enrolment),
             "diagnosis": diagnoses[0] if diagnoses else None,
             "form": form,
             "error": error,

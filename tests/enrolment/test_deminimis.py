@@ -11,13 +11,14 @@ from rest_framework.test import APIClient
 from zeal import zeal_ignore
 
 from api.services import api_token_create
-from catalogue.models import DeMinimisRegulation
+from catalogue.models import DeMinimisRegulation, Offer
 from catalogue.pricing import enrolment_aid_equivalent
 from core.exceptions import BusinessRuleError
 from core.money import format_eur
-from enrolment import actions, deminimis
+from diagnostics.models import Theme
+from enrolment import actions, deminimis, services
 from enrolment.models import DeMinimisDeclaration, EnrolmentState
-from tests.builders import enrolment_at, relay_staff_for
+from tests.builders import enrolment_at, pilot, relay_staff_for
 
 pytestmark = pytest.mark.django_db
 S = EnrolmentState
@@ -193,3 +194,25 @@ def test_owner_may_not_change_the_declaration_after_validation():
         deminimis.declaration_save(
             enrolment=enrolment, by=relay_staff_for(enrolment), aids=[_aid("1000")]
         )
+
+
+def test_review_page_shows_the_declaration_and_the_headroom_after_the_offer(client):
+    with zeal_ignore():
+        enrolment = enrolment_at(S.DIAGNOSED)
+        owner = enrolment.company.owner
+        deminimis.declaration_save(enrolment=enrolment, by=owner, aids=[_aid("20000.00")])
+        offer = Offer.objects.filter(code="ciblee").first()
+        services.enrolment_offer_save(
+            enrolment=enrolment,
+            by=owner,
+            offer=offer,
+            pilots=[pilot(1, enrolment.pk)],
+            problem_theme=Theme.objects.filter(code="stocks").first(),
+            expected_version=enrolment.version,
+        )
+        enrolment.refresh_from_db()
+        aid = enrolment_aid_equivalent(enrolment)
+    client.force_login(owner)
+    page = client.get(reverse("enrolment:review", args=[enrolment.pk])).content.decode()
+    assert "Aides de minimis" in page and "Holding Dupont SAS" in page
+    assert format_eur(CEILING - Decimal("20000.00") - aid) in page
