@@ -14,11 +14,14 @@ from api.services import api_token_create
 from catalogue.models import DeMinimisRegulation, Offer
 from catalogue.pricing import enrolment_aid_equivalent
 from core.exceptions import BusinessRuleError
+from core.models import User
 from core.money import format_eur
+from core.personal_data import person_anonymise, person_find, personal_data_collect
 from diagnostics.models import Theme
 from enrolment import actions, deminimis, services
-from enrolment.models import DeMinimisDeclaration, EnrolmentState
+from enrolment.models import DeclaredAid, DeMinimisDeclaration, EnrolmentState
 from tests.builders import enrolment_at, pilot, relay_staff_for
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 S = EnrolmentState
@@ -216,3 +219,60 @@ def test_review_page_shows_the_declaration_and_the_headroom_after_the_offer(clie
     page = client.get(reverse("enrolment:review", args=[enrolment.pk])).content.decode()
     assert "Aides de minimis" in page and "Holding Dupont SAS" in page
     assert format_eur(CEILING - Decimal("20000.00") - aid) in page
+
+
+def test_personal_data_export_and_anonymisation_cover_the_declarations():
+    """The owner's export holds every version of the declaration and the ones they made; a
+    relay's export, the corrections they made; anonymising the owner scrubs their name from
+    the correction's reason and from an aid declared for their sole-trader business, and keeps
+    every amount and date (the ceiling check reads the same)."""
+    with zeal_ignore():
+        enrolment = enrolment_at(S.OFFER_CHOSEN)
+        owner = enrolment.company.owner
+        User.objects.filter(pk=owner.pk).update(
+            first_name="Jeanne", last_name="Dufourcq", email="jeanne.dufourcq@pme.example"
+        )
+        owner.refresh_from_db()
+        staff = relay_staff_for(enrolment)
+        sole_trader = {**_aid("12000.00"), "beneficiary": "Jeanne Dufourcq EI"}
+        deminimis.declaration_save(enrolment=enrolment, by=owner, aids=[sole_trader])
+        deminimis.declaration_save(
+            enrolment=enrolment,
+            by=staff,
+            aids=[{**sole_trader, "amount": Decimal("15000.00")}],
+            reason="Montant corrigé après l'appel de Jeanne Dufourcq",
+        )
+        headroom_before = deminimis.assessment(enrolment).headroom
+
+    exported = personal_data_collect(person_find(owner.email))
+    (company,) = exported["companies_owned"]
+    (declared,) = [e for e in company["enrolments"] if e["id"] == enrolment.pk]
+    versions = declared["deminimis_declarations"]
+    assert [(v["version"], v["is_correction"]) for v in versions] == [(2, True), (1, False)]
+    assert versions[0]["aids"] == [
+        {
+            "beneficiary": "Jeanne Dufourcq EI",
+            "granting_body": "Bpifrance",
+            "granted_on": sole_trader["granted_on"].isoformat(),
+            "amount": "15000.00",
+            "regulation": "Règlement (UE) 2023/2831",
+        }
+    ]
+    assert [d["version"] for d in exported["deminimis_declarations_made"]] == [1]
+    made_by_staff = personal_data_collect(person_find(staff.email))["deminimis_declarations_made"]
+    assert [(d["enrolment_id"], d["version"], d["reason"]) for d in made_by_staff] == [
+        (enrolment.pk, 2, "Montant corrigé après l'appel de Jeanne Dufourcq")
+    ]
+
+    with zeal_ignore():
+        person_anonymise(email=owner.email, by=UserFactory(director=True), reason="Demande")
+    texts = list(DeMinimisDeclaration.objects.values_list("reason", flat=True)) + [
+        f"{a.beneficiary} {a.granting_body}" for a in DeclaredAid.objects.all()
+    ]
+    assert texts and not [t for t in texts if "Dufourcq" in t]
+    assert f"Personne anonymisée n° {owner.pk}" in " ".join(texts)
+    assert sorted(DeclaredAid.objects.values_list("amount", flat=True)) == [
+        Decimal("12000.00"),
+        Decimal("15000.00"),
+    ]
+    assert deminimis.assessment(enrolment).headroom == headroom_before
