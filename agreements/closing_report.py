@@ -17,8 +17,9 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from catalogue.deminimis import regulation_on
+from catalogue.models import DeMinimisRegulation
 from catalogue.pricing import final_aid_equivalent, tariff_aid_equivalent
-from catalogue.selectors import deminimis_regulation_in_force
 from consultants.closing_report import mission_report_section
 from consultants.models import HalfDay
 from core.pdf import render_pdf
@@ -112,9 +113,12 @@ def deminimis_section(enrolment: Enrolment) -> dict:
     if enrolment.tariff_id is None or enrolment.signed_at is None:
         return {}
     granted_on = timezone.localdate(enrolment.signed_at)
+    regulation = regulation_on(DeMinimisRegulation.objects.all(), granted_on)
+    if regulation is None:  # granted before the first de minimis regulation (2007)
+        return {}
     return {
         "deminimis": {
-            "regulation": deminimis_regulation_in_force(on=granted_on).name,
+            "regulation": regulation.name,
             "granted_on": granted_on,
             "granted": tariff_aid_equivalent(tariff=enrolment.tariff),
             "final": enrolment_final_aid_equivalent(enrolment),
