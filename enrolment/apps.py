@@ -13,6 +13,7 @@ class EnrolmentConfig(AppConfig):
         from diagnostics.journey import register_diagnosis_journey
 
         from . import journey, notifications, personal_data, reminders, timeline_labels
+        from .exports import on_export_requested
         from .selectors import enrolment_counts_by_state
         from .services import on_diagnosis_submitted
 
@@ -20,6 +21,7 @@ class EnrolmentConfig(AppConfig):
         # to the enrolment's events from their own apps); the owner is told the request is sent.
         register_handler("diagnosis.submitted", on_diagnosis_submitted, sync=True)
         register_handler("enrolment.offer_chosen", notifications.on_request_sent)
+        register_handler("enrolment.export_requested", on_export_requested)
         reminders.register()
         personal_data.register()
         timeline_labels.register()  # the history in words (core.timeline_text)

@@ -7,7 +7,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,7 +22,7 @@ from core.services import timeline_for
 from diagnostics.selectors import diagnosis_profile
 
 from . import actions, deminimis, services
-from .exports import write_csv
+from .exports import export_request, write_csv
 from .filters import EnrolmentFilter
 from .forms import (
     BulkForm,
@@ -46,7 +45,6 @@ from .selectors import (
     latest_diagnoses,
 )
 from .tables import EnrolmentTable
-from .tasks import export_enrolments
 
 S = EnrolmentState
 EXPORT_SYNC_MAX = 500
@@ -98,8 +96,7 @@ def _csv_response(queryset, filename: str) -> HttpResponse:
 
 
 def _background_export(request, params: dict) -> HttpResponse:
-    job = ExportJob.objects.create(requested_by=request.user, params=params)
-    transaction.on_commit(lambda: export_enrolments.delay(job.pk))
+    job = export_request(user=request.user, params=params)
     return redirect("enrolment:export_status", pk=job.pk)
 
 

@@ -22,8 +22,8 @@ from consultants.models import Expert
 from consultants.pool_csv import pool_import_csv
 from core.models import Relay
 from core.spreadsheets import FORMULA_PREFIXES, csv_text, xlsx_bytes
+from enrolment.exports import export_run
 from enrolment.models import ExportJob
-from enrolment.tasks import export_run
 from funding.models import Payment
 from funding.services import payment_record
 from reporting.selectors import dashboard

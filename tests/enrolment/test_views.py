@@ -12,8 +12,8 @@ from zeal import zeal_ignore
 from catalogue.models import Offer
 from core.models import Relay
 from diagnostics.models import Diagnosis
+from enrolment.exports import export_run
 from enrolment.models import Enrolment, EnrolmentState, ExportJob
-from enrolment.tasks import export_run
 from tests.builders import enrolment_at
 from tests.enrolment.helpers import diagnosed_enrolment, staff
 from tests.factories import CompanyFactory, EnrolmentFactory, UserFactory, valid_siret

@@ -28,10 +28,9 @@ from catalogue.models import Offer
 from consultants.models import Expert
 from core.cache import cache_bypass_reset
 from core.models import OutboxMessage, Relay
-from core.roles import Role
 from diagnostics.models import Theme
 from enrolment.actions import choose_offer
-from enrolment.models import EnrolmentState
+from enrolment.models import EnrolmentState, ExportJob
 from tests.conftest import OTPClient
 from tests.enrolment.helpers import PILOT, diagnosed_enrolment
 from tests.factories import UserFactory
@@ -177,7 +176,7 @@ def _get(clients: dict, role: str, url: str, statuses: dict) -> None:
 
 
 def test_pages_answer_while_redis_is_stopped_and_the_agreement_follows_its_return(
-    portal_on_private_redis, celery_worker_process, tmp_path
+    portal_on_private_redis, celery_worker_process, tmp_path, settings
 ):
     redis = portal_on_private_redis
     with zeal_ignore():
@@ -222,6 +221,11 @@ def test_pages_answer_while_redis_is_stopped_and_the_agreement_follows_its_retur
     assert enrolment.state == EnrolmentState.VALIDATED
     message = OutboxMessage.objects.get(kind="enrolment.validated")
     assert message.status == OutboxMessage.Status.PENDING
+    # A background export asked for meanwhile: recorded, written once the broker is back.
+    settings.ENROLMENT_EXPORT_SYNC_MAX = 0
+    response = clients[Role.RELAY_STAFF].get(reverse("enrolment:staff_export"), follow=True)
+    assert response.status_code == 200
+    job = ExportJob.objects.get(requested_by=users[Role.RELAY_STAFF])
     time.sleep(2)
     assert not Agreement.objects.filter(enrolment=enrolment).exists()
 
@@ -234,3 +238,8 @@ def test_pages_answer_while_redis_is_stopped_and_the_agreement_follows_its_retur
     assert Agreement.objects.filter(enrolment=enrolment).count() == 1
     message.refresh_from_db()
     assert message.status == OutboxMessage.Status.DONE
+    wait_for(
+        lambda: ExportJob.objects.get(pk=job.pk).status == ExportJob.Status.DONE,
+        timeout=60,
+        message="export non écrit après le retour de Redis",
+    )
