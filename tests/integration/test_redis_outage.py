@@ -28,6 +28,7 @@ from catalogue.models import Offer
 from consultants.models import Expert
 from core.cache import cache_bypass_reset
 from core.models import OutboxMessage, Relay
+from core.roles import Role
 from diagnostics.models import Theme
 from enrolment.actions import choose_offer
 from enrolment.models import EnrolmentState, ExportJob
