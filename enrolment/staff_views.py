@@ -43,6 +43,7 @@ from .selectors import (
 )
 from .tables import EnrolmentTable
 from .tasks import export_enrolments
+from .thread_views import thread_context
 
 S = EnrolmentState
 EXPORT_SYNC_MAX = 500
@@ -219,6 +220,7 @@ def staff_detail(request, pk: int):
                 for name in ("validate", "send_back", "derogate", "withdraw")
             },
             "relays": Relay.objects.all(),
+            "thread": thread_context(enrolment=enrolment, user=request.user),
         },
     )
 

@@ -166,6 +166,9 @@ EXPECTATIONS: dict[str, Expect] = {
     "enrolment:staff_bulk": post(*ACTING, data={"action": "validate", "selection": "{waiting}"}),
     "enrolment:staff_detail": only(*STAFF, obj="enrolment"),
     "enrolment:staff_action": post(*ACTING, obj="enrolment", kwargs={"action": "note"}),
+    # the dossier's thread: the owner and the relay's side write, the Region reads, experts never
+    "enrolment:messages": only(OWNER, *STAFF, obj="enrolment", writers=(OWNER, *ACTING)),
+    "enrolment:message_attachment": only(OWNER, *STAFF, obj="dossier_message"),
     # an export belongs to who asked for it, whoever they are (nobody else, not even the director)
     "enrolment:export_status": login(obj="export_job", foreign_ok=()),
     "enrolment:export_progress": login(obj="export_job", foreign_ok=()),
