@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import base64
+from functools import cache
 
+from django.contrib.auth.hashers import make_password
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .models import Relay, User
@@ -22,9 +24,15 @@ def demo_user(email: str, *, role: str, first_name: str, last_name: str, **extra
         defaults={"role": role, "first_name": first_name, "last_name": last_name, **extra},
     )
     if created:
-        user.set_password(DEMO_PASSWORD)
+        user.password = _demo_password_hash()
         user.save(update_fields=["password"])
     return user
+
+
+@cache
+def _demo_password_hash() -> str:
+    """Hashed once per run: the hasher is slow on purpose, the 170 demo accounts share it."""
+    return make_password(DEMO_PASSWORD)
 
 
 def demo_totp_device(user: User):

@@ -24,6 +24,8 @@ from decimal import Decimal
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.text import slugify
+from openpyxl import Workbook
+from openpyxl.styles import Font
 
 #: What a spreadsheet reads as the start of a formula (or that hides one).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -98,9 +100,6 @@ def csv_text(*, headers: Sequence, rows: Iterable[Sequence]) -> str:
 
 def xlsx_bytes(*, title: str, headers: Sequence, rows: Iterable[Sequence]) -> bytes:
     """A one-sheet XLSX workbook: bold French headers, typed numbers and dates, inert text."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
     wb = Workbook()
     ws = wb.active
     ws.title = (slugify(title) or "export")[:31]

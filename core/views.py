@@ -1,3 +1,5 @@
+import datetime as dt
+
 from csp.constants import UNSAFE_INLINE
 from csp.decorators import csp_update
 from django.conf import settings
@@ -272,8 +274,6 @@ def audit_log(request):
 
 
 def _legal_context() -> dict:
-    import datetime as dt
-
     return {
         "audit_date": dt.date.fromisoformat(settings.ACCESSIBILITY_AUDIT_DATE),
         "publisher": settings.LEGAL_PUBLISHER,

@@ -46,6 +46,9 @@ def pytest_sessionstart(session):
 
 
 def pytest_collection_modifyitems(config, items):
+    # Demo tests last: under xdist the first worker seeds the demo template before its first test
+    # (`_demo_template_early`) while the others run tests that need no demo, instead of waiting.
+    items.sort(key=lambda item: "demo_db" in item.fixturenames)  # stable: file order otherwise
     for item in items:
         if item.get_closest_marker("postgres") and not USES_POSTGRES:
             item.add_marker(pytest.mark.skip(reason="PostgreSQL non configuré (DATABASE_URL)"))
