@@ -29,8 +29,12 @@ def convention_tab(enrolment, user) -> TabSummary | None:
         )
     elif facts.awaiting_signature:
         lines.append(_("En attente de signature."))
-    lines += [doc.label for doc in agreement_documents(enrolment, user)]
-    return TabSummary(lines=lines, url=facts.url, link_label=_("Page de la convention"))
+    return TabSummary(
+        lines=lines,
+        url=facts.url,
+        link_label=_("Page de la convention"),
+        documents=[(doc.label, doc.url) for doc in agreement_documents(enrolment, user)],
+    )
 
 
 def sign_action(enrolment, user) -> PrimaryAction | None:

@@ -83,6 +83,8 @@ class TabSummary:
     lines: list[str] = field(default_factory=list)
     url: str = ""
     link_label: str = ""
+    #: (label, url) of the section's documents (PDFs)
+    documents: list[tuple[str, str]] = field(default_factory=list)
 
 
 TabProvider = Callable[[Enrolment, object], "TabSummary | None"]
@@ -171,21 +173,19 @@ def _change_text(change: FieldChange) -> str:
 
 
 def _audit_line(entry: AuditEntry) -> HistoryLine | None:
-    changes = [c for c in entry.changes if c.field not in _TOLD_BY_EVENTS]
+    changes = [
+        c for c in entry.changes if c.field not in _TOLD_BY_EVENTS and c.field != "enrolment"
+    ]
     if entry.history_type == "~" and not changes:
         return None
     if entry.history_type == "+" and entry.kind.key == "enrolment.enrolment":
         return None  # the timeline's "created" event says it
-    verbs = {"+": _("ajouté"), "~": _("modifié"), "-": _("supprimé")}
-    title = _("%(kind)s %(verb)s") % {
-        "kind": entry.kind.label,
-        "verb": verbs.get(entry.history_type, ""),
-    }
+    title = _("%(kind)s : %(action)s") % {"kind": entry.kind.label, "action": entry.action.lower()}
     if entry.object_label and entry.kind.key != "enrolment.enrolment":
-        title = f"{title} : {entry.object_label}"
+        title = f"{title} ({entry.object_label})"
     return HistoryLine(
         date=entry.date,
-        who=entry.user_label,
+        who=str(entry.user) if entry.user is not None else _("le portail"),
         title=title,
         changes=[_change_text(c) for c in changes],
     )

@@ -33,6 +33,11 @@ def _max_mb() -> int:
     return max(1, settings.MESSAGE_MAX_UPLOAD_BYTES // 1048576)
 
 
+def _form(*args) -> MessageForm:
+    """The message form; its ids are prefixed (the dossier page has other `text` fields)."""
+    return MessageForm(*args, max_mb=_max_mb(), auto_id="message_%s")
+
+
 def dossier_url(enrolment: Enrolment, user) -> str:
     """The page where `user` reads this dossier: the owner's, or the staff's."""
     name = "enrolment:status" if user.role == Role.OWNER else "enrolment:staff_detail"
@@ -49,7 +54,7 @@ def thread_context(*, enrolment: Enrolment, user, form: MessageForm | None = Non
         "unread": [m.pk for m in items if unread_side and m.side != unread_side and not m.read_at],
         "may_write": side is not None,
         "side": side,
-        "form": form if form is not None else MessageForm(max_mb=_max_mb()),
+        "form": form if form is not None else _form(),
         "post_url": reverse("enrolment:messages", args=[enrolment.pk]),
     }
     thread.thread_mark_read(enrolment=enrolment, user=user)
@@ -70,11 +75,11 @@ def _enrolment(request, pk: int) -> Enrolment:
 def dossier_messages(request, pk: int):
     """The thread on its own page; a message is written here (the dossiers' forms post here)."""
     enrolment = _enrolment(request, pk)
-    form = MessageForm(max_mb=_max_mb())
+    form = _form()
     if request.method == "POST":
         if thread.side_of(request.user, enrolment) is None:
             raise PermissionDenied
-        form = MessageForm(request.POST, request.FILES, max_mb=_max_mb())
+        form = _form(request.POST, request.FILES)
         if form.is_valid():
             try:
                 thread.message_post(
