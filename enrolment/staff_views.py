@@ -43,6 +43,7 @@ from .selectors import (
 from .staff_dossier import STATE_MEANING, dossier_tabs, merged_history, primary_action
 from .tables import EnrolmentTable
 from .tasks import export_enrolments
+from .thread import with_unread_messages
 from .thread_views import thread_context
 
 S = EnrolmentState
@@ -69,7 +70,7 @@ def _filtered(request):
 def staff_list(request):
     _staff_only(request.user)
     f = _filtered(request)
-    table = EnrolmentTable(f.qs)
+    table = EnrolmentTable(with_unread_messages(f.qs, user=request.user))
     RequestConfig(request, paginate={"per_page": 25}).configure(table)
     bulk = BulkForm()
     return render(

@@ -22,6 +22,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import Count, OuterRef, Subquery
 from django.http import Http404
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -172,6 +173,22 @@ def unread_count(*, user) -> int | None:
     if side is None:
         return None
     return DossierMessage.objects.visible_to(user).unread_by(side).count()
+
+
+def with_unread_messages(queryset, *, user):
+    """Enrolments annotated `unread_messages` for the user's side (None when they have none)."""
+    side = reader_side(user)
+    if side is None:
+        return queryset
+    unread = (
+        DossierMessage.objects.filter(enrolment=OuterRef("pk"))
+        .unread_by(side)
+        .order_by()
+        .values("enrolment")
+        .annotate(n=Count("pk"))
+        .values("n")[:1]
+    )
+    return queryset.annotate(unread_messages=Subquery(unread))
 
 
 def message_with_attachment(*, user, enrolment_pk: int, pk: int) -> DossierMessage:

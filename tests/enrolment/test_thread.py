@@ -273,3 +273,15 @@ def test_the_personal_data_export_and_anonymisation_include_the_messages(client,
     assert (own.attachment.name, own.attachment_name) == ("", "")
     assert not os.path.exists(stored)
     assert DossierMessage.objects.count() == 2  # the thread's rows stay (pseudonymous)
+
+
+def test_the_relay_list_points_to_the_dossiers_with_unread_messages(client, dossier):
+    _post(client, dossier["owner"], dossier["enrolment"], text="Une question")
+    _post(client, dossier["owner"], dossier["enrolment"], text="Une autre")
+    client.force_login(dossier["staff"])
+    html = client.get(reverse("enrolment:staff_list")).content.decode()
+    detail = reverse("enrolment:staff_detail", args=[dossier["enrolment"].pk])
+    assert f'href="{detail}#messages">2 messages non lus</a>' in html
+    assert html.count("messages non lus</a>") + html.count("message non lu</a>") == 1
+    client.get(detail)
+    assert "non lus</a>" not in client.get(reverse("enrolment:staff_list")).content.decode()
