@@ -127,6 +127,12 @@ def primary_action(enrolment: Enrolment, user) -> PrimaryAction | None:
         found = _primary[state](enrolment, user)
         if found is not None:
             return found
+    if state == S.INELIGIBLE and actions.may("derogate", enrolment=enrolment, user=user):
+        return PrimaryAction(
+            label=_("Écrire à l'entreprise"),
+            url="#messages",
+            waiting=_("Une dérogation motivée se déclare dans le panneau « Autres actions »."),
+        )
     if state in {S.DRAFT, S.ELIGIBLE, S.DIAGNOSED, S.INELIGIBLE}:
         return PrimaryAction(
             label=_("Écrire à l'entreprise"),

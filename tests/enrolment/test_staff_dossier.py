@@ -15,7 +15,8 @@ from consultants.models import Mission
 from diagnostics.models import Diagnosis
 from enrolment import thread
 from enrolment.models import Enrolment, EnrolmentState
-from tests.builders import enrolment_at, relay_staff_for
+from enrolment.staff_dossier import primary_action
+from tests.builders import enrolment_at, issue_agreement, relay_staff_for
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -143,3 +144,25 @@ def test_the_page_s_queries_do_not_grow_with_messages_and_history(client):
             locked.save()
     _count(client, url)
     assert _count(client, url) == few
+
+
+def test_the_primary_action_follows_the_state_and_the_role():
+    with zeal_ignore():
+        diagnosed = enrolment_at(S.DIAGNOSED)
+        validated = enrolment_at(S.VALIDATED)
+        assigned = enrolment_at(S.CONSULTANT_ASSIGNED)
+        staff = relay_staff_for(validated)
+        director = UserFactory(director=True)
+    waiting = primary_action(diagnosed, staff)
+    assert (waiting.label, waiting.url) == ("Écrire à l'entreprise", "#messages")
+    queue = reverse("consultants:queue_detail", args=[validated.pk])
+    assert primary_action(validated, director).label == "Désigner le consultant"
+    assert primary_action(validated, director).url == queue
+    assert primary_action(validated, staff).label == "Voir les consultants proposés"
+    generating = primary_action(assigned, relay_staff_for(assigned))
+    assert generating.waiting == "La convention est en cours de génération."
+    with zeal_ignore():
+        issue_agreement(assigned)
+    convention = primary_action(assigned, relay_staff_for(assigned))
+    assert convention.label == "Enregistrer la convention signée"
+    assert convention.url == reverse("agreements:agreement_detail", args=[assigned.pk])
