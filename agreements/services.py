@@ -35,7 +35,7 @@ from core.pdf import render_pdf, sha256_hex
 from core.roles import STAFF_ROLES, Role, has_role
 from core.services import timeline_record
 from core.uploads import upload_read_pdf
-from enrolment import actions
+from enrolment import actions, deminimis
 from enrolment.dossier import (
     AgreementFacts,
     Document,
@@ -122,6 +122,8 @@ def agreement_data(*, enrolment: Enrolment) -> dict:
             if consultant is not None
             else None
         ),
+        # the de minimis clause (regulation, aid equivalent) and the declaration annexed
+        "deminimis": deminimis.agreement_clause_data(enrolment),
     }
 
 
@@ -149,8 +151,32 @@ def agreement_render(*, data: dict, version: int, issued_on: dt.date) -> bytes:
     t = {k: Decimal(v) if k in _AMOUNTS else v for k, v in data["tariff"].items()}
     return render_pdf(
         template="pdf/agreement.html",
-        context={**data, "tariff": t, "version": version, "issued_on": issued_on},
+        context={
+            **data,
+            "tariff": t,
+            "deminimis": _deminimis_amounts(data.get("deminimis")),
+            "version": version,
+            "issued_on": issued_on,
+        },
     )
+
+
+def _deminimis_amounts(clause: dict | None) -> dict | None:
+    """The clause's amounts back to Decimal (the data holds strings for its hash)."""
+    if not clause:
+        return None
+    declaration = clause.get("declaration")
+    if declaration is not None:
+        declaration = {
+            **declaration,
+            "aids": [{**a, "amount": Decimal(a["amount"])} for a in declaration["aids"]],
+        }
+    return {
+        **clause,
+        "ceiling": Decimal(clause["ceiling"]),
+        "aid_equivalent": Decimal(clause["aid_equivalent"]) if clause["aid_equivalent"] else None,
+        "declaration": declaration,
+    }
 
 
 def _load(enrolment_id: int) -> Enrolment:

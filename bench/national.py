@@ -954,6 +954,7 @@ def cmd_measure(args) -> None:
         ("file d'attente des désignations (directeur)", reverse("consultants:queue"), "director"),
         ("journal du relais", reverse("funding:journal", args=[relay.slug]), "relay"),
         ("tableau de bord de la Région", reverse("reporting:dashboard"), "region"),
+        ("registre de minimis de la Région", reverse("reporting:deminimis_register"), "region"),
     ]
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     log = open("/tmp/bench-national-gunicorn.log", "wb")  # noqa: SIM115

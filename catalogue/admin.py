@@ -5,7 +5,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from core.exceptions import BusinessRuleError
 from core.reauth import RecentAuthenticationAdminMixin
 
-from .models import Offer, Tariff, VatRate
+from .models import DeMinimisRegulation, Offer, Tariff, VatRate
 from .services import tariff_check
 
 
@@ -68,3 +68,8 @@ class TariffAdmin(
 @admin.register(VatRate)
 class VatRateAdmin(RecentAuthenticationAdminMixin, admin.ModelAdmin):
     list_display = ["rate", "valid_from", "valid_to"]
+
+
+@admin.register(DeMinimisRegulation)
+class DeMinimisRegulationAdmin(RecentAuthenticationAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "ceiling", "window", "years", "valid_from", "valid_to"]

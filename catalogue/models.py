@@ -152,3 +152,45 @@ class VatRate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rate} % depuis le {self.valid_from:%d/%m/%Y}"
+
+
+class DeMinimisWindow(models.TextChoices):
+    """How a de minimis regulation counts the period over which its ceiling applies."""
+
+    FISCAL_YEARS = "fiscal_years", _("l'exercice fiscal en cours et les exercices précédents")
+    ROLLING_YEARS = "rolling_years", _("toute période glissante")
+
+
+class DeMinimisRegulationQuerySet(models.QuerySet):
+    def in_force(self, on: dt.date):
+        return self.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on), valid_from__lte=on)
+
+
+class DeMinimisRegulation(models.Model):
+    """An EU de minimis regulation: its ceiling per single undertaking and how it counts the
+    period, in force over dates (the regulation in force on the grant date applies)."""
+
+    code = models.SlugField(_("code"), unique=True)
+    name = models.CharField(_("règlement"), max_length=120)
+    ceiling = models.DecimalField(_("plafond (EUR)"), max_digits=12, decimal_places=2)
+    window = models.CharField(_("période"), max_length=20, choices=DeMinimisWindow.choices)
+    years = models.PositiveSmallIntegerField(_("durée de la période (ans)"), default=3)
+    valid_from = models.DateField(_("applicable du"))
+    valid_to = models.DateField(_("applicable jusqu'au"), null=True, blank=True)
+
+    objects = DeMinimisRegulationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-valid_from"]
+        verbose_name = _("règlement de minimis")
+        verbose_name_plural = _("règlements de minimis")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="deminimis_valid_period",
+            ),
+            models.CheckConstraint(condition=Q(ceiling__gt=0), name="deminimis_ceiling_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

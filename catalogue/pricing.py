@@ -126,3 +126,21 @@ def enrolment_price(enrolment, *, today_rate: Decimal | None = None) -> Price | 
     return tariff_price(
         tariff=enrolment.tariff, vat_rate=enrolment_vat_rate(enrolment, today_rate=today_rate)
     )
+
+
+def tariff_aid_equivalent(*, tariff) -> Decimal:
+    """The aid equivalent of an offer under `tariff` (de minimis): the public funders' shares
+    HT — the Region's, the State's and the FSE's —, each rounded to the cent. VAT plays no
+    part: the company pays it on its own contribution only."""
+    return (
+        to_cents(tariff.regional_aid_ht)
+        + to_cents(tariff.state_aid_ht)
+        + to_cents(tariff.fse_aid_ht)
+    )
+
+
+def enrolment_aid_equivalent(enrolment) -> Decimal | None:
+    """The aid equivalent of an enrolment's tariff (None before an offer is chosen)."""
+    if enrolment.tariff_id is None:
+        return None
+    return tariff_aid_equivalent(tariff=enrolment.tariff)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from core.exceptions import BusinessRuleError
 
-from .models import Offer, Tariff, VatRate
+from .models import DeMinimisRegulation, Offer, Tariff, VatRate
 
 
 def tariff_in_force(*, offer: Offer, on: dt.date | None = None) -> Tariff | None:
@@ -39,3 +39,15 @@ def open_offers_with_tariffs(*, on: dt.date | None = None) -> list[tuple[Offer, 
     for tariff in tariffs:
         seen.setdefault(tariff.offer_id, tariff)
     return [(t.offer, t) for t in seen.values()]
+
+
+def deminimis_regulation_in_force(*, on: dt.date | None = None) -> DeMinimisRegulation:
+    """The de minimis regulation that applies to aid granted on `on` (today by default)."""
+    on = on or timezone.localdate()
+    regulation = DeMinimisRegulation.objects.in_force(on).order_by("-valid_from").first()
+    if regulation is None:
+        raise BusinessRuleError(
+            _("Aucun règlement de minimis n'est en vigueur le %(date)s.")
+            % {"date": on.strftime("%d/%m/%Y")}
+        )
+    return regulation

@@ -6,7 +6,7 @@ permissions (and their grants), admin log entries — stays attached. If the new
 type already exists (created by a `migrate` run before this one), the rows are repointed to
 it and the old content type is removed.
 
-Plain SQL (PostgreSQL), so the migration renders no model state: it stays fast on a large
+Plain SQL (the same statements on PostgreSQL and SQLite), so the migration renders no model state: it stays fast on a large
 project and a test can run it back and forth.
 """
 
@@ -32,30 +32,36 @@ def relabel_content_types(old_app: str, new_app: str, models: list[str]):
 
 
 def _relabel_sql(source: str, target: str, models: list[str]) -> list[tuple[str, list]]:
+    """Statements PostgreSQL and SQLite both run (`make run` without `DATABASE_URL`)."""
+    marks = ", ".join(["%s"] * len(models))
     pairs = (
-        "SELECT o.id AS old_id, n.id AS new_id FROM django_content_type o "
+        "SELECT o.id AS old_id, n.id AS new_id FROM django_content_type o "  # noqa: S608 - placeholders only
         "JOIN django_content_type n ON n.model = o.model AND n.app_label = %s "
-        "WHERE o.app_label = %s AND o.model = ANY(%s)"
+        f"WHERE o.app_label = %s AND o.model IN ({marks})"
     )
-    params = [target, source, list(models)]
+    p = [target, source, *models]
     sql: list[tuple[str, list]] = []
     # Both labels exist: repoint what refers to the old content type, then drop it.
     for table, column in _POINTERS:
         sql.append(
             (
-                f"UPDATE {table} t SET {column} = p.new_id FROM ({pairs}) p "  # noqa: S608
-                f"WHERE t.{column} = p.old_id",
-                params,
+                f"UPDATE {table} SET {column} = (SELECT p.new_id FROM ({pairs}) p "  # noqa: S608
+                f"WHERE p.old_id = {table}.{column}) "
+                f"WHERE {column} IN (SELECT p.old_id FROM ({pairs}) p)",
+                p + p,
             )
         )
     # Permissions: those the new content type lacks move; grants of the others follow the
     # codename to the kept permission; the duplicates go.
     sql.append(
         (
-            f"UPDATE auth_permission op SET content_type_id = p.new_id FROM ({pairs}) p "  # noqa: S608
-            "WHERE op.content_type_id = p.old_id AND NOT EXISTS (SELECT 1 FROM auth_permission np "
-            "WHERE np.content_type_id = p.new_id AND np.codename = op.codename)",
-            params,
+            "UPDATE auth_permission SET content_type_id = (SELECT p.new_id "  # noqa: S608
+            f"FROM ({pairs}) p WHERE p.old_id = auth_permission.content_type_id) "
+            f"WHERE content_type_id IN (SELECT p.old_id FROM ({pairs}) p) "
+            f"AND NOT EXISTS (SELECT 1 FROM auth_permission np, ({pairs}) p "
+            "WHERE p.old_id = auth_permission.content_type_id AND np.content_type_id = p.new_id "
+            "AND np.codename = auth_permission.codename)",
+            p * 3,
         )
     )
     duplicates = (
@@ -66,37 +72,40 @@ def _relabel_sql(source: str, target: str, models: list[str]) -> list[tuple[str,
     for table, owner in _GRANTS:
         sql.append(
             (
-                f"UPDATE {table} g SET permission_id = d.new_perm FROM ({duplicates}) d "  # noqa: S608
-                f"WHERE g.permission_id = d.old_perm AND NOT EXISTS (SELECT 1 FROM {table} k "
-                f"WHERE k.{owner} = g.{owner} AND k.permission_id = d.new_perm)",
-                params,
+                f"UPDATE {table} SET permission_id = (SELECT d.new_perm "  # noqa: S608
+                f"FROM ({duplicates}) d WHERE d.old_perm = {table}.permission_id) "
+                f"WHERE permission_id IN (SELECT d.old_perm FROM ({duplicates}) d) "
+                f"AND NOT EXISTS (SELECT 1 FROM {table} k, ({duplicates}) d "
+                f"WHERE d.old_perm = {table}.permission_id AND k.{owner} = {table}.{owner} "
+                "AND k.permission_id = d.new_perm)",
+                p * 3,
             )
         )
         sql.append(
             (
-                f"DELETE FROM {table} g USING ({duplicates}) d "  # noqa: S608
-                "WHERE g.permission_id = d.old_perm",
-                params,
+                f"DELETE FROM {table} WHERE permission_id IN "  # noqa: S608
+                f"(SELECT d.old_perm FROM ({duplicates}) d)",
+                p,
             )
         )
     sql.append(
         (
-            f"DELETE FROM auth_permission op USING ({duplicates}) d "  # noqa: S608
-            "WHERE op.id = d.old_perm",
-            params,
+            f"DELETE FROM auth_permission WHERE id IN (SELECT d.old_perm FROM ({duplicates}) d)",  # noqa: S608
+            p,
         )
     )
     sql.append(
         (
-            f"DELETE FROM django_content_type o USING ({pairs}) p WHERE o.id = p.old_id",  # noqa: S608
-            params,
+            f"DELETE FROM django_content_type WHERE id IN (SELECT p.old_id FROM ({pairs}) p)",  # noqa: S608
+            p,
         )
     )
     # Only the old label exists (the usual case): relabel it in place.
     sql.append(
         (
-            "UPDATE django_content_type SET app_label = %s WHERE app_label = %s AND model = ANY(%s)",
-            params,
+            "UPDATE django_content_type SET app_label = %s "  # noqa: S608
+            f"WHERE app_label = %s AND model IN ({marks})",
+            p,
         )
     )
     return sql

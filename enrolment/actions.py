@@ -51,6 +51,7 @@ from core.roles import Role
 from core.services import timeline_record
 from diagnostics.models import Diagnosis
 
+from .deminimis import ceiling_check
 from .eligibility import evaluate
 from .models import (
     OPEN_STATES,
@@ -550,7 +551,8 @@ def choose_offer(
 
 
 def validate(*, enrolment: Enrolment, by, expected_version: int | None = None) -> Enrolment:
-    """offer_chosen → validated by the relay: the offer, its tariff and pilots are complete."""
+    """offer_chosen → validated by the relay: the offer, its tariff and pilots are complete,
+    and the offer's aid stays within the de minimis ceiling (no override: EU law)."""
 
     def guard(locked: Enrolment) -> None:
         offer_requirements(
@@ -559,6 +561,7 @@ def validate(*, enrolment: Enrolment, by, expected_version: int | None = None) -
             pilots=locked.pilots.count(),
             problem_theme=locked.problem_theme,
         )
+        ceiling_check(locked)
 
     return _perform(
         "validate", enrolment=enrolment, by=by, expected_version=expected_version, guard=guard

@@ -10,11 +10,12 @@ from django.core.exceptions import ValidationError
 from django.forms.models import model_to_dict
 from django.utils.translation import gettext_lazy as _
 
-from catalogue.models import Offer
+from catalogue.models import DeMinimisRegulation, Offer
 from core.models import Relay, User
 from core.money import AmountField
 from diagnostics.models import Theme
 
+from .deminimis import AID_FIELDS
 from .eligibility import clean_naf, clean_siret, departement_code
 from .models import Company, EnrolmentState
 from .services import COMPANY_FIELDS
@@ -263,6 +264,62 @@ class BulkForm(forms.Form):
 
 
 STATE_CHOICES = EnrolmentState.choices
+
+
+class _DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("format", "%Y-%m-%d")
+        super().__init__(**kwargs)
+
+
+class DeclaredAidForm(forms.Form):
+    """One de minimis aid received by an enterprise of the single undertaking (a blank row is
+    skipped)."""
+
+    beneficiary = forms.CharField(label=_("Entreprise bénéficiaire"), max_length=255)
+    granting_body = forms.CharField(label=_("Organisme qui a accordé l'aide"), max_length=255)
+    granted_on = forms.DateField(label=_("Date d'octroi"), widget=_DateInput())
+    amount = AmountField(label=_("Montant (EUR)"))
+    regulation = forms.ModelChoiceField(
+        label=_("Règlement"),
+        queryset=DeMinimisRegulation.objects.order_by("-valid_from"),
+        empty_label=None,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.empty_permitted = True
+        self.use_required_attribute = False
+
+    def has_changed(self) -> bool:
+        # the regulation has a default choice: a row is blank when its typed fields are
+        typed = ("beneficiary", "granting_body", "granted_on", "amount")
+        return any(self[f].value() not in (None, "") for f in typed)
+
+
+DeclaredAidFormSet = forms.formset_factory(DeclaredAidForm, extra=3)
+
+
+class DeclarationCorrectionForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Motif de la correction"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+    )
+
+
+def declared_aid_initial(declaration, *, company) -> list[dict]:
+    """The rows of the declaration in force, to start the next version from."""
+    if declaration is None:
+        return [{"beneficiary": company.name}]
+    return [{f: getattr(a, f) for f in AID_FIELDS} for a in declaration.aids.all()]
+
+
+def declared_aid_rows(formset) -> list[dict]:
+    """The filled rows of a valid formset of aids (blank rows are skipped)."""
+    return [f.cleaned_data for f in formset.forms if f.has_changed() and f.cleaned_data]
 
 
 class MessageForm(forms.Form):

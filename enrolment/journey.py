@@ -38,7 +38,7 @@ from diagnostics.models import Diagnosis, Theme
 from diagnostics.selectors import diagnosis_profile, diagnosis_resume_point, diagnosis_themes
 from diagnostics.services import active_questionnaire, diagnosis_start
 
-from . import actions, services
+from . import actions, deminimis, services
 from .company_register import RegisterStatus, company_register_search
 from .dossier import (
     STEP_ACCOUNT,
@@ -56,7 +56,17 @@ from .dossier import (
     owner_status_for,
     validation_working_days,
 )
-from .forms import CompanyForm, OfferForm, PilotForm, SignUpForm, SiretForm, VersionedForm
+from .forms import (
+    CompanyForm,
+    DeclaredAidFormSet,
+    OfferForm,
+    PilotForm,
+    SignUpForm,
+    SiretForm,
+    VersionedForm,
+    declared_aid_initial,
+    declared_aid_rows,
+)
 from .models import Enrolment, EnrolmentState
 from .selectors import enrolment_for_owner, enrolments_for_owner, latest_diagnoses
 from .thread_views import thread_context
@@ -364,15 +374,18 @@ def diagnosis_journey_for(diagnosis: Diagnosis, user) -> DiagnosisJourney | None
 # --- 4: pilots and offer ----------------------------------------------------------------------
 
 
-def _offer_rows() -> list[dict]:
-    """Each open offer with its tariff in force and its price (VAT at today's rate)."""
+def _offer_rows(enrolment: Enrolment | None = None) -> list[dict]:
+    """Each open offer with its tariff in force and its price (VAT at today's rate), and for an
+    enrolment the de minimis check of that offer (the headroom it would leave)."""
     vat_rate = vat_rate_in_force()
+    base = deminimis.headroom_before(enrolment) if enrolment is not None else None
     rows = []
     for offer in Offer.objects.filter(is_open=True).order_by("position"):
         tariff = tariff_in_force(offer=offer)
         if tariff is not None:
             price = tariff_price(tariff=tariff, vat_rate=vat_rate)
-            rows.append({"offer": offer, "tariff": tariff, "price": price})
+            check = deminimis.with_offer(base, tariff) if base is not None else None
+            rows.append({"offer": offer, "tariff": tariff, "price": price, "deminimis": check})
     return rows
 
 
@@ -457,7 +470,7 @@ def enrol_offer(request, pk: int):
                     form.add_error(None, exc.message)
                 else:
                     return redirect("enrolment:review", pk=enrolment.pk)
-    rows = _offer_rows()
+    rows = _offer_rows(enrolment)
     chosen = form["offer"].value()
     chosen_code = next((r["offer"].code for r in rows if str(r["offer"].pk) == str(chosen)), "")
     return render(
@@ -471,6 +484,8 @@ def enrol_offer(request, pk: int):
             "chosen_code": chosen_code,
             "offer_codes": {"ciblee": CIBLEE, "approfondie": APPROFONDIE},
             "profile": profile,
+            "deminimis": deminimis.headroom_before(enrolment),
+            "declaration": deminimis.current_declaration(enrolment),
             "error_list": [
                 (
                     f"offer-{rows[0]['offer'].code}"
@@ -482,6 +497,45 @@ def enrol_offer(request, pk: int):
                 for fid, label, msg in error_list(form, *pilot_forms)
             ],
             "non_field_errors": form.non_field_errors(),
+            "steps": journey_step(STEP_OFFER),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def enrol_deminimis(request, pk: int):
+    """The owner declares the de minimis aid the single undertaking received (offer step)."""
+    _owner_only(request.user)
+    enrolment = enrolment_for_owner(user=request.user, pk=pk)
+    declaration = deminimis.current_declaration(enrolment)
+    may_declare = enrolment.state in deminimis.OWNER_DECLARES_IN
+    formset = DeclaredAidFormSet(
+        request.POST or None,
+        prefix="aid",
+        initial=declared_aid_initial(declaration, company=enrolment.company),
+    )
+    error = None
+    if request.method == "POST" and may_declare and formset.is_valid():
+        try:
+            deminimis.declaration_save(
+                enrolment=enrolment, by=request.user, aids=declared_aid_rows(formset)
+            )
+        except BusinessRuleError as exc:
+            error = exc.message
+        else:
+            messages.success(request, _("Votre déclaration des aides de minimis est enregistrée."))
+            return redirect("enrolment:offer", pk=enrolment.pk)
+    return render(
+        request,
+        "enrolment/deminimis.html",
+        {
+            "enrolment": enrolment,
+            "declaration": declaration,
+            "formset": formset if may_declare else None,
+            "error": error,
+            "deminimis": deminimis.headroom_before(enrolment),
             "steps": journey_step(STEP_OFFER),
         },
         status=400 if request.method == "POST" else 200,
@@ -538,6 +592,8 @@ def enrol_review(request, pk: int):
             "company": enrolment.company,
             "pilots": list(enrolment.pilots.all()),
             "price": enrolment_price(enrolment),
+            "deminimis": deminimis.assessment(enrolment),
+            "declaration": deminimis.current_declaration(enrolment),
             "diagnosis": diagnoses[0] if diagnoses else None,
             "form": form,
             "error": error,

@@ -334,6 +334,83 @@ class ExportJob(models.Model):
         return int(self.done * 100 / self.total) if self.total else 0
 
 
+class DeMinimisDeclaration(models.Model):
+    """One version of the owner's declaration of the de minimis aid the single undertaking
+    (the company and the enterprises it controls or is controlled by) already received.
+
+    Never edited in place: the owner's new answer or a relay's correction (with its reason) is
+    a new version; the highest version is the one in force, the others are its history.
+    """
+
+    enrolment = models.ForeignKey(
+        Enrolment, on_delete=models.CASCADE, related_name="deminimis_declarations"
+    )
+    version = models.PositiveIntegerField(_("version"))
+    enrolment_version = models.PositiveIntegerField(
+        _("version de l'inscription"), help_text=_("La version de l'inscription déclarée.")
+    )
+    declared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("déclarée par"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    declared_at = models.DateTimeField(_("déclarée le"), default=timezone.now)
+    is_correction = models.BooleanField(_("correction par la structure relais"), default=False)
+    reason = models.TextField(_("motif de la correction"), blank=True)
+
+    class Meta:
+        ordering = ["enrolment", "-version"]
+        verbose_name = _("déclaration d'aides de minimis")
+        verbose_name_plural = _("déclarations d'aides de minimis")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrolment", "version"], name="unique_deminimis_declaration_version"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(is_correction=False) | ~models.Q(reason=""),
+                name="deminimis_correction_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enrolment} — de minimis v{self.version}"
+
+
+class DeclaredAid(models.Model):
+    """One de minimis aid received by an enterprise of the single undertaking."""
+
+    declaration = models.ForeignKey(
+        DeMinimisDeclaration, on_delete=models.CASCADE, related_name="aids"
+    )
+    position = models.PositiveSmallIntegerField(default=1)
+    beneficiary = models.CharField(_("entreprise bénéficiaire"), max_length=255)
+    granting_body = models.CharField(_("organisme qui a accordé l'aide"), max_length=255)
+    granted_on = models.DateField(_("date d'octroi"))
+    amount = models.DecimalField(_("montant (EUR)"), max_digits=12, decimal_places=2)
+    regulation = models.ForeignKey(
+        "catalogue.DeMinimisRegulation",
+        verbose_name=_("règlement"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["declaration", "position"]
+        verbose_name = _("aide de minimis déclarée")
+        verbose_name_plural = _("aides de minimis déclarées")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0), name="declared_aid_amount_positive"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.beneficiary} — {self.granting_body} {self.granted_on:%d/%m/%Y}"
+
+
 def message_attachment_upload_to(instance, filename: str) -> str:
     """Stored under a generated name: nothing of the user's input reaches the file system."""
     extension = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}.get(

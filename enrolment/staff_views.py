@@ -12,7 +12,7 @@ from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from django_tables2 import RequestConfig
 
 from core.exceptions import BusinessRuleError
@@ -21,17 +21,21 @@ from core.roles import STAFF_READER_ROLES, STAFF_ROLES, has_role
 from core.services import timeline_for
 from diagnostics.selectors import diagnosis_profile
 
-from . import actions, services
+from . import actions, deminimis, services
 from .exports import write_csv
 from .filters import EnrolmentFilter
 from .forms import (
     BulkForm,
+    DeclarationCorrectionForm,
+    DeclaredAidFormSet,
     NoteForm,
     OverrideForm,
     ReattachForm,
     SendBackForm,
     VersionedForm,
     WithdrawForm,
+    declared_aid_initial,
+    declared_aid_rows,
 )
 from .models import EnrolmentState, ExportJob
 from .selectors import (
@@ -228,7 +232,60 @@ def staff_detail(request, pk: int):
             ),
             "may": may,
             "thread": thread_context(enrolment=enrolment, user=request.user),
+            "deminimis": deminimis.assessment(enrolment) or deminimis.headroom_before(enrolment),
+            "declaration": deminimis.current_declaration(enrolment),
         },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def staff_deminimis(request, pk: int):
+    """The de minimis declaration's versions; relay staff correct it (a new version, a reason)."""
+    _staff_only(request.user)
+    enrolment = enrolment_for_staff_detail(user=request.user, pk=pk)
+    history = deminimis.declaration_history(enrolment)
+    may_correct = (
+        has_role(request.user, STAFF_ROLES)
+        and not request.user.is_read_only
+        and enrolment.state in deminimis.STAFF_CORRECTS_IN
+    )
+    if request.method == "POST":
+        _may_act(request.user)
+    data = request.POST or None
+    formset = DeclaredAidFormSet(
+        data,
+        prefix="aid",
+        initial=declared_aid_initial(history[0] if history else None, company=enrolment.company),
+    )
+    reason_form = DeclarationCorrectionForm(data)
+    error = None
+    if request.method == "POST" and may_correct and formset.is_valid() and reason_form.is_valid():
+        try:
+            deminimis.declaration_save(
+                enrolment=enrolment,
+                by=request.user,
+                aids=declared_aid_rows(formset),
+                reason=reason_form.cleaned_data["reason"],
+            )
+        except BusinessRuleError as exc:
+            error = exc.message
+        else:
+            messages.success(request, _("La déclaration corrigée est enregistrée."))
+            return redirect("enrolment:staff_deminimis", pk=enrolment.pk)
+    return render(
+        request,
+        "enrolment/staff_deminimis.html",
+        {
+            "enrolment": enrolment,
+            "company": enrolment.company,
+            "history": history,
+            "formset": formset if may_correct else None,
+            "reason_form": reason_form,
+            "error": error,
+            "deminimis": deminimis.assessment(enrolment) or deminimis.headroom_before(enrolment),
+        },
+        status=400 if request.method == "POST" else 200,
     )
 
 

@@ -41,3 +41,4 @@ def register() -> None:
         from_state=S.CONSULTANT_ASSIGNED,
     )
     register_event_label("reattached", _("Changement de structure relais"))
+    register_event_label("deminimis_declared", _("Déclaration des aides de minimis enregistrée"))

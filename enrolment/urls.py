@@ -13,6 +13,7 @@ urlpatterns = [
     path("inscription/<int:pk>/entreprise/", journey.enrol_company, name="company"),
     path("inscription/<int:pk>/autodiagnostic/", journey.enrol_diagnosis, name="diagnosis"),
     path("inscription/<int:pk>/offre/", journey.enrol_offer, name="offer"),
+    path("inscription/<int:pk>/de-minimis/", journey.enrol_deminimis, name="deminimis"),
     path("inscription/<int:pk>/recapitulatif/", journey.enrol_review, name="review"),
     path("inscription/<int:pk>/confirmation/", journey.enrol_confirmation, name="confirmation"),
     # the thread between the relay and the company (enrolment/thread_views.py)
@@ -37,6 +38,7 @@ urlpatterns = [
         name="export_download",
     ),
     path("inscriptions/<int:pk>/", staff_views.staff_detail, name="staff_detail"),
+    path("inscriptions/<int:pk>/de-minimis/", staff_views.staff_deminimis, name="staff_deminimis"),
 ]
 
 # Last: the relay staff actions on an enrolment (validate, send back…) catch any other slug.

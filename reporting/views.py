@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from core.reauth import recent_authentication_required
 from core.roles import STAFF_READER_ROLES, has_role
-from core.spreadsheets import spreadsheet_response
+from core.spreadsheets import FORMATS, spreadsheet_response
 from funding.forms import PeriodFilterForm
 
 from . import selectors
+from .deminimis import register_headers, register_rows
+from .forms import RegisterFilterForm
 
 
 @login_required
@@ -52,5 +57,44 @@ def dashboard(request):
             "query": query.urlencode(),
             "cache_seconds": getattr(settings, "FUNDING_DASHBOARD_CACHE_SECONDS", 60),
             "cache_scope": selectors.dashboard_scope(user=request.user, start=start, end=end),
+        },
+    )
+
+
+@login_required
+@recent_authentication_required(when=lambda request: bool(request.GET.get("format")))
+def deminimis_register(request):
+    """The de minimis register: aid granted per company, filtered, exported (CSV, XLSX)."""
+    if not has_role(request.user, STAFF_READER_ROLES):
+        raise PermissionDenied
+    filters = RegisterFilterForm(request.GET or None, user=request.user)
+    criteria = filters.cleaned_data if filters.is_valid() else {}
+    rows = register_rows(
+        user=request.user,
+        start=criteria.get("start"),
+        end=criteria.get("end"),
+        relay=criteria.get("relay"),
+    )
+    fmt = request.GET.get("format")
+    if fmt:
+        if fmt not in FORMATS:
+            raise Http404
+        return spreadsheet_response(
+            title=_("Registre des aides de minimis"),
+            headers=register_headers(),
+            rows=[r.cells() for r in rows],
+            fmt=fmt,
+        )
+    query = request.GET.copy()
+    query.pop("format", None)
+    return render(
+        request,
+        "reporting/deminimis_register.html",
+        {
+            "filters": filters,
+            "headers": register_headers(),
+            "rows": rows,
+            "total": sum((r.amount for r in rows), Decimal("0.00")),
+            "query": query.urlencode(),
         },
     )

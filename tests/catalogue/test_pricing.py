@@ -27,6 +27,7 @@ from catalogue.pricing import tariff_price
 from catalogue.selectors import tariff_in_force, vat_rate_in_force
 from core.models import OutboxMessage
 from core.outbox import outbox_process_message
+from diagnostics.models import Theme
 from enrolment.actions import choose_offer, validate
 from enrolment.models import EnrolmentState
 from funding.models import JournalEntry
@@ -149,6 +150,4 @@ def test_vat_ttc_and_region_share_are_the_same_on_every_surface_when_the_rate_ch
 
 
 def _theme(code):
-    from diagnostics.models import Theme
-
     return Theme.objects.get(code=code)

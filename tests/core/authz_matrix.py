@@ -159,12 +159,15 @@ EXPECTATIONS: dict[str, Expect] = {
     "enrolment:confirmation": only(OWNER, ADMIN, obj="enrolment"),  # the receipt of a sent request
     "enrolment:diagnosis": only(OWNER, ADMIN, obj="enrolment", status=302),  # starts, redirects
     "enrolment:offer": only(OWNER, ADMIN, obj="diagnosed"),
+    "enrolment:deminimis": only(OWNER, ADMIN, obj="diagnosed"),
     # --- enrolment: relay staff ---------------------------------------------------------------
     "enrolment:staff_list": only(*STAFF),
     "enrolment:staff_export": only(*STAFF),
     # the Region may export a selection, not validate it
     "enrolment:staff_bulk": post(*ACTING, data={"action": "validate", "selection": "{waiting}"}),
     "enrolment:staff_detail": only(*STAFF, obj="enrolment"),
+    # the Region reads the declaration's versions; the acting staff correct it
+    "enrolment:staff_deminimis": only(*STAFF, obj="enrolment", writers=frozenset(ACTING)),
     "enrolment:staff_action": post(*ACTING, obj="enrolment", kwargs={"action": "note"}),
     # the dossier's thread: the owner and the relay's side write, the Region reads, experts never
     "enrolment:messages": only(OWNER, *STAFF, obj="enrolment", writers=(OWNER, *ACTING)),
@@ -257,6 +260,7 @@ EXPECTATIONS: dict[str, Expect] = {
     "consultants:training_enrol": post(*ACTING, obj="enrolment_pk"),
     # --- funding ---------------------------------------------------------------------------------
     "reporting:dashboard": only(*STAFF),
+    "reporting:deminimis_register": only(*STAFF),
     "funding:ledger_index": only(*STAFF, status_by_role={RELAY_STAFF: 302}),  # → their ledger
     "funding:instalments": only(*STAFF, writers=(REGION, ADMIN)),
     "funding:ledger": only(*STAFF, obj="relay_slug"),

@@ -143,6 +143,9 @@ def _world_and_tour(page, login, logout, audit):
     audit("liste des inscriptions")
     page.get_by_role("link", name="DECOLLETAGE DU MONT-BLANC").click()
     audit("détail d'une inscription (relais)")
+    page.get_by_role("link", name="Voir ou corriger la déclaration").click()
+    audit("déclaration de minimis (relais)")
+    page.go_back()
     page.get_by_role("link", name="Comptabilité").first.click()
     audit("comptabilité du relais")
     logout()
@@ -183,6 +186,8 @@ def _world_and_tour(page, login, logout, audit):
     charts = page.locator(".chart svg[role='img']")
     assert charts.count() >= 4 and charts.first.locator("title").count() >= 1
     audit("tableau de bord du financement")
+    page.goto("/registre-de-minimis/")
+    audit("registre des aides de minimis")
     page.goto("/consultants/file-attente/")
     audit("file d'attente des désignations")
     logout()
@@ -289,6 +294,9 @@ def _owner_journey(page, audit):
 
     page.get_by_role("link", name="Continuer : pilotes et offre").click()
     check("pilotes et offre")
+    page.get_by_role("link", name="Déclarer mes aides de minimis").click()
+    check("déclaration des aides de minimis")
+    page.get_by_role("link", name="Retour au choix de l'offre").click()
     page.fill("#id_pilot1-first_name", "Karim")
     page.fill("#id_pilot1-email", "pas-une-adresse")
     page.get_by_role("button", name="Continuer").click()

@@ -182,7 +182,9 @@ def _journey(walk: Walk) -> None:
 
     # 5. check your answers, then send
     walk.step("5-verification", 5)
-    assert page.get_by_role("link", name=re.compile("^Modifier")).count() == 4
+    assert (
+        page.get_by_role("link", name=re.compile("^Modifier")).count() == 5
+    )  # with the de minimis declaration
     assert "2 928,00" in page.locator("#check-price").inner_text().replace("\u202f", " ")
     walk.click(page.get_by_role("button", name="Envoyer ma demande"))
 

@@ -186,9 +186,10 @@ def test_check_page_lists_every_answer_with_modifier_and_the_price(client):
     assert response.url == review
     page = html.unescape(client.get(review).content.decode())
     assert "Étape 5 sur 6" in page and '<h1 class="h3">Vérifiez vos réponses</h1>' in page
-    for section in ("Votre entreprise", "Éligibilité", "Votre pilote interne", "Offre"):
+    sections = ("Votre entreprise", "Éligibilité", "Votre pilote interne", "Offre")
+    for section in (*sections, "Aides de minimis"):
         assert section in page
-    assert page.count(">Modifier<") == 4
+    assert page.count(">Modifier<") == 5  # the four above and the de minimis declaration
     assert f"{reverse('enrolment:company', args=[enrolment.pk])}?retour=verification" in page
     price = _text(page, r'id="check-price">(.*?)</dl>')
     assert "Vous payez HT2\u202f440,00\u00a0€" in price

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('enrolment', '0009_enrolment_vat_rate'),
+        ('enrolment', '0010_deminimis_declaration'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,102 @@
+"""The Region's de minimis register: one row per aid the programme granted (a signed agreement),
+in the columns of the European transparency register, scoped like every staff page."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from catalogue.deminimis import regulation_on
+from catalogue.models import DeMinimisRegulation, Funder
+from catalogue.pricing import tariff_aid_equivalent
+from enrolment.models import Enrolment
+
+#: The granting bodies of the programme's funders, as the transparency register names them.
+GRANTING_BODIES = {
+    Funder.REGION: gettext_lazy("Région Rhône-Alpes"),
+    Funder.STATE: gettext_lazy("État"),
+    Funder.FSE: gettext_lazy("Fonds social européen"),
+}
+
+
+def register_headers() -> list[str]:
+    """The transparency register's columns, in its order (French labels)."""
+    return [
+        _("Nom du bénéficiaire"),
+        _("Identifiant du bénéficiaire (SIRET)"),
+        _("Autorité d'octroi"),
+        _("Date d'octroi"),
+        _("Montant de l'aide (EUR)"),
+        _("Règlement"),
+    ]
+
+
+@dataclass(frozen=True)
+class RegisterRow:
+    beneficiary: str
+    siret: str
+    granting_body: str
+    granted_on: dt.date
+    amount: Decimal
+    regulation: str
+    relay: str
+
+    def cells(self) -> list:
+        return [
+            self.beneficiary,
+            self.siret,
+            self.granting_body,
+            self.granted_on,
+            self.amount,
+            self.regulation,
+        ]
+
+
+def _granting_body(tariff) -> str:
+    shares = [
+        (Funder.REGION, tariff.regional_aid_ht),
+        (Funder.STATE, tariff.state_aid_ht),
+        (Funder.FSE, tariff.fse_aid_ht),
+    ]
+    return ", ".join(str(GRANTING_BODIES[f]) for f, share in shares if share)
+
+
+def register_rows(
+    *, user, start: dt.date | None = None, end: dt.date | None = None, relay=None
+) -> list[RegisterRow]:
+    """The aid granted (agreement signed) within [start, end], of `relay` if given, that
+    `user` may see; oldest first. The aid counts as granted on the signature date."""
+    enrolments = (
+        Enrolment.objects.visible_to(user)
+        .filter(signed_at__isnull=False, tariff__isnull=False)
+        .select_related("company__relay", "tariff")
+        .order_by("signed_at", "pk")
+    )
+    if start:
+        enrolments = enrolments.filter(signed_at__date__gte=start)
+    if end:
+        enrolments = enrolments.filter(signed_at__date__lte=end)
+    if relay is not None:
+        enrolments = enrolments.filter(company__relay=relay)
+    regulations = list(DeMinimisRegulation.objects.all())
+    rows = []
+    for enrolment in enrolments:
+        granted_on = timezone.localdate(enrolment.signed_at)
+        regulation = regulation_on(regulations, granted_on)
+        rows.append(
+            RegisterRow(
+                beneficiary=enrolment.company.name,
+                siret=enrolment.company.siret,
+                granting_body=_granting_body(enrolment.tariff),
+                granted_on=granted_on,
+                amount=tariff_aid_equivalent(tariff=enrolment.tariff),
+                regulation=regulation.name if regulation else "",
+                relay=enrolment.company.relay.name if enrolment.company.relay else "",
+            )
+        )
+    return rows

@@ -1,0 +1,98 @@
+"""The Region's de minimis register: one row per aid granted (signed agreement), in the
+transparency register's columns, filtered by period and relay, scoped like the staff pages."""
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+from zeal import zeal_ignore
+
+from catalogue.pricing import enrolment_aid_equivalent
+from core.models import Relay
+from enrolment.models import Enrolment, EnrolmentState
+from tests.builders import enrolment_at
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+S = EnrolmentState
+HEADERS = [
+    "Nom du bénéficiaire",
+    "Identifiant du bénéficiaire (SIRET)",
+    "Autorité d'octroi",
+    "Date d'octroi",
+    "Montant de l'aide (EUR)",
+    "Règlement",
+]
+
+
+def _signed(name: str, *, relay_slug: str = "afpi", days_ago: int = 0, **kw):
+    with zeal_ignore():
+        extra = {"postcode": "74000", "departement_id": "74"} if relay_slug == "thesame" else {}
+        e = enrolment_at(S.AGREEMENT_SIGNED, name=name, relay=relay(relay_slug), **extra, **kw)
+        signed_at = timezone.now() - dt.timedelta(days=days_ago)
+        Enrolment.objects.filter(pk=e.pk).update(signed_at=signed_at)
+        e.refresh_from_db()
+        return e
+
+
+def relay(slug: str) -> Relay:
+    return Relay.objects.filter(slug=slug).first()
+
+
+def _csv(content: bytes) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
+
+
+def test_register_rows_columns_and_filters(client):
+    lyon = _signed("Tôlerie Lyonnaise", days_ago=40)
+    annecy = _signed("Décolletage d'Annecy", relay_slug="thesame", days_ago=5)
+    with zeal_ignore():
+        enrolment_at(S.VALIDATED, name="Pas encore signée")  # not granted: no row
+        aid = enrolment_aid_equivalent(lyon)
+    region = UserFactory(region=True)
+    client.force_login(region)
+    url = reverse("reporting:deminimis_register")
+
+    rows = _csv(client.get(url, {"format": "csv"}).content)
+    assert rows[0] == HEADERS
+    by_name = {r[0]: r for r in rows[1:]}
+    assert set(by_name) == {"Tôlerie Lyonnaise", "Décolletage d'Annecy"}
+    granted_on = timezone.localdate(lyon.signed_at).strftime("%d/%m/%Y")
+    assert by_name["Tôlerie Lyonnaise"] == [
+        "Tôlerie Lyonnaise",
+        lyon.company.siret,
+        "Région Rhône-Alpes",
+        granted_on,
+        f"{aid:f}".replace(".", ","),
+        "Règlement (UE) 2023/2831",
+    ]
+
+    # period: the last ten days; relay: Thésame
+    recent = {"start": (timezone.localdate() - dt.timedelta(days=10)).isoformat()}
+    assert [r[0] for r in _csv(client.get(url, {**recent, "format": "csv"}).content)[1:]] == [
+        "Décolletage d'Annecy"
+    ]
+    only_afpi = {"relay": str(relay("afpi").pk), "format": "csv"}
+    assert [r[0] for r in _csv(client.get(url, only_afpi).content)[1:]] == ["Tôlerie Lyonnaise"]
+
+    sheet = load_workbook(io.BytesIO(client.get(url, {"format": "xlsx"}).content)).active
+    values = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert values[0] == HEADERS and len(values) == 3
+    page = client.get(url).content.decode()
+    assert "Registre des aides de minimis" in page and annecy.company.siret in page
+
+
+def test_relay_staff_see_their_relays_aid_only(client):
+    _signed("Tôlerie Lyonnaise")
+    _signed("Décolletage d'Annecy", relay_slug="thesame")
+    client.force_login(UserFactory(role="relay_staff", relay=relay("thesame")))
+    url = reverse("reporting:deminimis_register")
+    rows = _csv(client.get(url, {"format": "csv"}).content)
+    assert [r[0] for r in rows[1:]] == ["Décolletage d'Annecy"]
+    # asking for another relay is not a way round the scope
+    forced = client.get(url, {"relay": str(relay("afpi").pk), "format": "csv"}).content
+    assert "Tôlerie Lyonnaise" not in forced.decode("utf-8-sig")
