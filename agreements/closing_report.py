@@ -4,24 +4,31 @@ The report renders the company, offer, mission dates, consultant and timeline of
 journey, and the named blocks of templates/pdf/closing_report.html (`diagnosis`,
 `indicators`, `half_days`) from `CLOSING_REPORT_SECTIONS`: callables (enrolment) -> dict
 merged into the template context — the diagnosis before/after (below) and the mission's
-indicators and half-days (`consultants.closing_report`, a layer below).
+indicators and half-days (`consultants.closing_report`, a layer below) — and the `deminimis`
+block: the aid granted at signature and the final aid equivalent (lowered after an early exit by
+the early-exit rule of `catalogue.pricing`, the one the ledger posts).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from catalogue.deminimis import regulation_on
+from catalogue.models import DeMinimisRegulation
+from catalogue.pricing import final_aid_equivalent, tariff_aid_equivalent
 from consultants.closing_report import mission_report_section
+from consultants.models import HalfDay
 from core.pdf import render_pdf
 from core.services import timeline_for
 from diagnostics.charts import profile_radar
 from diagnostics.models import Diagnosis
 from diagnostics.selectors import diagnosis_profile
 from diagnostics.services import scores_as_decimal
-from enrolment.models import Enrolment
+from enrolment.models import Enrolment, EnrolmentState
 
 
 def diagnosis_before_after(enrolment: Enrolment) -> tuple:
@@ -78,10 +85,53 @@ def diagnosis_section(enrolment: Enrolment) -> dict:
     }
 
 
+def is_early_exit(enrolment: Enrolment) -> bool:
+    """Withdrawn after the agreement was signed (the aid had been granted)."""
+    return enrolment.state == EnrolmentState.WITHDRAWN and enrolment.signed_at is not None
+
+
+def enrolment_final_aid_equivalent(
+    enrolment: Enrolment, *, delivered_half_days: int | None = None
+) -> Decimal | None:
+    """The de minimis aid the company finally received from this enrolment: the offer's aid
+    equivalent, lowered on an early exit by the ledger's early-exit rule
+    (`catalogue.pricing.final_aid_equivalent`). `delivered_half_days` saves the count when
+    many enrolments are read at once (the register). None without an offer."""
+    if enrolment.tariff_id is None:
+        return None
+    early_exit = is_early_exit(enrolment)
+    if early_exit and delivered_half_days is None:
+        delivered_half_days = HalfDay.objects.filter(mission__enrolment=enrolment).count()
+    return final_aid_equivalent(
+        tariff=enrolment.tariff, early_exit=early_exit, delivered_half_days=delivered_half_days or 0
+    )
+
+
+def deminimis_section(enrolment: Enrolment) -> dict:
+    """The de minimis aid: the regulation in force on the signature date, the aid equivalent
+    granted then, and the final one (lower after an early exit)."""
+    if enrolment.tariff_id is None or enrolment.signed_at is None:
+        return {}
+    granted_on = timezone.localdate(enrolment.signed_at)
+    regulation = regulation_on(DeMinimisRegulation.objects.all(), granted_on)
+    if regulation is None:  # granted before the first de minimis regulation (2007)
+        return {}
+    return {
+        "deminimis": {
+            "regulation": regulation.name,
+            "granted_on": granted_on,
+            "granted": tariff_aid_equivalent(tariff=enrolment.tariff),
+            "final": enrolment_final_aid_equivalent(enrolment),
+            "early_exit": is_early_exit(enrolment),
+        }
+    }
+
+
 #: The report's sections: each returns extra context (charts as SVG) for one enrolment.
 CLOSING_REPORT_SECTIONS: list[Callable[[Enrolment], dict]] = [
     diagnosis_section,
     mission_report_section,
+    deminimis_section,
 ]
 
 

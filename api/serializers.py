@@ -20,9 +20,11 @@ from consultants.models import (
     Measurement,
     Mission,
 )
+from core.exceptions import BusinessRuleError
 from core.models import Departement, Relay
 from diagnostics.models import Diagnosis, Theme
 from diagnostics.scoring import weakest_themes
+from enrolment import deminimis
 from enrolment.actions import ACTIONS, available_actions
 from enrolment.models import Company, Enrolment, Pilot
 from enrolment.services import COMPANY_IDENTITY_FIELDS
@@ -193,6 +195,102 @@ class EnrolmentSerializer(serializers.ModelSerializer):
         fields = set(PriceSerializer._declared_fields) - {"vat_rate_frozen"}
         data = {name: getattr(price, name) for name in fields}
         return PriceSerializer({**data, "vat_rate_frozen": obj.vat_rate is not None}).data
+
+
+class DeclaredAidSerializer(serializers.Serializer):
+    beneficiary = serializers.CharField(
+        help_text="Entreprise de l'entreprise unique qui l'a reçue."
+    )
+    granting_body = serializers.CharField(help_text="Organisme qui a accordé l'aide.")
+    granted_on = serializers.DateField(help_text="Date d'octroi.")
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2, help_text="EUR.")
+    regulation = serializers.CharField(source="regulation.name", help_text="Règlement de minimis.")
+
+
+class DeMinimisSerializer(serializers.Serializer):
+    """The de minimis check of an enrolment (read-only, `enrolment.deminimis`): the aid the
+    owner declared, the programme's earlier aid, this offer's aid equivalent and the headroom
+    left under the ceiling of the regulation in force on the grant date (the signature; today
+    before it)."""
+
+    regulation = serializers.CharField(help_text="Règlement de minimis en vigueur à l'octroi.")
+    ceiling = serializers.DecimalField(max_digits=12, decimal_places=2)
+    granted_on = serializers.DateField(
+        help_text="Date d'octroi retenue : la signature de la convention, aujourd'hui avant."
+    )
+    window_start = serializers.DateField(help_text="Début de la période de référence.")
+    window_end = serializers.DateField(help_text="Fin de la période de référence.")
+    declaration_version = serializers.IntegerField(
+        allow_null=True, help_text="Version de la déclaration en vigueur (null : non déclarée)."
+    )
+    declared_aids = DeclaredAidSerializer(
+        many=True, help_text="Les aides de la déclaration en vigueur (toutes dates)."
+    )
+    declared_in_window = serializers.DecimalField(
+        max_digits=12, decimal_places=2, help_text="Aides déclarées dans la période."
+    )
+    programme_aid_in_window = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        help_text="Aides déjà accordées par le programme à l'entreprise dans la période.",
+    )
+    aid_equivalent = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        allow_null=True,
+        help_text="Équivalent-subvention de l'offre choisie (null avant le choix).",
+    )
+    headroom = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        help_text="Marge restante sous le plafond, l'offre comprise (négative : dépassement).",
+    )
+    exceeds = serializers.BooleanField(
+        help_text="Vrai si l'offre dépasse le plafond : l'inscription ne peut être validée."
+    )
+
+
+def deminimis_data(enrolment: Enrolment) -> dict:
+    """What `DeMinimisSerializer` shows for one enrolment (a few queries: detail only)."""
+    result = deminimis.assessment(enrolment)
+    has_offer = result is not None
+    if result is None:
+        result = deminimis.headroom_before(enrolment)
+    declaration = deminimis.current_declaration(enrolment)
+    return {
+        "regulation": result.regulation.name,
+        "ceiling": result.ceiling,
+        "granted_on": result.on,
+        "window_start": result.window.start,
+        "window_end": result.window.end,
+        "declaration_version": declaration.version if declaration else None,
+        "declared_aids": list(declaration.aids.all()) if declaration else [],
+        "declared_in_window": result.declared,
+        "programme_aid_in_window": result.previous,
+        "aid_equivalent": result.aid_equivalent if has_offer else None,
+        "headroom": result.headroom,
+        "exceeds": result.exceeds,
+    }
+
+
+class EnrolmentDetailSerializer(EnrolmentSerializer):
+    """One enrolment (`GET /enrolments/{id}/`): the list's fields and the de minimis check."""
+
+    deminimis = serializers.SerializerMethodField()
+
+    class Meta(EnrolmentSerializer.Meta):
+        fields = [*EnrolmentSerializer.Meta.fields, "deminimis"]
+        read_only_fields = fields
+
+    @extend_schema_field(DeMinimisSerializer(allow_null=True))
+    def get_deminimis(self, obj) -> dict | None:
+        """Aide de minimis : aides déclarées, équivalent-subvention de l'offre et marge restante
+        sous le plafond (lecture seule ; la déclaration se fait sur le portail). Null pour une
+        aide octroyée avant le premier règlement de minimis (2007)."""
+        try:
+            return DeMinimisSerializer(deminimis_data(obj)).data
+        except BusinessRuleError:  # no de minimis regulation in force on the grant date
+            return None
 
 
 # --- Workflow actions: one input per action (the same messages as the pages) ------------------

@@ -360,6 +360,13 @@ class EnrolmentViewSet(ReadOnlyApiViewSet):
     )
     serializer_class = serializers.EnrolmentSerializer
     filterset_class = filters.EnrolmentFilter
+
+    def get_serializer_class(self):
+        """The detail adds the de minimis check (a few queries each: not in the list)."""
+        if self.action == "retrieve":
+            return serializers.EnrolmentDetailSerializer
+        return super().get_serializer_class()
+
     search_fields = ["company__name", "company__siret"]
     ordering_fields = ["created_at", "updated_at", "state_changed_at", "state", "company__name"]
     write_roles_by_action = {

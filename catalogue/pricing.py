@@ -22,12 +22,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
+
 from core.money import to_cents
 
 from .models import Funder
 from .selectors import vat_rate_in_force
 
 HUNDRED = Decimal("100")
+ZERO = Decimal("0.00")
+
+#: Early-exit rules: what each public funder keeps of its share when the company leaves after
+#: signing (settings.FUNDING_EARLY_EXIT_RULE; docs/financement.md). The ledger posts the
+#: cancellation of the rest; the closing report and the de minimis register show what is kept.
+EARLY_EXIT_PRORATA_KEEP_ADVANCE = "prorata_keep_advance"
+EARLY_EXIT_ADVANCE_ONLY = "advance_only"
+EARLY_EXIT_KEEP_ALL = "keep_all"
 
 
 def percent_of(amount: Decimal, percent: Decimal) -> Decimal:
@@ -144,3 +154,64 @@ def enrolment_aid_equivalent(enrolment) -> Decimal | None:
     if enrolment.tariff_id is None:
         return None
     return tariff_aid_equivalent(tariff=enrolment.tariff)
+
+
+def early_exit_rule() -> str:
+    """The early-exit rule in force (settings.FUNDING_EARLY_EXIT_RULE)."""
+    return getattr(settings, "FUNDING_EARLY_EXIT_RULE", EARLY_EXIT_PRORATA_KEEP_ADVANCE)
+
+
+@dataclass(frozen=True)
+class KeptShare:
+    """What one public funder keeps of its share on an early exit."""
+
+    funder: str
+    share: Decimal
+    advance: Decimal
+    kept: Decimal
+
+    @property
+    def cancelled(self) -> Decimal:
+        return self.share - self.kept
+
+
+def aid_kept_on_early_exit(
+    price: Price, *, planned: int, delivered: int, rule: str | None = None
+) -> list[KeptShare]:
+    """Each public funder's share kept when the company leaves after signing, `delivered` of
+    the `planned` half-days done (funders with no share are left out), under `rule`:
+
+    - `prorata_keep_advance` (default): the larger of the advance and the share pro rata of
+      the half-days delivered (capped at the planned count), rounded to the cent;
+    - `advance_only`: the advance;
+    - `keep_all`: the whole share.
+    """
+    rule = rule or early_exit_rule()
+    kept_shares = []
+    for funder, share in price.public_shares:
+        if not share:
+            continue
+        advance = price.advance_of(share)
+        if rule == EARLY_EXIT_KEEP_ALL:
+            kept = share
+        else:
+            kept = advance
+            if rule == EARLY_EXIT_PRORATA_KEEP_ADVANCE and planned:
+                kept = max(advance, to_cents(share * min(delivered, planned) / planned))
+        kept_shares.append(KeptShare(funder=funder, share=share, advance=advance, kept=kept))
+    return kept_shares
+
+
+def final_aid_equivalent(
+    *, tariff, early_exit: bool, delivered_half_days: int = 0, rule: str | None = None
+) -> Decimal:
+    """The aid equivalent the company finally receives under `tariff`: the offer's whole aid
+    equivalent, or after an early exit (withdrawn after signing) the shares the funders keep
+    under the early-exit rule. VAT plays no part (public shares are HT)."""
+    if not early_exit:
+        return tariff_aid_equivalent(tariff=tariff)
+    price = tariff_price(tariff=tariff, vat_rate=ZERO)
+    kept = aid_kept_on_early_exit(
+        price, planned=tariff.half_days or 0, delivered=delivered_half_days, rule=rule
+    )
+    return sum((k.kept for k in kept), ZERO)

@@ -9,14 +9,15 @@ from decimal import Decimal
 from django.utils import timezone
 from stdnum import luhn
 
-from catalogue.models import Offer
+from catalogue.deminimis import regulation_on
+from catalogue.models import DeMinimisRegulation, Offer
 from core.demo import demo_user
 from core.models import Departement, User
 from core.roles import Role
 from diagnostics.models import Diagnosis, Question, Theme
 from diagnostics.services import diagnosis_save_answers, diagnosis_start, diagnosis_submit
 
-from . import actions
+from . import actions, deminimis
 from .models import Company, Enrolment, EnrolmentState
 from .thread import message_post
 
@@ -86,6 +87,27 @@ COMPANIES = [
     ("Filtration Industrielle du Rhône", "69500", "Bron", "28.25Z", 58, S.AGREEMENT_SIGNED),
 ]
 
+#: De minimis aid declared at the offer step: (beneficiary, granting body, days ago, amount).
+#: The amount None is what brings the company close to the ceiling once its offer is counted
+#: (`NEAR_CEILING_HEADROOM` left): the relay sees the narrow headroom at validation.
+DEMINIMIS = {
+    "Fonderie du Forez": [
+        ("Fonderie du Forez", "Bpifrance — prêt d'honneur", 420, Decimal("45000.00")),
+    ],
+    "Tôlerie Fine Lyonnaise": [
+        ("Tôlerie Fine Lyonnaise", "Bpifrance — aide à l'innovation", 300, Decimal("150000.00")),
+        ("Holding Tôlerie Fine SAS", "Métropole de Lyon", 640, None),
+    ],
+}
+#: A relay's correction of the Fonderie's declaration (a forgotten aid), with its reason.
+DEMINIMIS_CORRECTION = {
+    "Fonderie du Forez": (
+        ("Fonderie du Forez", "Département de la Loire", 150, Decimal("12500.00")),
+        "Aide du Département de la Loire oubliée, signalée par l'expert-comptable.",
+    ),
+}
+NEAR_CEILING_HEADROOM = Decimal("1850.00")
+
 PILOTS = [
     ("Karim", "Benali", "Responsable de production"),
     ("Émilie", "Durand", "Technicienne méthodes"),
@@ -126,6 +148,8 @@ def _advance(
             _diagnose(enrolment, owner, rng)  # the submitted diagnosis moves it on
         elif state == S.OFFER_CHOSEN:
             _choose_offer(enrolment, owner, rng)
+            if enrolment.company.name in DEMINIMIS:
+                _declare_deminimis(enrolment, owner, staff)
         elif state == S.VALIDATED:
             actions.validate(enrolment=enrolment, by=staff)
     if stop in LATER:
@@ -198,6 +222,38 @@ def _choose_offer(enrolment: Enrolment, owner: User, rng: random.Random) -> None
         pilots=pilots,
         problem_theme=rng.choice(list(Theme.objects.all())) if offer.code == "ciblee" else None,
     )
+
+
+def _declare_deminimis(enrolment: Enrolment, owner: User, staff: User) -> None:
+    """The owner's de minimis declaration (and the relay's correction) through the service."""
+    today = timezone.localdate()
+    regulations = list(DeMinimisRegulation.objects.all())
+
+    def aid(beneficiary: str, body: str, days_ago: int, amount: Decimal) -> dict:
+        granted_on = today - dt.timedelta(days=days_ago)
+        return {
+            "beneficiary": beneficiary,
+            "granting_body": body,
+            "granted_on": granted_on,
+            "amount": amount,
+            "regulation": regulation_on(regulations, granted_on),
+        }
+
+    name = enrolment.company.name
+    rows = DEMINIMIS[name]
+    known = sum((amount for *_rest, amount in rows if amount is not None), Decimal("0.00"))
+    aids = []
+    for beneficiary, body, days_ago, amount in rows:
+        if amount is None:  # what leaves NEAR_CEILING_HEADROOM once the offer is counted
+            check = deminimis.assessment(enrolment)
+            amount = check.headroom - known - NEAR_CEILING_HEADROOM
+        aids.append(aid(beneficiary, body, days_ago, amount))
+    deminimis.declaration_save(enrolment=enrolment, by=owner, aids=aids)
+    if name in DEMINIMIS_CORRECTION:
+        extra, reason = DEMINIMIS_CORRECTION[name]
+        deminimis.declaration_save(
+            enrolment=enrolment, by=staff, aids=[*aids, aid(*extra)], reason=reason
+        )
 
 
 #: A short exchange on the dossiers waiting for the relay or just validated (the thread).

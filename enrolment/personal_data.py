@@ -1,4 +1,5 @@
-"""Personal data held by enrolment: owned companies, enrolments (with their follow-ups), pilots.
+"""Personal data held by enrolment: owned companies, enrolments (with their follow-ups and
+de minimis declarations), pilots, and the de minimis declarations a person made or corrected.
 
 Registered with `core.personal_data` from `EnrolmentConfig.ready()`.
 """
@@ -20,11 +21,38 @@ from core.personal_data import (
     scrub_queryset,
 )
 
-from .models import OPEN_STATES, Company, DossierMessage, Enrolment, Pilot
+from .models import (
+    OPEN_STATES,
+    Company,
+    DeclaredAid,
+    DeMinimisDeclaration,
+    DossierMessage,
+    Enrolment,
+    Pilot,
+)
 
 
 def _pilots(person: Person):
     return Pilot.objects.filter(email__iexact=person.email)
+
+
+def _declaration(d: DeMinimisDeclaration) -> dict[str, Any]:
+    return {
+        "version": d.version,
+        "declared_at": iso(d.declared_at),
+        "is_correction": d.is_correction,
+        "reason": d.reason,
+        "aids": [
+            {
+                "beneficiary": a.beneficiary,
+                "granting_body": a.granting_body,
+                "granted_on": iso(a.granted_on),
+                "amount": str(a.amount),
+                "regulation": a.regulation.name,
+            }
+            for a in d.aids.all()
+        ],
+    }
 
 
 def _enrolment(e: Enrolment) -> dict[str, Any]:
@@ -58,6 +86,7 @@ def _enrolment(e: Enrolment) -> dict[str, Any]:
             }
             for f in e.followups.all()
         ],
+        "deminimis_declarations": [_declaration(d) for d in e.deminimis_declarations.all()],
     }
 
 
@@ -69,6 +98,7 @@ def export(person: Person) -> dict[str, Any]:
             # The follow-ups (collective) through the relation: their own order is the due date.
             "pilots",
             "followups",
+            "deminimis_declarations__aids__regulation",
         )
         for company in (
             Company.objects.filter(owner=user)
@@ -103,9 +133,23 @@ def export(person: Person) -> dict[str, Any]:
         }
         for p in _pilots(person).select_related("enrolment__company")
     ]
+    declarations_made = []
+    if user is not None:
+        declarations_made = [
+            {
+                "company": d.enrolment.company.name,
+                "enrolment_id": d.enrolment_id,
+                **_declaration(d),
+            }
+            for d in DeMinimisDeclaration.objects.filter(declared_by=user)
+            .select_related("enrolment__company")
+            .prefetch_related("aids__regulation")
+            .order_by("declared_at", "pk")
+        ]
     return {
         "companies_owned": companies,
         "pilot_of": pilots,
+        "deminimis_declarations_made": declarations_made,
         "dossier_messages": _messages(person),
     }
 
@@ -168,6 +212,10 @@ def anonymise(ctx: Anonymisation) -> int:
     changed += scrub_queryset(
         Enrolment.objects.all(), ["difficulty", "withdrawal_reason", "eligibility_override"], ctx
     )
+    # De minimis declarations: the reason of a correction, and a declared aid's beneficiary or
+    # granting body (a sole trader is named after the person). Amounts and dates are kept.
+    changed += scrub_queryset(DeMinimisDeclaration.objects.all(), ["reason"], ctx)
+    changed += scrub_queryset(DeclaredAid.objects.all(), ["beneficiary", "granting_body"], ctx)
     changed += _anonymise_messages(ctx)
     return changed
 

@@ -14,13 +14,18 @@ import logging
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from catalogue.pricing import enrolment_price, half_day_fee
+from catalogue.pricing import (
+    EARLY_EXIT_KEEP_ALL,
+    aid_kept_on_early_exit,
+    early_exit_rule,
+    enrolment_price,
+    half_day_fee,
+)
 from consultants.models import Expert
 from core.exceptions import BusinessRuleError
 from core.models import OutboxMessage
@@ -40,11 +45,6 @@ from .models import (
 
 logger = logging.getLogger(__name__)
 ZERO = Decimal("0.00")
-
-#: Early-exit rules for a withdrawal after signature (settings.FUNDING_EARLY_EXIT_RULE).
-EARLY_EXIT_PRORATA_KEEP_ADVANCE = "prorata_keep_advance"
-EARLY_EXIT_ADVANCE_ONLY = "advance_only"
-EARLY_EXIT_KEEP_ALL = "keep_all"
 
 
 @dataclass(frozen=True)
@@ -372,7 +372,7 @@ def on_enrolment_withdrawn(message) -> None:
         return
     if not JournalEntry.objects.filter(idempotency_key=f"signed:{enrolment.pk}").exists():
         return  # withdrawn before signature: nothing was ever receivable
-    rule = getattr(settings, "FUNDING_EARLY_EXIT_RULE", EARLY_EXIT_PRORATA_KEEP_ADVANCE)
+    rule = early_exit_rule()
     if rule == EARLY_EXIT_KEEP_ALL:
         return
     tariff, relay = enrolment.tariff, enrolment.company.relay
@@ -381,22 +381,16 @@ def on_enrolment_withdrawn(message) -> None:
     lines: list[Line] = []
     dims = {"company_id": enrolment.company_id, "enrolment_id": enrolment.pk}
     region_kept = None
-    price = enrolment_price(enrolment)
-    for funder, amount in price.public_shares:
-        if not amount:
-            continue
-        receivable, revenue = AID_ACCOUNTS[funder]
-        advance = price.advance_of(amount)
-        earned = advance
-        if rule == EARLY_EXIT_PRORATA_KEEP_ADVANCE and planned:
-            prorata = to_cents(amount * min(delivered, planned) / planned)
-            earned = max(advance, prorata)
-        if funder == Funder.REGION:
-            region_kept = (advance, earned)
-        cancelled = amount - earned
-        if cancelled > 0:
-            lines.append(Line(revenue, debit=cancelled, funder=funder, **dims))
-            lines.append(Line(receivable, credit=cancelled, funder=funder, **dims))
+    kept_shares = aid_kept_on_early_exit(
+        enrolment_price(enrolment), planned=planned, delivered=delivered, rule=rule
+    )
+    for kept in kept_shares:  # the rule itself: catalogue.pricing.aid_kept_on_early_exit
+        receivable, revenue = AID_ACCOUNTS[kept.funder]
+        if kept.funder == Funder.REGION:
+            region_kept = (kept.advance, kept.kept)
+        if kept.cancelled > 0:
+            lines.append(Line(revenue, debit=kept.cancelled, funder=kept.funder, **dims))
+            lines.append(Line(receivable, credit=kept.cancelled, funder=kept.funder, **dims))
     if lines:
         entry_post(
             relay=relay,

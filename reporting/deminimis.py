@@ -1,5 +1,6 @@
 """The Region's de minimis register: one row per aid the programme granted (a signed agreement),
-in the columns of the European transparency register, scoped like every staff page."""
+in the columns of the European transparency register, scoped like every staff page; a last
+column gives the final amount (lowered after an early exit by the ledger's early-exit rule)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from agreements.closing_report import enrolment_final_aid_equivalent
 from catalogue.deminimis import regulation_on
 from catalogue.models import DeMinimisRegulation, Funder
 from catalogue.pricing import tariff_aid_equivalent
@@ -33,6 +36,7 @@ def register_headers() -> list[str]:
         _("Date d'octroi"),
         _("Montant de l'aide (EUR)"),
         _("Règlement"),
+        _("Montant définitif (EUR)"),
     ]
 
 
@@ -45,6 +49,11 @@ class RegisterRow:
     amount: Decimal
     regulation: str
     relay: str
+    final_amount: Decimal  # lower than `amount` after an early exit (the ledger's rule)
+
+    @property
+    def lowered(self) -> bool:
+        return self.final_amount != self.amount
 
     def cells(self) -> list:
         return [
@@ -54,6 +63,7 @@ class RegisterRow:
             self.granted_on,
             self.amount,
             self.regulation,
+            self.final_amount,
         ]
 
 
@@ -75,6 +85,7 @@ def register_rows(
         Enrolment.objects.visible_to(user)
         .filter(signed_at__isnull=False, tariff__isnull=False)
         .select_related("company__relay", "tariff")
+        .annotate(delivered_half_days=Count("mission__half_days"))
         .order_by("signed_at", "pk")
     )
     if start:
@@ -97,6 +108,9 @@ def register_rows(
                 amount=tariff_aid_equivalent(tariff=enrolment.tariff),
                 regulation=regulation.name if regulation else "",
                 relay=enrolment.company.relay.name if enrolment.company.relay else "",
+                final_amount=enrolment_final_aid_equivalent(
+                    enrolment, delivered_half_days=enrolment.delivered_half_days
+                ),
             )
         )
     return rows

@@ -23,7 +23,7 @@ from zeal import zeal_ignore
 from agreements.services import agreement_accept, current_agreement
 from api.services import api_token_create
 from catalogue.models import Offer, Tariff, VatRate
-from catalogue.pricing import tariff_price
+from catalogue.pricing import Price, aid_kept_on_early_exit, final_aid_equivalent, tariff_price
 from catalogue.selectors import tariff_in_force, vat_rate_in_force
 from core.models import OutboxMessage
 from core.outbox import outbox_process_message
@@ -151,3 +151,52 @@ def test_vat_ttc_and_region_share_are_the_same_on_every_surface_when_the_rate_ch
 
 def _theme(code):
     return Theme.objects.get(code=code)
+
+
+def _price(**shares):
+    return Price(
+        company_ht=Decimal("1000.00"),
+        vat_rate=Decimal("20"),
+        vat=Decimal("200.00"),
+        regional_aid=shares.get("region", Decimal("0.00")),
+        state_aid=shares.get("state", Decimal("0.00")),
+        fse_aid=shares.get("fse", Decimal("0.00")),
+        advance_percent=Decimal("50"),
+    )
+
+
+def test_aid_kept_on_early_exit_under_each_rule():
+    price = _price(region=Decimal("4000.00"), fse=Decimal("1000.01"))
+    # 3 of 8 half-days: Region pro rata 1,500 < advance 2,000; FSE pro rata 375.00 < 500.01
+    kept = aid_kept_on_early_exit(price, planned=8, delivered=3, rule="prorata_keep_advance")
+    assert [(k.funder, k.kept, k.cancelled) for k in kept] == [
+        ("region", Decimal("2000.00"), Decimal("2000.00")),
+        ("fse", Decimal("500.01"), Decimal("500.00")),
+    ]
+    # 7 of 8: pro rata wins (3,500.00; 875.01 rounded half up from 875.00875)
+    kept = aid_kept_on_early_exit(price, planned=8, delivered=7, rule="prorata_keep_advance")
+    assert [k.kept for k in kept] == [Decimal("3500.00"), Decimal("875.01")]
+    # more half-days than planned: capped at the share
+    kept = aid_kept_on_early_exit(price, planned=8, delivered=10, rule="prorata_keep_advance")
+    assert [k.kept for k in kept] == [Decimal("4000.00"), Decimal("1000.01")]
+    kept = aid_kept_on_early_exit(price, planned=8, delivered=7, rule="advance_only")
+    assert [k.kept for k in kept] == [Decimal("2000.00"), Decimal("500.01")]
+    kept = aid_kept_on_early_exit(price, planned=8, delivered=0, rule="keep_all")
+    assert [k.kept for k in kept] == [Decimal("4000.00"), Decimal("1000.01")]
+
+
+def test_final_aid_equivalent_is_the_whole_aid_without_early_exit(settings):
+    settings.FUNDING_EARLY_EXIT_RULE = "prorata_keep_advance"
+    tariff = Tariff(
+        half_days=8,
+        company_contribution_ht=Decimal("2440.00"),
+        regional_aid_ht=Decimal("4000.00"),
+        state_aid_ht=Decimal("0.00"),
+        fse_aid_ht=Decimal("0.00"),
+        regional_advance_percent=Decimal("50"),
+    )
+    assert final_aid_equivalent(tariff=tariff, early_exit=False) == Decimal("4000.00")
+    assert final_aid_equivalent(tariff=tariff, early_exit=True, delivered_half_days=6) == Decimal(
+        "3000.00"
+    )
+    assert final_aid_equivalent(tariff=tariff, early_exit=True) == Decimal("2000.00")

@@ -2,9 +2,12 @@
 page, API and selection all refuse an offer above the ceiling, with the figures in French."""
 
 import datetime as dt
+import json
+import re
 from decimal import Decimal
 
 import pytest
+from dateutil.relativedelta import relativedelta
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -14,11 +17,14 @@ from api.services import api_token_create
 from catalogue.models import DeMinimisRegulation, Offer
 from catalogue.pricing import enrolment_aid_equivalent
 from core.exceptions import BusinessRuleError
+from core.models import User
 from core.money import format_eur
+from core.personal_data import person_anonymise, person_find, personal_data_collect
 from diagnostics.models import Theme
 from enrolment import actions, deminimis, services
-from enrolment.models import DeMinimisDeclaration, EnrolmentState
+from enrolment.models import DeclaredAid, DeMinimisDeclaration, Enrolment, EnrolmentState
 from tests.builders import enrolment_at, pilot, relay_staff_for
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 S = EnrolmentState
@@ -216,3 +222,133 @@ def test_review_page_shows_the_declaration_and_the_headroom_after_the_offer(clie
     page = client.get(reverse("enrolment:review", args=[enrolment.pk])).content.decode()
     assert "Aides de minimis" in page and "Holding Dupont SAS" in page
     assert format_eur(CEILING - Decimal("20000.00") - aid) in page
+
+
+def test_personal_data_export_and_anonymisation_cover_the_declarations():
+    """The owner's export holds every version of the declaration and the ones they made; a
+    relay's export, the corrections they made; anonymising the owner scrubs their name from
+    the correction's reason and from an aid declared for their sole-trader business, and keeps
+    every amount and date (the ceiling check reads the same)."""
+    with zeal_ignore():
+        enrolment = enrolment_at(S.OFFER_CHOSEN)
+        owner = enrolment.company.owner
+        User.objects.filter(pk=owner.pk).update(
+            first_name="Jeanne", last_name="Dufourcq", email="jeanne.dufourcq@pme.example"
+        )
+        owner.refresh_from_db()
+        staff = relay_staff_for(enrolment)
+        sole_trader = {**_aid("12000.00"), "beneficiary": "Jeanne Dufourcq EI"}
+        deminimis.declaration_save(enrolment=enrolment, by=owner, aids=[sole_trader])
+        deminimis.declaration_save(
+            enrolment=enrolment,
+            by=staff,
+            aids=[{**sole_trader, "amount": Decimal("15000.00")}],
+            reason="Montant corrigé après l'appel de Jeanne Dufourcq",
+        )
+        headroom_before = deminimis.assessment(enrolment).headroom
+
+    exported = personal_data_collect(person_find(owner.email))
+    (company,) = exported["companies_owned"]
+    (declared,) = [e for e in company["enrolments"] if e["id"] == enrolment.pk]
+    versions = declared["deminimis_declarations"]
+    assert [(v["version"], v["is_correction"]) for v in versions] == [(2, True), (1, False)]
+    assert versions[0]["aids"] == [
+        {
+            "beneficiary": "Jeanne Dufourcq EI",
+            "granting_body": "Bpifrance",
+            "granted_on": sole_trader["granted_on"].isoformat(),
+            "amount": "15000.00",
+            "regulation": "Règlement (UE) 2023/2831",
+        }
+    ]
+    assert [d["version"] for d in exported["deminimis_declarations_made"]] == [1]
+    made_by_staff = personal_data_collect(person_find(staff.email))["deminimis_declarations_made"]
+    assert [(d["enrolment_id"], d["version"], d["reason"]) for d in made_by_staff] == [
+        (enrolment.pk, 2, "Montant corrigé après l'appel de Jeanne Dufourcq")
+    ]
+
+    with zeal_ignore():
+        person_anonymise(email=owner.email, by=UserFactory(director=True), reason="Demande")
+    texts = list(DeMinimisDeclaration.objects.values_list("reason", flat=True)) + [
+        f"{a.beneficiary} {a.granting_body}" for a in DeclaredAid.objects.all()
+    ]
+    assert texts and not [t for t in texts if "Dufourcq" in t]
+    assert f"Personne anonymisée n° {owner.pk}" in " ".join(texts)
+    assert sorted(DeclaredAid.objects.values_list("amount", flat=True)) == [
+        Decimal("12000.00"),
+        Decimal("15000.00"),
+    ]
+    assert deminimis.assessment(enrolment).headroom == headroom_before
+
+
+def test_api_enrolment_detail_shows_the_declared_aid_and_the_headroom_read_only(client):
+    enrolment, aid, declared = _offer_chosen_with_declared(Decimal("1000.00"))
+    with zeal_ignore():
+        owner = enrolment.company.owner
+        _, raw = api_token_create(user=owner, name="test")
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+
+    data = api.get(f"/api/v1/enrolments/{enrolment.pk}/").json()["deminimis"]
+    today = timezone.localdate()
+    assert data == {
+        "regulation": "Règlement (UE) 2023/2831",
+        "ceiling": "300000.00",
+        "granted_on": today.isoformat(),
+        "window_start": (today - relativedelta(years=3) + dt.timedelta(days=1)).isoformat(),
+        "window_end": today.isoformat(),
+        "declaration_version": 1,
+        "declared_aids": [
+            {
+                "beneficiary": "Holding Dupont SAS",
+                "granting_body": "Bpifrance",
+                "granted_on": (today - dt.timedelta(days=200)).isoformat(),
+                "amount": f"{declared:.2f}",
+                "regulation": "Règlement (UE) 2023/2831",
+            }
+        ],
+        "declared_in_window": f"{declared:.2f}",
+        "programme_aid_in_window": "0.00",
+        "aid_equivalent": f"{aid:.2f}",
+        "headroom": "1000.00",
+        "exceeds": False,
+    }
+    # read-only: the declaration is made on the portal, not by writing the figures
+    patched = api.patch(
+        f"/api/v1/enrolments/{enrolment.pk}/", {"deminimis": {"headroom": "9"}}, format="json"
+    )
+    assert patched.status_code in (403, 405)
+    assert api.get(f"/api/v1/enrolments/{enrolment.pk}/").json()["deminimis"] == data
+    # the list stays light: the check is on the detail only
+    listed = api.get("/api/v1/enrolments/").json()["results"]
+    assert listed and all("deminimis" not in row for row in listed)
+
+    # documented in the schema
+    client.force_login(owner)
+    schema = client.get(reverse("api:schema"), HTTP_ACCEPT="application/json").json()
+    detail = schema["paths"]["/api/v1/enrolments/{id}/"]["get"]["responses"]["200"]
+    name = detail["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    deminimis_ref = schema["components"]["schemas"][name]["properties"]["deminimis"]
+    component = next(
+        ref
+        for ref in re.findall(r"#/components/schemas/\w+", json.dumps(deminimis_ref))
+        if "DeMinimis" in ref
+    )
+    properties = schema["components"]["schemas"][component.rsplit("/", 1)[1]]["properties"]
+    assert {"headroom", "aid_equivalent", "declared_aids", "ceiling"} <= set(properties)
+    assert all(p.get("readOnly") for p in properties.values()) or "readOnly" in str(deminimis_ref)
+
+
+def test_api_detail_of_an_aid_granted_before_the_first_regulation_has_no_check():
+    """PPJ agreements signed in 1999–2004 predate de minimis regulations: null, not an error."""
+    with zeal_ignore():
+        enrolment = enrolment_at(S.AGREEMENT_SIGNED)
+        Enrolment.objects.filter(pk=enrolment.pk).update(
+            signed_at=timezone.make_aware(dt.datetime(2003, 5, 12, 10, 0))
+        )
+        _, raw = api_token_create(user=relay_staff_for(enrolment), name="test")
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    response = api.get(f"/api/v1/enrolments/{enrolment.pk}/")
+    assert response.status_code == 200
+    assert response.json()["deminimis"] is None

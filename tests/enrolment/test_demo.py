@@ -1,11 +1,14 @@
 """The demo data looks real: every state, and a submitted diagnosis from 'diagnosed' on."""
 
+from decimal import Decimal
+
 import pytest
 from zeal import zeal_ignore
 
 from agreements.models import Agreement
 from diagnostics.models import Diagnosis
-from enrolment.models import Enrolment, EnrolmentState
+from enrolment import deminimis
+from enrolment.models import DeMinimisDeclaration, Enrolment, EnrolmentState
 
 pytestmark = pytest.mark.django_db
 S = EnrolmentState
@@ -37,3 +40,26 @@ def test_demo_enrolments_have_diagnoses_and_eligibility(demo_db, settings):
     )
     for d in closing:
         assert d.overall_score > first[d.company_id]  # the mission paid off
+
+
+def test_demo_companies_declared_de_minimis_aid_one_close_to_the_ceiling(demo_db, settings):
+    settings.DEBUG = True
+    with zeal_ignore():
+        declared = {
+            d.enrolment.company.name: d
+            for d in DeMinimisDeclaration.objects.select_related("enrolment__company")
+            .prefetch_related("aids")
+            .order_by("version")  # the latest version last: it wins
+        }
+        assert set(declared) == {"Fonderie du Forez", "Tôlerie Fine Lyonnaise"}
+        near = declared["Tôlerie Fine Lyonnaise"].enrolment
+        check = deminimis.assessment(near)
+        foundry = declared["Fonderie du Forez"]
+    assert check.headroom == Decimal("1850.00") and not check.exceeds
+    assert check.declared > Decimal("150000.00")
+    # the relay's correction (a forgotten aid) is the version in force, with its reason
+    assert foundry.version == 2 and foundry.is_correction and foundry.reason
+    assert sorted(a.amount for a in foundry.aids.all()) == [
+        Decimal("12500.00"),
+        Decimal("45000.00"),
+    ]

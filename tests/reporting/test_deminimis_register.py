@@ -4,6 +4,7 @@ transparency register's columns, filtered by period and relay, scoped like the s
 import csv
 import datetime as dt
 import io
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -11,10 +12,15 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from zeal import zeal_ignore
 
+from catalogue.models import Offer, Tariff
 from catalogue.pricing import enrolment_aid_equivalent
+from catalogue.selectors import tariff_in_force
+from consultants.services import half_day_log
 from core.models import Relay
+from enrolment.actions import withdraw
 from enrolment.models import Enrolment, EnrolmentState
 from tests.builders import enrolment_at
+from tests.consultants.factories import running_mission, staff_of
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -26,6 +32,7 @@ HEADERS = [
     "Date d'octroi",
     "Montant de l'aide (EUR)",
     "Règlement",
+    "Montant définitif (EUR)",
 ]
 
 
@@ -69,6 +76,7 @@ def test_register_rows_columns_and_filters(client):
         granted_on,
         f"{aid:f}".replace(".", ","),
         "Règlement (UE) 2023/2831",
+        f"{aid:f}".replace(".", ","),  # a full mission: the final amount is the aid granted
     ]
 
     # period: the last ten days; relay: Thésame
@@ -96,3 +104,34 @@ def test_relay_staff_see_their_relays_aid_only(client):
     # asking for another relay is not a way round the scope
     forced = client.get(url, {"relay": str(relay("afpi").pk), "format": "csv"}).content
     assert "Tôlerie Lyonnaise" not in forced.decode("utf-8-sig")
+
+
+def test_an_early_exit_shows_the_final_amount_lowered_by_the_ledger_rule(client):
+    """Region 4,000 + State 1,000 HT, advance 50 %, 8 half-days planned; 6 delivered then
+    withdrawn: Region keeps 3,000 (pro rata), the State 750: final 3,750 of 5,000 granted."""
+    with zeal_ignore():
+        ciblee = tariff_in_force(offer=Offer.objects.get(code="ciblee"))
+        Tariff.objects.filter(pk=ciblee.pk).update(
+            half_days=8,
+            regional_aid_ht=Decimal("4000.00"),
+            state_aid_ht=Decimal("1000.00"),
+            fse_aid_ht=Decimal("0.00"),
+            regional_advance_percent=Decimal("50"),
+        )
+        mission = running_mission(started_days_ago=40)
+        enrolment = mission.enrolment
+        for i in range(6):
+            half_day_log(
+                mission=mission,
+                by=mission.consultant.user,
+                date=timezone.localdate() - dt.timedelta(days=30 - i),
+                subject=f"Séance {i + 1}",
+                attendees="Karim Pilote1",
+            )
+        withdraw(enrolment=enrolment, by=staff_of(enrolment), reason="Cessation d'activité")
+    client.force_login(UserFactory(region=True))
+    url = reverse("reporting:deminimis_register")
+    rows = _csv(client.get(url, {"format": "csv"}).content)
+    assert [(r[4], r[6]) for r in rows[1:]] == [("5000,00", "3750,00")]
+    page = client.get(url).content.decode()
+    assert "(sortie anticipée)" in page
