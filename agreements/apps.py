@@ -14,6 +14,9 @@ class AgreementsConfig(AppConfig):
 
         # Agreements are rendered from the outbox when the enrolment reaches their states.
         services.register()
+        from . import staff_dossier
+
+        staff_dossier.register()  # its section of the relay's dossier page (enrolment)
         reminders.register()
         personal_data.register()
         timeline_labels.register()  # the history in words (core.timeline_text)

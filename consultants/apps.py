@@ -13,6 +13,9 @@ class ConsultantsConfig(AppConfig):
         from . import dossier
 
         dossier.register()  # the mission's block in the company's dossier
+        from . import staff_dossier
+
+        staff_dossier.register()  # its section of the relay's dossier page (enrolment)
         from core.registry import register_company_section, register_home_panel, register_nav
         from core.roles import (
             EXPERT_ROLES,

@@ -431,7 +431,7 @@ def display_value(f: models.Field, value, labels: dict | None = None) -> str:
     if isinstance(f, models.BooleanField):
         return _("Oui") if value else _("Non")
     if isinstance(f, models.DecimalField) and isinstance(value, Decimal):
-        if "percent" in f.name:
+        if "percent" in f.name or "%" in str(f.verbose_name):
             return f"{formats.number_format(value, decimal_pos=2)} %"
         return format_eur(value)
     if isinstance(f, models.DateTimeField) and isinstance(value, dt.datetime):

@@ -1,4 +1,4 @@
-from .registry import nav_for
+from .registry import nav_links_for
 from .roles import role_flags
 
 
@@ -6,7 +6,7 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": [], "account_items": []}
-    items = nav_for(user)
+    items = nav_links_for(user)
     return {
         "nav_items": [i for i in items if i.menu == "main"],
         "account_items": [i for i in items if i.menu == "account"],

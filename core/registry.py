@@ -17,6 +17,34 @@ class NavItem:
     roles: frozenset[str]
     order: int = 50
     menu: str = "main"  # "main" (the navigation bar) or "account" (the user's menu)
+    #: `badge(user)`: a count shown next to the label (unread messages), None or 0 for none
+    badge: Callable[..., int | None] | None = field(default=None, compare=False)
+    #: what the count means, for screen readers ("messages non lus")
+    badge_label: str = ""
+
+
+@dataclass(frozen=True)
+class NavLink:
+    """A navigation item as one user sees it: with its badge's count."""
+
+    item: NavItem
+    badge: int = 0
+
+    @property
+    def label(self) -> str:
+        return self.item.label
+
+    @property
+    def url_name(self) -> str:
+        return self.item.url_name
+
+    @property
+    def menu(self) -> str:
+        return self.item.menu
+
+    @property
+    def badge_label(self) -> str:
+        return self.item.badge_label
 
 
 @dataclass(frozen=True)
@@ -41,8 +69,25 @@ def role_home_for(user) -> str | None:
     return None if user.is_superuser else _role_homes.get(user.role)
 
 
-def register_nav(*, label: str, url_name: str, roles, order: int = 50, menu: str = "main") -> None:
-    item = NavItem(label=label, url_name=url_name, roles=frozenset(roles), order=order, menu=menu)
+def register_nav(
+    *,
+    label: str,
+    url_name: str,
+    roles,
+    order: int = 50,
+    menu: str = "main",
+    badge: Callable[..., int | None] | None = None,
+    badge_label: str = "",
+) -> None:
+    item = NavItem(
+        label=label,
+        url_name=url_name,
+        roles=frozenset(roles),
+        order=order,
+        menu=menu,
+        badge=badge,
+        badge_label=badge_label,
+    )
     if item not in _nav:
         _nav.append(item)
 
@@ -63,6 +108,14 @@ def register_home_panel(*, template: str, roles, context=None, order: int = 50) 
 def nav_for(user) -> list[NavItem]:
     role = "admin" if user.is_superuser else user.role
     return sorted((i for i in _nav if role in i.roles), key=lambda i: i.order)
+
+
+def nav_links_for(user) -> list[NavLink]:
+    """The user's navigation with each item's badge counted (one query per badge shown)."""
+    return [
+        NavLink(item=i, badge=(i.badge(user) or 0) if i.badge is not None else 0)
+        for i in nav_for(user)
+    ]
 
 
 def panels_for(user) -> list[tuple[str, dict]]:

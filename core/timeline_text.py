@@ -103,6 +103,8 @@ def event_text(event) -> EventText:
         detail = _say(label.detail, event)
     if detail.rstrip(".").strip() == title.rstrip(".").strip():
         detail = ""
+    elif detail.startswith(f"{title} :"):  # "Consultant proposé : Consultant proposé : X"
+        detail = detail[len(title) + 2 :].strip()
     return EventText(title=title, detail=detail)
 
 

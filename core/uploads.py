@@ -13,6 +13,7 @@ from pathlib import PurePath
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
+from PIL import Image, UnidentifiedImageError
 from pypdf import PdfReader
 
 # Signatures of binary formats that are sometimes renamed .csv by mistake.
@@ -65,24 +66,78 @@ def _read(uploaded: UploadedFile, max_bytes: int) -> bytes:
     return data
 
 
+def _is_pdf(data: bytes) -> bool:
+    """``%PDF-`` magic bytes and a parse that finds at least one page."""
+    if not data.startswith(b"%PDF-"):
+        return False
+    try:
+        return len(PdfReader(io.BytesIO(data)).pages) >= 1
+    except Exception:
+        return False
+
+
 def upload_read_pdf(uploaded: UploadedFile, *, max_bytes: int) -> bytes:
     """The bytes of a real PDF: ``.pdf`` name, ``%PDF-`` magic bytes, at least one page."""
     upload_check_extension(uploaded, extensions=("pdf",))
     data = _read(uploaded, max_bytes)
-    not_pdf = ValidationError(
-        _("Le fichier déposé n'est pas un PDF lisible : déposez la copie signée au format PDF."),
-        code="file_content",
-    )
-    if not data.startswith(b"%PDF-"):
-        raise not_pdf
-    try:
-        if len(PdfReader(io.BytesIO(data)).pages) < 1:
-            raise not_pdf
-    except ValidationError:
-        raise
-    except Exception:
-        raise not_pdf
+    if not _is_pdf(data):
+        raise ValidationError(
+            _(
+                "Le fichier déposé n'est pas un PDF lisible : déposez la copie signée au format "
+                "PDF."
+            ),
+            code="file_content",
+        )
     return data
+
+
+#: Extension -> (content type, Pillow format) of the images a message may carry.
+_IMAGE_TYPES = {
+    "png": ("image/png", "PNG"),
+    "jpg": ("image/jpeg", "JPEG"),
+    "jpeg": ("image/jpeg", "JPEG"),
+}
+ATTACHMENT_EXTENSIONS = ("pdf", *_IMAGE_TYPES)
+
+
+def _image_format(data: bytes) -> str | None:
+    """The format Pillow recognises in `data` after a full check of the file, or None."""
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            found = image.format
+            image.verify()
+        return found
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        return None
+
+
+def upload_read_attachment(uploaded: UploadedFile, *, max_bytes: int) -> tuple[bytes, str]:
+    """A message's attachment: a real PDF or a PNG/JPEG image; returns (bytes, content type).
+
+    Checked like the signed copy of an agreement: the size, the name's extension, then the
+    content itself (a PDF that parses, an image whose format matches its extension).
+    """
+    upload_check_extension(uploaded, extensions=ATTACHMENT_EXTENSIONS)
+    data = _read(uploaded, max_bytes)
+    suffix = PurePath(uploaded.name or "").suffix.lower().lstrip(".")
+    if suffix == "pdf":
+        if _is_pdf(data):
+            return data, "application/pdf"
+        raise ValidationError(
+            _("Le fichier déposé n'est pas un PDF lisible : joignez un PDF valide."),
+            code="file_content",
+        )
+    content_type, image_format = _IMAGE_TYPES[suffix]
+    if _image_format(data) != image_format:
+        raise ValidationError(
+            _(
+                "Le fichier déposé n'est pas une image %(format)s lisible : joignez une image "
+                "PNG ou JPEG, ou un PDF."
+            )
+            % {"format": image_format},
+            code="file_content",
+        )
+    return data, content_type
 
 
 def upload_read_csv(uploaded: UploadedFile, *, max_bytes: int) -> str:

@@ -63,6 +63,7 @@ from .models import (
     Pilot,
     state_writer,
 )
+from .thread import message_post_send_back
 
 S = EnrolmentState
 
@@ -575,6 +576,11 @@ def send_back(
     def guard(locked: Enrolment) -> None:
         _required(comment, _("Expliquez à l'entreprise ce qu'elle doit revoir."), "comment")
 
+    def apply(locked: Enrolment) -> list[str]:
+        # the comment reaches the company in the dossier's thread (and its e-mail notice)
+        message_post_send_back(enrolment=locked, by=by, comment=comment.strip())
+        return []
+
     return _perform(
         "send_back",
         enrolment=enrolment,
@@ -582,6 +588,7 @@ def send_back(
         reason=(comment or "").strip(),
         expected_version=expected_version,
         guard=guard,
+        apply=apply,
     )
 
 

@@ -12,7 +12,7 @@ class EnrolmentConfig(AppConfig):
         from core.roles import STAFF_READER_ROLES, Role
         from diagnostics.journey import register_diagnosis_journey
 
-        from . import journey, notifications, personal_data, reminders, timeline_labels
+        from . import journey, notifications, personal_data, reminders, thread, timeline_labels
         from .exports import on_export_requested
         from .selectors import enrolment_counts_by_state
         from .services import on_diagnosis_submitted
@@ -22,6 +22,8 @@ class EnrolmentConfig(AppConfig):
         register_handler("diagnosis.submitted", on_diagnosis_submitted, sync=True)
         register_handler("enrolment.offer_chosen", notifications.on_request_sent)
         register_handler("enrolment.export_requested", on_export_requested)
+        # a message on a dossier: the other side is told by e-mail, once (enrolment/thread.py)
+        register_handler(thread.MESSAGE_POSTED, thread.on_message_posted)
         reminders.register()
         personal_data.register()
         timeline_labels.register()  # the history in words (core.timeline_text)
@@ -29,13 +31,20 @@ class EnrolmentConfig(AppConfig):
         register_diagnosis_journey(journey.diagnosis_journey_for)
 
         register_nav(
-            label=_("Mon entreprise"), url_name="enrolment:start", roles={Role.OWNER}, order=10
+            label=_("Mon entreprise"),
+            url_name="enrolment:start",
+            roles={Role.OWNER},
+            order=10,
+            badge=lambda user: thread.unread_count(user=user),
+            badge_label=_("messages non lus"),
         )
         register_nav(
             label=_("Inscriptions"),
             url_name="enrolment:staff_list",
             roles=STAFF_READER_ROLES,
             order=20,
+            badge=lambda user: thread.unread_count(user=user),
+            badge_label=_("messages non lus"),
         )
         # The owner's home is the company's dossier (enrolment/journey.py).
         register_home_panel(

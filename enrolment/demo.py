@@ -19,6 +19,7 @@ from diagnostics.services import diagnosis_save_answers, diagnosis_start, diagno
 
 from . import actions, deminimis
 from .models import Company, Enrolment, EnrolmentState
+from .thread import message_post
 
 S = EnrolmentState
 #: The happy path in order, as far as this app's actions go (the consultants, agreements and
@@ -255,6 +256,25 @@ def _declare_deminimis(enrolment: Enrolment, owner: User, staff: User) -> None:
         )
 
 
+#: A short exchange on the dossiers waiting for the relay or just validated (the thread).
+DEMO_QUESTION = (
+    "Bonjour, nous avons choisi l'offre et nommé notre pilote. Pouvez-vous nous dire quand "
+    "un consultant pourrait passer ? Le mardi matin nous arrange."
+)
+DEMO_ANSWER = (
+    "Bonjour, merci pour votre demande complète. Le directeur de projet désigne le consultant "
+    "cette semaine ; nous vous écrivons dès qu'il a accepté."
+)
+
+
+def _converse(enrolment: Enrolment, staff: User, owner: User) -> None:
+    if enrolment.state not in {S.OFFER_CHOSEN, S.VALIDATED}:
+        return
+    message_post(enrolment=enrolment, by=owner, text=DEMO_QUESTION)
+    if enrolment.state == S.VALIDATED:
+        message_post(enrolment=enrolment, by=staff, text=DEMO_ANSWER)
+
+
 def seed_companies(ctx: dict) -> None:
     rng = random.Random(1999)
     departements = {d.code: d for d in Departement.objects.select_related("default_relay")}
@@ -292,3 +312,4 @@ def seed_companies(ctx: dict) -> None:
         )
         staff = User.objects.get(email=f"relais-{dep.default_relay.slug}@demo.test")
         _advance(enrolment, target, staff, owner, rng, ctx)
+        _converse(enrolment, staff, owner)

@@ -320,3 +320,29 @@ def declared_aid_initial(declaration, *, company) -> list[dict]:
 def declared_aid_rows(formset) -> list[dict]:
     """The filled rows of a valid formset of aids (blank rows are skipped)."""
     return [f.cleaned_data for f in formset.forms if f.has_changed() and f.cleaned_data]
+
+
+class MessageForm(forms.Form):
+    """A message to the other side of the dossier (the file is checked by the service)."""
+
+    text = forms.CharField(
+        label=_("Votre message"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Écrivez votre message.")},
+    )
+    attachment = forms.FileField(
+        label=_("Pièce jointe (facultative)"),
+        required=False,
+        help_text=_("Un fichier PDF, PNG ou JPEG de 5 Mo au plus."),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".pdf,.png,.jpg,.jpeg,application/pdf,image/png,image/jpeg"}
+        ),
+    )
+
+    def __init__(self, *args, max_mb: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if max_mb is not None:
+            self.fields["attachment"].help_text = _(
+                "Un fichier PDF, PNG ou JPEG de %(mb)s Mo au plus."
+            ) % {"mb": max_mb}

@@ -69,6 +69,7 @@ from .forms import (
 )
 from .models import Enrolment, EnrolmentState
 from .selectors import enrolment_for_owner, enrolments_for_owner, latest_diagnoses
+from .thread_views import thread_context
 
 S = EnrolmentState
 #: States reached once the request is sent: the confirmation page is a receipt from then on.
@@ -653,7 +654,9 @@ def enrol_status(request, pk: int):
     """The company's dossier: where it stands, the next action, documents, history in words."""
     _owner_only(request.user)
     enrolment = enrolment_for_owner(user=request.user, pk=pk)
-    return render(request, "enrolment/status.html", dossier_context(enrolment, request.user))
+    context = dossier_context(enrolment, request.user)
+    context["thread"] = thread_context(enrolment=enrolment, user=request.user)
+    return render(request, "enrolment/status.html", context)
 
 
 def owner_home_context(user) -> dict:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -408,3 +409,72 @@ class DeclaredAid(models.Model):
 
     def __str__(self) -> str:
         return f"{self.beneficiary} — {self.granting_body} {self.granted_on:%d/%m/%Y}"
+
+
+def message_attachment_upload_to(instance, filename: str) -> str:
+    """Stored under a generated name: nothing of the user's input reaches the file system."""
+    extension = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}.get(
+        instance.attachment_type, "bin"
+    )
+    return f"messages/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{extension}"
+
+
+class DossierMessageQuerySet(CompanyScopedQuerySet):
+    """The owner sees their dossiers' messages, relay staff their relay's; consultants none."""
+
+    company_path = "enrolment__company"
+
+    def unread_by(self, side: str):
+        """Messages written by the other side that `side` has not read yet."""
+        return self.filter(read_at__isnull=True).exclude(side=side)
+
+
+class DossierMessage(models.Model):
+    """One message of the thread between the relay and the company on an enrolment."""
+
+    class Side(models.TextChoices):
+        COMPANY = "company", _("Entreprise")
+        RELAY = "relay", _("Structure relais")
+
+    class Kind(models.TextChoices):
+        MESSAGE = "message", _("Message")
+        SEND_BACK = "send_back", _("Demande renvoyée pour correction")
+
+    enrolment = models.ForeignKey(
+        Enrolment,
+        verbose_name=_("inscription"),
+        on_delete=models.CASCADE,
+        related_name="messages",
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("auteur"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    side = models.CharField(_("côté"), max_length=10, choices=Side.choices)
+    kind = models.CharField(_("nature"), max_length=12, choices=Kind.choices, default=Kind.MESSAGE)
+    text = models.TextField(_("message"))
+    attachment = models.FileField(
+        _("pièce jointe"), upload_to=message_attachment_upload_to, max_length=255, blank=True
+    )
+    attachment_name = models.CharField(_("nom de la pièce jointe"), max_length=120, blank=True)
+    attachment_type = models.CharField(max_length=40, blank=True)
+    created_at = models.DateTimeField(_("envoyé le"), default=timezone.now, db_index=True)
+    #: when the other side first opened the thread after it was sent
+    read_at = models.DateTimeField(_("lu le"), null=True, blank=True)
+    #: when the other side was told by e-mail (once per message: the outbox handler checks it)
+    notified_at = models.DateTimeField(null=True, blank=True)
+
+    objects = DossierMessageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("message du dossier")
+        verbose_name_plural = _("messages du dossier")
+        indexes = [models.Index(fields=["enrolment", "side", "read_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_side_display()} — {self.created_at:%d/%m/%Y %H:%M}"

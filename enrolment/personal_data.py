@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 
 from core.personal_data import (
     Activity,
@@ -21,7 +21,15 @@ from core.personal_data import (
     scrub_queryset,
 )
 
-from .models import OPEN_STATES, Company, DeclaredAid, DeMinimisDeclaration, Enrolment, Pilot
+from .models import (
+    OPEN_STATES,
+    Company,
+    DeclaredAid,
+    DeMinimisDeclaration,
+    DossierMessage,
+    Enrolment,
+    Pilot,
+)
 
 
 def _pilots(person: Person):
@@ -142,7 +150,37 @@ def export(person: Person) -> dict[str, Any]:
         "companies_owned": companies,
         "pilot_of": pilots,
         "deminimis_declarations_made": declarations_made,
+        "dossier_messages": _messages(person),
     }
+
+
+def _person_messages(user):
+    """The messages the person wrote, and those of the threads of the companies they own."""
+    return DossierMessage.objects.filter(Q(author=user) | Q(enrolment__company__owner=user))
+
+
+def _messages(person: Person) -> list[dict[str, Any]]:
+    user = person.user
+    if user is None:
+        return []
+    return [
+        {
+            "id": m.pk,
+            "enrolment_id": m.enrolment_id,
+            "company": m.enrolment.company.name,
+            "side": m.side,
+            "side_label": str(m.get_side_display()),
+            "written_by_you": m.author_id == user.pk,
+            "kind": m.kind,
+            "text": m.text,
+            "attachment": m.attachment_name or None,
+            "sent_at": iso(m.created_at),
+            "read_at": iso(m.read_at),
+        }
+        for m in _person_messages(user)
+        .select_related("enrolment__company")
+        .order_by("created_at", "pk")
+    ]
 
 
 def names(person: Person) -> list[str]:
@@ -178,6 +216,22 @@ def anonymise(ctx: Anonymisation) -> int:
     # granting body (a sole trader is named after the person). Amounts and dates are kept.
     changed += scrub_queryset(DeMinimisDeclaration.objects.all(), ["reason"], ctx)
     changed += scrub_queryset(DeclaredAid.objects.all(), ["beneficiary", "granting_body"], ctx)
+    changed += _anonymise_messages(ctx)
+    return changed
+
+
+def _anonymise_messages(ctx: Anonymisation) -> int:
+    """The dossiers' messages: names scrubbed everywhere; the person's own files deleted."""
+    changed = scrub_queryset(DossierMessage.objects.all(), ["text", "attachment_name"], ctx)
+    user = ctx.person.user
+    if user is None:
+        return changed
+    for message in DossierMessage.objects.filter(author=user).exclude(attachment=""):
+        message.attachment.delete(save=False)
+        DossierMessage.objects.filter(pk=message.pk).update(
+            attachment="", attachment_name="", attachment_type=""
+        )
+        changed += 1
     return changed
 
 

@@ -15,7 +15,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_tables2 import RequestConfig
 
 from core.exceptions import BusinessRuleError
-from core.models import Relay
 from core.reauth import recent_authentication_required
 from core.roles import STAFF_READER_ROLES, STAFF_ROLES, has_role
 from core.services import timeline_for
@@ -44,7 +43,10 @@ from .selectors import (
     enrolments_for_staff,
     latest_diagnoses,
 )
+from .staff_dossier import STATE_MEANING, dossier_tabs, merged_history, primary_action
 from .tables import EnrolmentTable
+from .thread import with_unread_messages
+from .thread_views import thread_context
 
 S = EnrolmentState
 EXPORT_SYNC_MAX = 500
@@ -70,7 +72,7 @@ def _filtered(request):
 def staff_list(request):
     _staff_only(request.user)
     f = _filtered(request)
-    table = EnrolmentTable(f.qs)
+    table = EnrolmentTable(with_unread_messages(f.qs, user=request.user))
     RequestConfig(request, paginate={"per_page": 25}).configure(table)
     bulk = BulkForm()
     return render(
@@ -187,6 +189,7 @@ def staff_bulk(request):
 
 @login_required
 def staff_detail(request, pk: int):
+    """The relay's dossier page: header and primary action, sections, side panel, history."""
     _staff_only(request.user)
     enrolment = enrolment_for_staff_detail(user=request.user, pk=pk)
     diagnoses = latest_diagnoses(enrolment=enrolment, user=request.user)
@@ -197,6 +200,10 @@ def staff_detail(request, pk: int):
         if diagnoses
         else None
     )
+    may = {
+        name: actions.may(name, enrolment=enrolment, user=request.user)
+        for name in ("validate", "send_back", "derogate", "withdraw")
+    }
     return render(
         request,
         "enrolment/staff_detail.html",
@@ -204,8 +211,13 @@ def staff_detail(request, pk: int):
             "enrolment": enrolment,
             "company": enrolment.company,
             "profile": profile,
-            "timeline": timeline_for(enrolment),
-            "audit_history": enrolment_audit_history(enrolment=enrolment, user=request.user),
+            "meaning": STATE_MEANING.get(enrolment.state, ""),
+            "primary": primary_action(enrolment, request.user),
+            "tabs": dossier_tabs(enrolment=enrolment, user=request.user, diagnoses=diagnoses),
+            "history": merged_history(
+                events=timeline_for(enrolment),
+                audit=enrolment_audit_history(enrolment=enrolment, user=request.user),
+            ),
             "read_only": request.user.is_read_only,
             "version_form": VersionedForm(initial={"version": enrolment.version}),
             "send_back_form": SendBackForm(initial={"version": enrolment.version}),
@@ -215,11 +227,8 @@ def staff_detail(request, pk: int):
             "withdraw_form": WithdrawForm(
                 initial={"version": enrolment.version}, auto_id="withdraw_%s"
             ),
-            "may": {
-                name: actions.may(name, enrolment=enrolment, user=request.user)
-                for name in ("validate", "send_back", "derogate", "withdraw")
-            },
-            "relays": Relay.objects.all(),
+            "may": may,
+            "thread": thread_context(enrolment=enrolment, user=request.user),
             "deminimis": deminimis.assessment(enrolment) or deminimis.headroom_before(enrolment),
             "declaration": deminimis.current_declaration(enrolment),
         },

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import journey, staff_views, views
+from . import journey, staff_views, thread_views, views
 
 app_name = "enrolment"
 
@@ -16,6 +16,13 @@ urlpatterns = [
     path("inscription/<int:pk>/de-minimis/", journey.enrol_deminimis, name="deminimis"),
     path("inscription/<int:pk>/recapitulatif/", journey.enrol_review, name="review"),
     path("inscription/<int:pk>/confirmation/", journey.enrol_confirmation, name="confirmation"),
+    # the thread between the relay and the company (enrolment/thread_views.py)
+    path("inscription/<int:pk>/messages/", thread_views.dossier_messages, name="messages"),
+    path(
+        "inscription/<int:pk>/messages/<int:message_pk>/piece-jointe/",
+        thread_views.message_attachment,
+        name="message_attachment",
+    ),
     path("inscriptions/", staff_views.staff_list, name="staff_list"),
     path("inscriptions/export.csv", staff_views.staff_export, name="staff_export"),
     path("inscriptions/selection/", staff_views.staff_bulk, name="staff_bulk"),

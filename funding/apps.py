@@ -10,6 +10,9 @@ class FundingConfig(AppConfig):
         from . import timeline_labels
 
         timeline_labels.register()  # the history in words (core.timeline_text)
+        from . import staff_dossier
+
+        staff_dossier.register()  # its section of the relay's dossier page (enrolment)
         from core.outbox import register_handler
         from core.registry import register_nav
         from core.roles import STAFF_READER_ROLES

@@ -406,6 +406,8 @@ PDF_FONT_FILES = {
     "bold": "Inter-Bold.otf",
 }
 AGREEMENT_MAX_UPLOAD_BYTES = env("AGREEMENT_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+# Messages between the relay and the company: one PDF or PNG/JPEG image per message.
+MESSAGE_MAX_UPLOAD_BYTES = env("MESSAGE_MAX_UPLOAD_BYTES", 5 * 1024 * 1024)
 AGREEMENT_BATCH_MAX = 500
 
 # Reminders: delays in days (assumptions of the domain page, configurable), swept hourly.

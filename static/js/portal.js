@@ -12,6 +12,12 @@
       document.querySelectorAll(selector).forEach(function (box) { box.checked = master.checked; });
     });
   });
+  // A form with data-confirm="question" asks before an irreversible action is sent.
+  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.confirm(form.dataset.confirm)) { event.preventDefault(); }
+    });
+  });
   // A page that comes back with errors puts the focus on their summary (GOV.UK pattern):
   // a screen reader reads it first, each line links to its field.
   var summary = document.getElementById("error-summary");

@@ -169,6 +169,9 @@ EXPECTATIONS: dict[str, Expect] = {
     # the Region reads the declaration's versions; the acting staff correct it
     "enrolment:staff_deminimis": only(*STAFF, obj="enrolment", writers=frozenset(ACTING)),
     "enrolment:staff_action": post(*ACTING, obj="enrolment", kwargs={"action": "note"}),
+    # the dossier's thread: the owner and the relay's side write, the Region reads, experts never
+    "enrolment:messages": only(OWNER, *STAFF, obj="enrolment", writers=(OWNER, *ACTING)),
+    "enrolment:message_attachment": only(OWNER, *STAFF, obj="dossier_message"),
     # an export belongs to who asked for it, whoever they are (nobody else, not even the director)
     "enrolment:export_status": login(obj="export_job", foreign_ok=()),
     "enrolment:export_progress": login(obj="export_job", foreign_ok=()),

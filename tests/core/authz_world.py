@@ -31,6 +31,7 @@ from core.models import Departement, OutboxMessage, Relay
 from core.roles import Role
 from diagnostics.models import Diagnosis, Questionnaire, Theme
 from enrolment.models import EnrolmentState, ExportJob
+from enrolment.thread import message_post
 from funding.models import Account, JournalEntry
 from tests.builders import advance, issue_agreement, signed_copy
 from tests.factories import EnrolmentFactory, UserFactory
@@ -116,6 +117,10 @@ def _side(letter: str, dep: str, relay: Relay, director, name: str) -> dict:
     mission = consultant_services.assignment_accept(assignment=assignment, by=consultant.user)
     _agreement(main, staff)  # the relay deposits the signed copy: agreement_signed
     advance(main, S.IN_PROGRESS)  # the mission's start date has come
+    # the owner writes to the relay on the dossier, with a PDF (enrolment/thread.py)
+    message = message_post(
+        enrolment=main, by=owner, text="Question du dossier", attachment=signed_copy("devis.pdf")
+    )
     plan = ActionPlan.objects.create(mission=mission, title="Réduire les stocks")
     indicator = Indicator.objects.create(
         plan=plan, name="Stock", unit="jours", baseline=Decimal("40"), target=Decimal("20")
@@ -200,6 +205,7 @@ def _side(letter: str, dep: str, relay: Relay, director, name: str) -> dict:
         "trainee": trainees[0],
         "session": session,
         "batch": batch,
+        "message": message,
     }
 
 
@@ -284,6 +290,10 @@ def build_world(*, mail_dir) -> World:
         "relay_slug": Obj(own={"slug": afpi.slug}, foreign={"slug": thesame.slug}),
         "enrolment_pk": Obj(
             own={"enrolment_pk": a["enrolment"].pk}, foreign={"enrolment_pk": b["enrolment"].pk}
+        ),
+        "dossier_message": Obj(
+            own={"pk": a["enrolment"].pk, "message_pk": a["message"].pk},
+            foreign={"pk": b["enrolment"].pk, "message_pk": b["message"].pk},
         ),
         "agreement_version": Obj(
             own={"pk": a["enrolment"].pk, "version": 1},

@@ -158,10 +158,11 @@ def test_relay_staff_see_the_history_on_their_enrolment_and_other_relays_do_not(
     )
     url = reverse("enrolment:staff_detail", args=[enrolment.pk])
     html = client.get(url).content.decode()
-    section = html.split('id="audit-history"')[1]
-    assert "Historique des modifications" in html
-    assert "Claire Martin" in section and "Offre choisie → Validée par le relais" in section
-    assert "Pilote interne" in section and "Karim" in section
+    # one history on the relay's dossier page: the events and the audit trail, in words
+    section = html.split('id="historique"')[1]
+    assert "Claire Martin" in section and "Inscription validée par la structure relais" in section
+    assert "Pilote interne : modification" in section and "Chef d&#x27;atelier" in section
+    assert "validated" not in section and "offer_chosen" not in section
     client.force_login(staff("cci"))
     assert client.get(url).status_code == 404
 

@@ -68,3 +68,9 @@ def test_going_back_has_its_own_words():
 def test_a_higher_app_registers_its_own_words():
     register_event_label("test.custom", lambda e: f"Événement {e.data['n']}", detail="")
     assert event_text(_event("test.custom", data={"n": 3})).title == "Événement 3"
+
+
+def test_a_detail_that_repeats_the_title_is_not_said_twice():
+    register_event_label("test.repeated", "Consultant proposé")
+    text = event_text(_event("test.repeated", message="Consultant proposé : Marc Lenormand"))
+    assert str(text) == "Consultant proposé : Marc Lenormand"

@@ -91,6 +91,7 @@ def _journey(page, login, logout):
     page.goto("/inscriptions/")
     page.get_by_role("link", name="DECOLLETAGE DU MONT-BLANC").click()
     assert "Karim Benali" in page.content()
+    page.once("dialog", lambda dialog: dialog.accept())  # the validation is confirmed first
     page.get_by_role("button", name="Valider l'inscription").click()
     assert "Validée par le relais" in page.locator("#state").inner_text()
     enrolment.refresh_from_db()
