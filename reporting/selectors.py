@@ -96,15 +96,15 @@ def axis_number(value) -> str:
     return number_format(value, decimals, use_l10n=True, force_grouping=True)
 
 
-CHART_WIDTH = 640
-CHART_FONT = 15  # SVG units; the page never draws a chart narrower than 33rem (≥ 12 px text)
+CHART_WIDTH = 480
+CHART_FONT = 18  # SVG units: ≥ 12 px on screen down to a 320 px wide chart (a 390 px phone)
 
 
 def _chart(kind, title, series: list[tuple[str, list]], labels: list[str], **opts) -> str:
     """A pygal chart as an accessible SVG: French figures, labels never truncated.
 
-    Drawn CHART_WIDTH units wide; the page keeps it at least 33rem wide (its container
-    scrolls on a phone) so that its CHART_FONT-unit labels are at least 12 px on screen.
+    Drawn CHART_WIDTH units wide, shown at most that many pixels wide and scaled down on a
+    phone: CHART_FONT-unit labels stay at least 12 px on screen. Counts get whole-number axes.
     """
 
     style = Style(
@@ -125,9 +125,9 @@ def _chart(kind, title, series: list[tuple[str, list]], labels: list[str], **opt
         style=style,
         title=str(title),
         width=CHART_WIDTH,
-        height=max(340, 120 + 34 * rows * len(series)),
+        height=max(360, 140 + 40 * rows * len(series)),
         legend_at_bottom=True,
-        legend_at_bottom_columns=min(len(series), 3),
+        legend_at_bottom_columns=min(len(series), 2),
         disable_xml_declaration=True,
         print_values=False,
         truncate_label=-1,
@@ -137,11 +137,27 @@ def _chart(kind, title, series: list[tuple[str, list]], labels: list[str], **opt
         **opts,
     )
     chart.x_labels = [str(label) for label in labels]
+    counts = [v for _n, values in series for v in values if v is not None]
+    if counts and "range" not in opts and all(isinstance(v, int) for v in counts):
+        chart.y_labels = _whole_ticks(max(counts))
     for name, values in series:
         chart.add(str(name), [float(v) if isinstance(v, Decimal) else v for v in values])
 
     desc = series_desc([(str(name), values) for name, values in series], chart.x_labels)
     return accessible_svg(chart.render(is_unicode=True), title=str(title), desc=desc)
+
+
+def _whole_ticks(top: int) -> list[int]:
+    """Axis ticks for counts: 0 to at least `top` in steps of 1, 2, 5, 10, 20, 50…"""
+    step = 1
+    while top / step > 8:
+        step = _next_step(step)
+    return list(range(0, max(top, 1) + step, step))
+
+
+def _next_step(step: int) -> int:
+    """1 → 2 → 5 → 10 → 20 → 50…"""
+    return step * 5 // 2 if str(step)[0] == "2" else step * 2
 
 
 def dashboard_enrolments(*, user, start=None, end=None) -> dict:

@@ -55,15 +55,18 @@ def test_the_dashboard_fits_the_screen_and_has_no_accessibility_violation(
         scroll = page.evaluate("document.documentElement.scrollWidth")
         inner = page.evaluate("window.innerWidth")
         assert scroll <= inner, f"the dashboard scrolls sideways at {width} px: {scroll} > {inner}"
-        # every table stays inside its card: wider tables scroll in their own container
-        for box in page.locator(".table-scroll").all():
+        # every table and chart stays inside its card: wider tables scroll in their container
+        for box in page.locator(".table-scroll, .dashboard-chart svg").all():
             assert box.evaluate("e => e.getBoundingClientRect().right") <= inner
         first = page.locator("#table-money td").first
         assert first.evaluate("e => getComputedStyle(e).position") == "sticky"
         # chart labels: at least 12 px on screen
         sizes = page.evaluate(
-            """() => [...document.querySelectorAll('.dashboard-chart svg .axis text')]
-                 .map(t => t.getBoundingClientRect().height).filter(h => h > 0)"""
+            """() => [...document.querySelectorAll('.dashboard-chart svg')].flatMap(svg => {
+                 const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+                 return [...svg.querySelectorAll('.axis text, .legend text, .title')]
+                   .map(t => parseFloat(getComputedStyle(t).fontSize) * scale);
+               })"""
         )
         assert sizes and min(sizes) >= 12, sizes
 
