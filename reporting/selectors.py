@@ -97,6 +97,7 @@ def axis_number(value) -> str:
 
 
 CHART_WIDTH = 480
+CHART_BARS = 12
 CHART_FONT = 18  # SVG units: ≥ 12 px on screen down to a 320 px wide chart (a 390 px phone)
 
 
@@ -297,14 +298,19 @@ def dashboard(*, user, start=None, end=None) -> dict:
             label = label_of(r[field_name]) if label_of else r[field_name]
             table.rows.append([label or _("(non renseigné)"), r["n"], r["signed"], r["withdrawn"]])
         if chart and table.rows:
+            # at most CHART_BARS bars (the most enrolments): 100 relays would draw 8,000 px
+            drawn = sorted(table.rows, key=lambda r: -r[1])[:CHART_BARS]
+            if len(drawn) < len(table.rows):
+                title = _("%(title)s : les %(n)s premiers") % {"title": title, "n": len(drawn)}
+            drawn.reverse()  # pygal draws a horizontal bar chart's first label at the bottom
             table.chart = _chart(
                 pygal.HorizontalBar,
                 title,
                 [
-                    (_("Inscrites"), [r[1] for r in table.rows]),
-                    (_("Signées"), [r[2] for r in table.rows]),
+                    (_("Inscrites"), [r[1] for r in drawn]),
+                    (_("Signées"), [r[2] for r in drawn]),
                 ],
-                [str(r[0]) for r in table.rows],
+                [str(r[0]) for r in drawn],
             )
         return table
 

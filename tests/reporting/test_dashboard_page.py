@@ -93,3 +93,18 @@ def test_charts_have_french_figures_large_labels_and_true_series_names(client, t
     assert "Honoraires" not in svg  # consultants' fees are not what the funders paid
     assert "…" not in svg  # no truncated label
     assert "non comptés dans l'encaissé" in section
+
+
+def test_the_relay_chart_draws_the_twelve_busiest_relays_only(client, settings):
+    settings.FUNDING_DASHBOARD_CACHE_SECONDS = 0
+    relays = [
+        Relay.objects.create(name=f"Relais {i:02d}", slug=f"relais-{i:02d}") for i in range(14)
+    ]
+    for i, relay in enumerate(relays):
+        for _ in range(1 + (i == 13)):
+            signed_enrolment(company=company(relay=relay), staff=staff_user(relay))
+    section = _section(_page(client), "by_relay")
+    chart = section[section.index("<svg") :]
+    assert "les 12 premiers" in chart
+    assert "Relais 13" in chart  # the busiest is drawn
+    assert section.count("<tr>") >= 15  # the table keeps every relay
