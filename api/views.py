@@ -579,7 +579,8 @@ class DashboardView(ApiViewSetMixin, APIView):
         head = data["head"]
         body = {
             "head": {
-                **{k: head[k] for k in ("goal", "total", "withdrawn", "signed", "forecast")},
+                **{k: head[k] for k in ("goal", "total", "withdrawn", "signed")},
+                "forecast": head["forecast"].reach_on,
                 "percent": head["percent"],
                 "progress": [
                     {"label": m.label, "due_on": m.due_on, "expected": m.enrolments, "done": n}

@@ -3,16 +3,16 @@ funder and relay, consultants, continuation and training; cached per scope and p
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 import pygal
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Min, Q, Sum
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from pygal.style import Style
@@ -27,6 +27,8 @@ from enrolment.models import Enrolment, EnrolmentState
 from funding.balances import ledger_totals
 from funding.models import Account, AidInstalment, Funder
 
+from .forecast import forecast
+from .forecast import window as forecast_window
 from .models import ProgrammeTarget
 
 ZERO = Decimal("0.00")
@@ -41,6 +43,38 @@ class Table:
     headers: list[str]
     rows: list[list] = field(default_factory=list)
     chart: str = ""
+    on_page: bool = True  # False: only in the "Autres données" export menu
+    total_row: bool = False  # the last row is the totals' row
+
+    @property
+    def header_cells(self) -> list[tuple[str, bool]]:
+        """(header, numeric) pairs: a figures column's header is right-aligned like its cells."""
+        return list(zip(self.headers, self.numeric, strict=True))
+
+    @property
+    def numeric(self) -> list[bool]:
+        """Per column: whether it holds figures (right-aligned, header included)."""
+        return [
+            any(_is_figure(row[i]) for row in self.rows)
+            and all(_is_figure(row[i]) or row[i] in (None, "", "—") for row in self.rows)
+            for i in range(len(self.headers))
+        ]
+
+
+def _is_figure(value) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int | Decimal | float):
+        return True
+    return isinstance(value, str) and value.endswith(" %")
+
+
+def percent(numerator, denominator, decimals: int = 1) -> str | None:
+    """'6,0 %': a share in French format, None without a denominator."""
+    if not denominator:
+        return None
+    value = Decimal(100) * Decimal(numerator) / Decimal(denominator)
+    return f"{number_format(value, decimals, use_l10n=True, force_grouping=True)} %"
 
 
 COUNTED_OUT = ("draft", "ineligible")
@@ -54,27 +88,59 @@ def _period(qs, lookup: str, start, end):
     return qs
 
 
+def axis_number(value) -> str:
+    """An axis or tooltip figure the French way: 600000.0 → '600 000', 6.5 → '6,5'."""
+    if value is None:
+        return ""
+    decimals = 0 if float(value).is_integer() else 1
+    return number_format(value, decimals, use_l10n=True, force_grouping=True)
+
+
+CHART_WIDTH = 480
+CHART_BARS = 12
+CHART_FONT = 18  # SVG units: ≥ 12 px on screen down to a 320 px wide chart (a 390 px phone)
+
+
 def _chart(kind, title, series: list[tuple[str, list]], labels: list[str], **opts) -> str:
+    """A pygal chart as an accessible SVG: French figures, labels never truncated.
+
+    Drawn CHART_WIDTH units wide, shown at most that many pixels wide and scaled down on a
+    phone: CHART_FONT-unit labels stay at least 12 px on screen. Counts get whole-number axes.
+    """
 
     style = Style(
         background="white",
         plot_background="white",
         colors=("#0b3954", "#f2a900", "#087e8b", "#c8553d", "#6c757d"),
         font_family="Inter, Arial, sans-serif",
+        label_font_size=CHART_FONT,
+        major_label_font_size=CHART_FONT,
+        legend_font_size=CHART_FONT,
+        value_font_size=CHART_FONT,
+        tooltip_font_size=CHART_FONT,
+        title_font_size=CHART_FONT + 2,
     )
+    rows = len(labels) if kind is pygal.HorizontalBar else 0
     chart = kind(
         js=[],
         style=style,
         title=str(title),
-        width=720,
-        height=340,
+        width=CHART_WIDTH,
+        height=max(360, 140 + 40 * rows * len(series)),
         legend_at_bottom=True,
+        legend_at_bottom_columns=min(len(series), 2),
         disable_xml_declaration=True,
         print_values=False,
-        x_label_rotation=20 if len(labels) > 6 else 0,
+        truncate_label=-1,
+        truncate_legend=-1,
+        value_formatter=axis_number,
+        x_label_rotation=30 if len(labels) > 4 and kind is not pygal.HorizontalBar else 0,
         **opts,
     )
     chart.x_labels = [str(label) for label in labels]
+    counts = [v for _n, values in series for v in values if v is not None]
+    if counts and "range" not in opts and all(isinstance(v, int) for v in counts):
+        chart.y_labels = _whole_ticks(max(counts))
     for name, values in series:
         chart.add(str(name), [float(v) if isinstance(v, Decimal) else v for v in values])
 
@@ -82,8 +148,25 @@ def _chart(kind, title, series: list[tuple[str, list]], labels: list[str], **opt
     return accessible_svg(chart.render(is_unicode=True), title=str(title), desc=desc)
 
 
+def _whole_ticks(top: int) -> list[int]:
+    """Axis ticks for counts: 0 to at least `top` in steps of 1, 2, 5, 10, 20, 50…"""
+    step = 1
+    while top / step > 8:
+        step = _next_step(step)
+    return list(range(0, max(top, 1) + step, step))
+
+
+def _next_step(step: int) -> int:
+    """1 → 2 → 5 → 10 → 20 → 50…"""
+    return step * 5 // 2 if str(step)[0] == "2" else step * 2
+
+
 def dashboard_enrolments(*, user, start=None, end=None) -> dict:
-    """Enrolments against the target and its milestones, with a forecast (3 queries)."""
+    """Enrolments against the target and its milestones, with a forecast (2 queries).
+
+    `forecast` is `reporting.forecast.forecast` on the counts of the last six full months;
+    `next_milestone` is the first (milestone, enrolled by its date) not yet due, or None.
+    """
 
     target = ProgrammeTarget.objects.prefetch_related("milestones").order_by("pk").first()
     milestones = list(target.milestones.all()) if target else []
@@ -97,20 +180,17 @@ def dashboard_enrolments(*, user, start=None, end=None) -> dict:
         "total": Count("pk"),
         "withdrawn": Count("pk", filter=Q(state=EnrolmentState.WITHDRAWN)),
         "signed": Count("pk", filter=Q(signed_at__isnull=False)),
-        "first": Min("submitted_at"),
     }
     for m in milestones:
         aggregates[f"m{m.pk}"] = Count("pk", filter=Q(submitted_at__date__lte=m.due_on))
-    figures = qs.aggregate(**aggregates)
     today = timezone.localdate()
+    months = forecast_window(today)
+    for i, (first, last) in enumerate(months):
+        aggregates[f"w{i}"] = Count("pk", filter=Q(submitted_at__date__range=(first, last)))
+    figures = qs.aggregate(**aggregates)
     goal = target.target_enrolments if target else 0
-    forecast = None
-    if figures["first"] and figures["total"]:
-        days = max((today - timezone.localdate(figures["first"])).days, 1)
-        pace = Decimal(figures["total"]) / Decimal(days)  # enrolments per day
-        remaining = max(goal - figures["total"], 0)
-        forecast = today + dt.timedelta(days=int((Decimal(remaining) / pace).to_integral_value()))
     progress = [(m, figures[f"m{m.pk}"]) for m in milestones]
+    upcoming = [(m, done) for m, done in progress if m.due_on >= today]
     return {
         "target": target,
         "goal": goal,
@@ -118,8 +198,15 @@ def dashboard_enrolments(*, user, start=None, end=None) -> dict:
         "withdrawn": figures["withdrawn"],
         "signed": figures["signed"],
         "percent": round(100 * figures["total"] / goal, 1) if goal else None,
-        "forecast": forecast,
+        "forecast": forecast(
+            monthly=[figures[f"w{i}"] for i in range(len(months))],
+            total=figures["total"],
+            goal=goal,
+            today=today,
+            ends_on=target.ends_on if target else None,
+        ),
         "progress": progress,
+        "next_milestone": upcoming[0] if upcoming else None,
     }
 
 
@@ -153,7 +240,11 @@ def dashboard_cached(*, user, start=None, end=None) -> dict:
 def dashboard(*, user, start=None, end=None) -> dict:
     """Every figure of the Region's dashboard, aggregated in the database, scoped to `user`.
 
-    A fixed number of queries whatever the number of enrolments or entries.
+    A fixed number of queries whatever the number of enrolments or entries. The key
+    figures: `head` (enrolments, next milestone, forecast), `totals` (committed, invoiced,
+    received; consultants' fees accrued and paid), `region_committed` against `envelope`
+    (`consumption`), `running_missions` against the active consultants' capacity (`load`),
+    `continuation`. Tables with `on_page` False are only offered as exports.
     """
 
     head = dashboard_enrolments(user=user, start=start, end=end)
@@ -187,7 +278,7 @@ def dashboard(*, user, start=None, end=None) -> dict:
     tables.append(milestone_table)
 
     # Enrolments by relay, département, offer and state
-    def breakdown(key, title, field_name, label_of=None, chart=True):
+    def breakdown(key, title, field_name, label_of=None, chart=True, on_page=True):
         rows = (
             enrolments.values(field_name)
             .annotate(
@@ -201,19 +292,25 @@ def dashboard(*, user, start=None, end=None) -> dict:
             key,
             title,
             [title.split(" par ")[-1].capitalize(), _("Inscrites"), _("Signées"), _("Abandons")],
+            on_page=on_page,
         )
         for r in rows:
             label = label_of(r[field_name]) if label_of else r[field_name]
             table.rows.append([label or _("(non renseigné)"), r["n"], r["signed"], r["withdrawn"]])
         if chart and table.rows:
+            # at most CHART_BARS bars (the most enrolments): 100 relays would draw 8,000 px
+            drawn = sorted(table.rows, key=lambda r: -r[1])[:CHART_BARS]
+            if len(drawn) < len(table.rows):
+                title = _("%(title)s : les %(n)s premiers") % {"title": title, "n": len(drawn)}
+            drawn.reverse()  # pygal draws a horizontal bar chart's first label at the bottom
             table.chart = _chart(
                 pygal.HorizontalBar,
                 title,
                 [
-                    (_("Inscrites"), [r[1] for r in table.rows]),
-                    (_("Signées"), [r[2] for r in table.rows]),
+                    (_("Inscrites"), [r[1] for r in drawn]),
+                    (_("Signées"), [r[2] for r in drawn]),
                 ],
-                [str(r[0]) for r in table.rows],
+                [str(r[0]) for r in drawn],
             )
         return table
 
@@ -227,11 +324,24 @@ def dashboard(*, user, start=None, end=None) -> dict:
             _("Inscriptions par département"),
             "company__departement_id",
             label_of=departements.get,
+            chart=False,
+            on_page=False,
         )
     )
-    tables.append(breakdown("by_offer", _("Inscriptions par offre"), "offer__name"))
     tables.append(
-        breakdown("by_state", _("Inscriptions par état"), "state", label_of=states.get, chart=False)
+        breakdown(
+            "by_offer", _("Inscriptions par offre"), "offer__name", chart=False, on_page=False
+        )
+    )
+    tables.append(
+        breakdown(
+            "by_state",
+            _("Inscriptions par état"),
+            "state",
+            label_of=states.get,
+            chart=False,
+            on_page=False,
+        )
     )
 
     # Money by relay and funding source, from the pre-aggregated ledger (funding.balances):
@@ -292,58 +402,11 @@ def dashboard(*, user, start=None, end=None) -> dict:
             cell(relay, "consultants")["paid"] += r["c"] - r["d"]
     for r in invoiced_rows:
         cell(r["relay__name"], Funder.REGION)["invoiced"] += r["total"]
-    money_table = Table(
-        "money",
-        _("Argent par relais et par source de financement"),
-        [
-            _("Relais"),
-            _("Source"),
-            _("Engagé HT"),
-            _("Appelé / facturé"),
-            _("Encaissé"),
-            _("Honoraires dus"),
-            _("Honoraires payés"),
-        ],
-    )
-    totals = {
-        "committed": ZERO,
-        "invoiced": ZERO,
-        "received": ZERO,
-        "accrued": ZERO,
-        "paid": ZERO,
-    }
-    by_funder: dict[str, dict[str, Decimal]] = {}
-    for (relay, funder), v in sorted(cells.items(), key=lambda kv: (kv[0][0] or "", kv[0][1])):
-        money_table.rows.append(
-            [
-                relay,
-                str(funders.get(funder, _("Consultants"))),
-                v["committed"],
-                v["invoiced"],
-                v["received"],
-                v["accrued"],
-                v["paid"],
-            ]
-        )
-        agg = by_funder.setdefault(
-            funders.get(funder, _("Consultants")), dict.fromkeys(totals, ZERO)
-        )
+    tables.extend(_money_tables(cells, funders))
+    totals = dict.fromkeys(("committed", "invoiced", "received", "accrued", "paid"), ZERO)
+    for v in cells.values():
         for k in totals:
             totals[k] += v[k]
-            agg[k] += v[k]
-    if by_funder:
-        labels = list(by_funder)
-        money_table.chart = _chart(
-            pygal.Bar,
-            _("Argent par source de financement (EUR)"),
-            [
-                (_("Engagé"), [by_funder[f]["committed"] for f in labels]),
-                (_("Appelé"), [by_funder[f]["invoiced"] for f in labels]),
-                (_("Encaissé"), [by_funder[f]["received"] + by_funder[f]["paid"] for f in labels]),
-            ],
-            labels,
-        )
-    tables.append(money_table)
 
     envelope = head["target"].budget_envelope if head["target"] else None
     region_committed = sum(
@@ -354,13 +417,14 @@ def dashboard(*, user, start=None, end=None) -> dict:
         "budget",
         _("Aide régionale et enveloppe budgétaire"),
         [_("Enveloppe"), _("Aide régionale engagée"), _("Consommation"), _("Disponible")],
+        on_page=False,
     )
     if envelope:
         budget_table.rows.append(
             [
                 envelope,
                 region_committed,
-                f"{(100 * region_committed / envelope):.1f} %",
+                percent(region_committed, envelope),
                 envelope - region_committed,
             ]
         )
@@ -389,7 +453,7 @@ def dashboard(*, user, start=None, end=None) -> dict:
         [_("Consultant"), _("Missions en cours"), _("Capacité"), _("Charge"), _("Missions")],
     )
     for e in experts:
-        load = f"{100 * e['active'] / e['capacity']:.0f} %" if e["capacity"] else "—"
+        load = percent(e["active"], e["capacity"], 0) or "—"
         utilisation.rows.append(
             [
                 f"{e['user__first_name']} {e['user__last_name']}",
@@ -405,6 +469,7 @@ def dashboard(*, user, start=None, end=None) -> dict:
         "withdrawals",
         _("Abandons"),
         [_("Entreprise"), _("Relais"), _("Offre"), _("Date"), _("Motif")],
+        on_page=False,
     )
     for enrolment in (
         enrolments.filter(state=EnrolmentState.WITHDRAWN)
@@ -428,6 +493,7 @@ def dashboard(*, user, start=None, end=None) -> dict:
         "cost",
         _("Coût moyen par entreprise"),
         [_("Indicateur"), _("Total"), _("Entreprises"), _("Moyenne")],
+        on_page=False,
     )
     cost.rows.append(
         [
@@ -464,7 +530,102 @@ def dashboard(*, user, start=None, end=None) -> dict:
         "committed_ht": committed_ht,
         "envelope": envelope,
         "region_committed": region_committed,
+        "consumption": percent(region_committed, envelope),
+        "load": percent(running, pool["capacity"], 0),
     }
+
+
+def _money_tables(cells: dict, funders: dict) -> list[Table]:
+    """The money per relay and source of funding, as three tables.
+
+    - "money": relays × funders, the amount committed (HT) in each cell, a total column and
+      a totals row (the page's table);
+    - "funders": per funder, committed / called / received, with totals, and its chart; the
+      consultants' fees (due, paid) are their own row, never counted as received;
+    - "money_detail": the former long rows (relay, source, every amount), export only.
+    """
+
+    relays = sorted({relay for relay, _f in cells}, key=lambda r: r or "")
+    sources = [f for f in funders if any(f == cf for _r, cf in cells)]
+    pivot = Table(
+        "money",
+        _("Engagé HT par relais et par financeur"),
+        [_("Relais"), *[str(funders[f]) for f in sources], _("Total")],
+        total_row=True,
+    )
+    column_totals = dict.fromkeys(sources, ZERO)
+    for relay in relays:
+        row = [cells.get((relay, f), {}).get("committed", ZERO) for f in sources]
+        for f, amount in zip(sources, row, strict=True):
+            column_totals[f] += amount
+        pivot.rows.append([relay or _("(non renseigné)"), *row, sum(row, ZERO)])
+    if relays:
+        pivot.rows.append([_("Total"), *column_totals.values(), sum(column_totals.values(), ZERO)])
+
+    by_funder = Table(
+        "funders",
+        _("Engagé, appelé et encaissé par financeur"),
+        [_("Financeur"), _("Engagé HT"), _("Appelé / facturé"), _("Encaissé")],
+        total_row=True,
+    )
+    sums = {f: dict.fromkeys(("committed", "invoiced", "received"), ZERO) for f in sources}
+    fees = {"accrued": ZERO, "paid": ZERO}
+    for (_relay, funder), v in cells.items():
+        if funder in sums:
+            for k in sums[funder]:
+                sums[funder][k] += v[k]
+        for k in fees:
+            fees[k] += v[k]
+    for f in sources:
+        by_funder.rows.append(
+            [str(funders[f]), sums[f]["committed"], sums[f]["invoiced"], sums[f]["received"]]
+        )
+    if sources:
+        by_funder.rows.append(
+            [
+                _("Total"),
+                *(sum((sums[f][k] for f in sources), ZERO) for k in sums[sources[0]]),
+            ]
+        )
+        labels = [str(funders[f]) for f in sources]
+        by_funder.chart = _chart(
+            pygal.Bar,
+            _("Argent par financeur (EUR)"),
+            [
+                (_("Engagé HT"), [sums[f]["committed"] for f in sources]),
+                (_("Appelé / facturé"), [sums[f]["invoiced"] for f in sources]),
+                (_("Encaissé"), [sums[f]["received"] for f in sources]),
+            ],
+            labels,
+        )
+
+    detail = Table(
+        "money_detail",
+        _("Argent par relais et par source de financement (détail)"),
+        [
+            _("Relais"),
+            _("Source"),
+            _("Engagé HT"),
+            _("Appelé / facturé"),
+            _("Encaissé"),
+            _("Honoraires dus"),
+            _("Honoraires payés"),
+        ],
+        on_page=False,
+    )
+    for (relay, funder), v in sorted(cells.items(), key=lambda kv: (kv[0][0] or "", kv[0][1])):
+        detail.rows.append(
+            [
+                relay,
+                str(funders.get(funder, _("Consultants"))),
+                v["committed"],
+                v["invoiced"],
+                v["received"],
+                v["accrued"],
+                v["paid"],
+            ]
+        )
+    return [pivot, by_funder, detail]
 
 
 def _continuation_table(*, user) -> tuple[dict, Table]:
@@ -515,19 +676,10 @@ def _training_table(*, user) -> tuple[dict, Table]:
         "training",
         _("Formation des pilotes"),
         [_("Pilotes"), _("Nombre")],
+        on_page=False,
     )
     table.rows.append([_("Formés (formation validée)"), figures["trained"]])
     table.rows.append([_("En formation"), figures["in_training"]])
-    if figures["trained"] or figures["in_training"]:
-        table.chart = _chart(
-            pygal.Bar,
-            _("Pilotes formés et en formation"),
-            [
-                (_("Formés"), [figures["trained"]]),
-                (_("En formation"), [figures["in_training"]]),
-            ],
-            [_("Pilotes")],
-        )
     return figures, table
 
 

@@ -23,3 +23,9 @@ def cell(value):
 @register.filter
 def is_number(value) -> bool:
     return isinstance(value, int | Decimal) and not isinstance(value, bool)
+
+
+@register.filter
+def is_percent(value) -> bool:
+    """'66,7 %': a share, right-aligned like the other figures."""
+    return isinstance(value, str) and value.endswith(" %")

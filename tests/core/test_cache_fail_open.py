@@ -91,7 +91,7 @@ def test_the_dashboard_page_and_its_cached_fragments_answer_without_redis(client
     client.force_login(UserFactory(region=True))
     response = client.get(reverse("reporting:dashboard"))
     assert response.status_code == 200
-    assert response.content.decode().count("<svg") >= 4
+    assert response.content.decode().count("<svg") >= 3  # milestones, relays, funders
 
 
 def test_the_api_throttle_lets_requests_through_when_redis_is_down(

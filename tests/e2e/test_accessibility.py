@@ -184,7 +184,7 @@ def _world_and_tour(page, login, logout, audit):
     audit("accueil du directeur de projet")
     page.goto("/tableau-de-bord/")
     charts = page.locator(".chart svg[role='img']")
-    assert charts.count() >= 4 and charts.first.locator("title").count() >= 1
+    assert charts.count() >= 3 and charts.first.locator("title").count() >= 1
     audit("tableau de bord du financement")
     page.goto("/registre-de-minimis/")
     audit("registre des aides de minimis")

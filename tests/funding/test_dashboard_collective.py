@@ -35,7 +35,7 @@ def _complete(trainees):
 
 def _row(cells) -> str:
     num = ' class="num"'
-    return "".join(f"<td{num if c.isdigit() else ''}>{c}</td>" for c in cells)
+    return "".join(f"<td{num if c.isdigit() or c.endswith(' %') else ''}>{c}</td>" for c in cells)
 
 
 def _section(html: str, key: str) -> str:
@@ -66,8 +66,7 @@ def test_the_dashboard_shows_the_continuation_rate_and_the_pilots_trained(
         ("Total", "", "6", "5", "3", "50,0 %"),
     ):
         assert _row(cells) in section, cells
-    training = _section(html, "training")
-    assert "<svg" in training and "Formés (formation validée)" in training
+    assert 'id="table-training"' in html  # the training table: an export (the figure is on top)
     assert response.context["data"]["training"] == {"trained": 2, "in_training": 0}
     assert 'id="pilots-trained">2<' in html
 
