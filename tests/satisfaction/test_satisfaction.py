@@ -258,6 +258,8 @@ def test_the_director_sees_the_figures_on_the_profile_and_pool_pages(fixture_wor
     client.force_login(staff_of("afpi"))
     profile = client.get(reverse("consultants:profile", args=[a.pk])).content.decode()
     assert 'id="outcomes"' not in profile and "3,3/5" not in profile
+    pool = client.get(reverse("consultants:pool")).content.decode()
+    assert "data-outcomes=" not in pool and "Résultats" not in pool
 
 
 def test_personal_data_export_and_anonymisation_cover_the_answers():
