@@ -952,6 +952,11 @@ def cmd_measure(args) -> None:
             "relay",
         ),
         ("file d'attente des désignations (directeur)", reverse("consultants:queue"), "director"),
+        (
+            "vivier des consultants et leurs résultats (directeur)",
+            reverse("consultants:pool"),
+            "director",
+        ),
         ("journal du relais", reverse("funding:journal", args=[relay.slug]), "relay"),
         ("tableau de bord de la Région", reverse("reporting:dashboard"), "region"),
         ("registre de minimis de la Région", reverse("reporting:deminimis_register"), "region"),

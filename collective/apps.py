@@ -7,11 +7,12 @@ class CollectiveConfig(AppConfig):
     verbose_name = _("Action collective")
 
     def ready(self) -> None:
+        from consultants.outcomes import register_outcomes_provider
         from core.outbox import register_handler
         from core.registry import register_company_section, register_home_panel, register_nav
         from core.roles import STAFF_READER_ROLES
 
-        from . import followups, groups, personal_data, reminders, timeline_labels
+        from . import followups, groups, personal_data, reminders, satisfaction, timeline_labels
         from .panels import collective_results_context
 
         # Groups and follow-ups follow the enrolment's life (events of enrolment's actions).
@@ -20,6 +21,11 @@ class CollectiveConfig(AppConfig):
         register_handler("enrolment.withdrawn", groups.on_enrolment_withdrawn, sync=True)
         register_handler("enrolment.closed", followups.on_enrolment_closed, sync=True)
         register_handler("seminar.scheduled", groups.on_seminar_scheduled)
+        # The owner's satisfaction questionnaire: created with the closing, e-mailed by a worker.
+        register_handler("mission.closed", satisfaction.on_mission_closed, sync=True)
+        register_handler("mission.closed", satisfaction.on_mission_closed_send)
+        # The consultants' pages show outcome figures computed here (layer above them).
+        register_outcomes_provider(satisfaction.consultant_outcomes)
         reminders.register()
         personal_data.register()
         timeline_labels.register()  # the history in words (core.timeline_text)

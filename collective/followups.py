@@ -13,7 +13,6 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
-from django.core import signing
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Count, Q
@@ -25,6 +24,7 @@ from django.utils.translation import gettext as _
 from core.exceptions import BusinessRuleError
 from core.models import OutboxMessage
 from core.services import timeline_record
+from core.signed_links import SignedLinkError, link_payload, link_token
 from enrolment.models import Enrolment, EnrolmentState
 
 from .models import FollowUp
@@ -78,9 +78,7 @@ def on_enrolment_closed(message: OutboxMessage) -> None:
 
 def followup_token(*, followup: FollowUp) -> str:
     """A signed token (with its timestamp) naming the follow-up and its company."""
-    return signing.dumps(
-        {"f": followup.pk, "c": followup.enrolment.company_id}, salt=TOKEN_SALT, compress=True
-    )
+    return link_token({"f": followup.pk, "c": followup.enrolment.company_id}, salt=TOKEN_SALT)
 
 
 def followup_url(*, followup: FollowUp) -> str:
@@ -91,38 +89,25 @@ def followup_url(*, followup: FollowUp) -> str:
     return settings.PORTAL_BASE_URL.rstrip("/") + path
 
 
-class FollowUpLinkError(BusinessRuleError):
-    """A follow-up link that cannot be used; `reason` names why (for the page and the tests)."""
-
-    def __init__(self, message: str, *, reason: str):
-        super().__init__(message)
-        self.reason = reason
+#: A follow-up link that cannot be used (the shared signed-link error; `reason` says why).
+FollowUpLinkError = SignedLinkError
 
 
 def followup_from_link(*, pk: int, token: str, today: dt.date | None = None) -> FollowUp:
     """The follow-up a link opens, or FollowUpLinkError (tampered, expired, foreign, not yet due)."""
-    try:
-        data = signing.loads(
-            token,
-            salt=TOKEN_SALT,
-            max_age=dt.timedelta(days=settings.FOLLOW_UP_LINK_MAX_AGE_DAYS),
-        )
-    except signing.SignatureExpired:
-        raise FollowUpLinkError(
-            _(
-                "Ce lien de suivi a expiré. Demandez-en un nouveau à votre structure relais : "
-                "elle peut vous le renvoyer en un clic."
-            ),
-            reason="expired",
-        )
-    except signing.BadSignature:
-        raise FollowUpLinkError(
-            _(
-                "Ce lien de suivi n'est pas valide : il a été modifié ou copié incomplètement. "
-                "Utilisez le lien exact reçu par e-mail."
-            ),
-            reason="tampered",
-        )
+    data = link_payload(
+        token,
+        salt=TOKEN_SALT,
+        max_age_days=settings.FOLLOW_UP_LINK_MAX_AGE_DAYS,
+        expired_message=_(
+            "Ce lien de suivi a expiré. Demandez-en un nouveau à votre structure relais : "
+            "elle peut vous le renvoyer en un clic."
+        ),
+        tampered_message=_(
+            "Ce lien de suivi n'est pas valide : il a été modifié ou copié incomplètement. "
+            "Utilisez le lien exact reçu par e-mail."
+        ),
+    )
     followup = (
         FollowUp.objects.select_related("enrolment__company__relay", "enrolment__offer")
         .filter(pk=pk)
@@ -130,7 +115,6 @@ def followup_from_link(*, pk: int, token: str, today: dt.date | None = None) -> 
     )
     if (
         followup is None
-        or not isinstance(data, dict)
         or data.get("f") != followup.pk
         or data.get("c") != followup.enrolment.company_id
     ):

@@ -244,3 +244,39 @@ class FollowUpAnswerForm(forms.Form):
             "comment": self.cleaned_data["comment"],
             "indicator_values": self.indicator_values(),
         }
+
+
+_SCORES = [(str(n), str(n)) for n in range(1, 6)]
+
+
+def _score_field(label):
+    return forms.TypedChoiceField(
+        label=label,
+        choices=_SCORES,
+        coerce=int,
+        widget=forms.RadioSelect(attrs={"class": "form-check-inline"}),
+        help_text=_("1 : pas du tout satisfait · 5 : très satisfait"),
+    )
+
+
+class SatisfactionForm(forms.Form):
+    """The owner's questionnaire at closing: the consultant on four criteria, the programme,
+    the recommendation and a free comment."""
+
+    score_listening = _score_field(_("Le consultant : écoute de votre entreprise"))
+    score_competence = _score_field(_("Le consultant : compétence"))
+    score_method = _score_field(_("Le consultant : méthode"))
+    score_results = _score_field(_("Le consultant : résultats obtenus"))
+    score_programme = _score_field(_("Le programme Performance PME dans son ensemble"))
+    would_recommend = forms.TypedChoiceField(
+        label=_("Recommanderiez-vous le programme à un autre chef d'entreprise ?"),
+        choices=[("1", _("Oui")), ("0", _("Non"))],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Commentaire (facultatif)"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        max_length=4000,
+    )

@@ -5,11 +5,15 @@ The tables keep the names they had in `enrolment` (moved with `SeparateDatabaseA
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from consultants.models import Mission
 from core.scoping import CompanyScopedQuerySet, ScopedQuerySet
 from enrolment.models import Enrolment, EnrolmentState
 
@@ -337,3 +341,73 @@ class FollowUp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enrolment.company} — {self.due_months} mois"
+
+
+class SatisfactionSurveyQuerySet(CompanyScopedQuerySet):
+    company_path = "mission__enrolment__company"
+
+    def answered(self):
+        return self.filter(answered_at__isnull=False)
+
+
+#: The four criteria on which the owner rates the consultant (1 to 5), in the form's order.
+CONSULTANT_CRITERIA = ("score_listening", "score_competence", "score_method", "score_results")
+
+
+def _score(label):
+    return models.PositiveSmallIntegerField(
+        label, null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+
+
+class SatisfactionSurvey(models.Model):
+    """The owner's satisfaction with one closed mission (one answer per mission).
+
+    Created when the mission closes (event `mission.closed`); the owner answers through a
+    signed link that works once. The consultant rated is the mission's (fixed at closing).
+    """
+
+    mission = models.OneToOneField(
+        Mission, on_delete=models.PROTECT, related_name="satisfaction_survey"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(_("lien envoyé le"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("répondu le"), null=True, blank=True)
+    score_listening = _score(_("écoute"))
+    score_competence = _score(_("compétence"))
+    score_method = _score(_("méthode"))
+    score_results = _score(_("résultats"))
+    score_programme = _score(_("satisfaction à l'égard du programme"))
+    would_recommend = models.BooleanField(_("recommanderait le programme"), null=True, blank=True)
+    comment = models.TextField(_("commentaire"), blank=True)
+
+    objects = SatisfactionSurveyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "pk"]
+        verbose_name = _("questionnaire de satisfaction")
+        verbose_name_plural = _("questionnaires de satisfaction")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(answered_at__isnull=True)
+                | models.Q(
+                    score_listening__range=(1, 5),
+                    score_competence__range=(1, 5),
+                    score_method__range=(1, 5),
+                    score_results__range=(1, 5),
+                    score_programme__range=(1, 5),
+                    would_recommend__isnull=False,
+                ),
+                name="satisfaction_answer_complete",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mission} — satisfaction"
+
+    @property
+    def consultant_mean(self):
+        scores = [getattr(self, name) for name in CONSULTANT_CRITERIA]
+        if any(s is None for s in scores):
+            return None
+        return Decimal(sum(scores)) / len(scores)

@@ -1,5 +1,6 @@
-"""Personal data held by the collective action: follow-up links and seminar invitations sent,
-free text of follow-ups, attendances and memberships (registered in ready())."""
+"""Personal data held by the collective action: follow-up, satisfaction and seminar e-mails
+sent, free text of follow-ups and satisfaction answers, attendances and memberships
+(registered in ready())."""
 
 from __future__ import annotations
 
@@ -17,11 +18,44 @@ from core.personal_data import (
     scrub_queryset,
 )
 
-from .models import FollowUp, GroupMembership, Seminar, SeminarAttendance
+from .models import (
+    FollowUp,
+    GroupMembership,
+    SatisfactionSurvey,
+    Seminar,
+    SeminarAttendance,
+)
 
 
 def export(person: Person) -> dict[str, Any]:
-    return {"emails_received": _emails_received(person)}
+    return {
+        "emails_received": _emails_received(person),
+        "satisfaction_answers": _satisfaction_answers(person),
+    }
+
+
+def _satisfaction_answers(person: Person) -> list[dict[str, Any]]:
+    """The owner's answers to the satisfaction questionnaires (scores and free comment)."""
+    if person.user is None:
+        return []
+    return [
+        {
+            "company": s.mission.enrolment.company.name,
+            "consultant": str(s.mission.consultant) if s.mission.consultant_id else "",
+            "answered_at": iso(s.answered_at),
+            "listening": s.score_listening,
+            "competence": s.score_competence,
+            "method": s.score_method,
+            "results": s.score_results,
+            "programme": s.score_programme,
+            "would_recommend": s.would_recommend,
+            "comment": s.comment,
+        }
+        for s in SatisfactionSurvey.objects.answered()
+        .filter(mission__enrolment__company__owner=person.user)
+        .select_related("mission__enrolment__company", "mission__consultant__user")
+        .order_by("answered_at", "pk")
+    ]
 
 
 def _emails_received(person: Person) -> list[dict[str, Any]]:
@@ -37,6 +71,16 @@ def _emails_received(person: Person) -> list[dict[str, Any]]:
                     "company": f.enrolment.company.name,
                     "about": f"{f.due_months} mois",
                     "sent_at": iso(f.sent_at),
+                }
+            )
+        for s in SatisfactionSurvey.objects.filter(
+            mission__enrolment__company__owner=person.user, sent_at__isnull=False
+        ).select_related("mission__enrolment__company"):
+            emails.append(
+                {
+                    "kind": "satisfaction_link",
+                    "company": s.mission.enrolment.company.name,
+                    "sent_at": iso(s.sent_at),
                 }
             )
     members = Q(group__memberships__enrolment__pilots__email__iexact=person.email)
@@ -63,6 +107,15 @@ def anonymise(ctx: Anonymisation) -> int:
     changed = scrub_queryset(
         FollowUp.objects.all(), ["comment", "indicators_tracked", "latest_values"], ctx
     )
+    # the owner's own free comments go (their scores stay, anonymous, in the statistics);
+    # a name of the person in anyone else's comment is scrubbed
+    if ctx.person.user is not None:
+        changed += (
+            SatisfactionSurvey.objects.filter(mission__enrolment__company__owner=ctx.person.user)
+            .exclude(comment="")
+            .update(comment="")
+        )
+    changed += scrub_queryset(SatisfactionSurvey.objects.all(), ["comment"], ctx)
     changed += scrub_queryset(SeminarAttendance.objects.all(), ["attendees"], ctx)
     changed += scrub_queryset(GroupMembership.objects.all(), ["left_reason"], ctx)
     return changed
@@ -73,6 +126,10 @@ def activity() -> Iterable[Activity]:
     for email, answered_at in FollowUp.objects.filter(
         answered_at__isnull=False, enrolment__company__owner__isnull=False
     ).values_list("enrolment__company__owner__email", "answered_at"):
+        yield email, answered_at, False
+    for email, answered_at in SatisfactionSurvey.objects.filter(
+        answered_at__isnull=False, mission__enrolment__company__owner__isnull=False
+    ).values_list("mission__enrolment__company__owner__email", "answered_at"):
         yield email, answered_at, False
 
 

@@ -12,6 +12,8 @@ def register() -> None:
         {
             "followup.answered": _("Suivi après clôture : réponse reçue"),
             "followup.sent": _("Suivi après clôture : lien envoyé"),
+            "satisfaction.sent": _("Questionnaire de satisfaction : lien envoyé"),
+            "satisfaction.answered": _("Questionnaire de satisfaction : réponse reçue"),
             "group.created": _("Groupe territorial créé"),
             "group.joined": _("Entrée dans le groupe territorial"),
             "group.left": _("Sortie du groupe territorial"),

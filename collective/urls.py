@@ -21,4 +21,9 @@ urlpatterns = [
     path("suivis/", views.followup_list, name="followup_list"),
     path("suivis/<int:pk>/renvoyer/", views.followup_resend, name="followup_resend"),
     path("suivi/<int:pk>/<str:token>/", views.followup_answer, name="followup_answer"),
+    path(
+        "satisfaction/<int:pk>/<str:token>/",
+        views.satisfaction_answer,
+        name="satisfaction_answer",
+    ),
 ]

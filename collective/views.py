@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from core.exceptions import BusinessRuleError
 from core.roles import STAFF_READER_ROLES, has_role
 from core.scoping import get_visible_or_404
+from core.signed_links import SignedLinkError
 from core.submissions import (
     SubmissionReplayed,
     SubmissionResult,
@@ -25,11 +26,13 @@ from enrolment.models import Enrolment
 
 from . import followups as followup_services
 from . import groups as group_services
+from . import satisfaction as satisfaction_services
 from .forms import (
     FollowUpAnswerForm,
     GroupForm,
     MemberAddForm,
     MemberRemoveForm,
+    SatisfactionForm,
     SeminarAttendanceForm,
     SeminarForm,
 )
@@ -359,3 +362,34 @@ def _retake_links(request, followup) -> dict:
         "retake_signed_in": is_owner,
         "retake_login_url": f"{reverse('login')}?{urlencode({'next': retake_url})}",
     }
+
+
+def satisfaction_answer(request, pk: int, token: str):
+    """The owner's satisfaction questionnaire, from the signed e-mail link (works once)."""
+    try:
+        survey = satisfaction_services.survey_from_link(pk=pk, token=token)
+    except SignedLinkError as exc:
+        return render(
+            request,
+            "collective/satisfaction/refused.html",
+            {"message": exc.message, "reason": exc.reason},
+            status=409 if exc.reason == "used" else 403,
+        )
+    form = SatisfactionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            survey = satisfaction_services.survey_answer(survey=survey, **form.cleaned_data)
+        except BusinessRuleError as exc:
+            _form_error(form, exc)
+        else:
+            return render(request, "collective/satisfaction/thanks.html", {"survey": survey})
+    return render(
+        request,
+        "collective/satisfaction/form.html",
+        {
+            "survey": survey,
+            "company": survey.mission.enrolment.company,
+            "consultant": survey.mission.consultant,
+            "form": form,
+        },
+    )

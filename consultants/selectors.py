@@ -175,6 +175,8 @@ class Suggestion:
     covers_territory: bool
     load: int
     reasons: list[str] = field(default_factory=list)
+    #: consultants.outcomes.OutcomeFigures, set by the page for whoever designates
+    outcomes: object | None = None
 
 
 def consultant_suggestions(

@@ -1,4 +1,5 @@
 import django_tables2 as tables
+from django.template.loader import render_to_string
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
@@ -23,6 +24,12 @@ class PoolTable(tables.Table):
     half_day_rate = tables.TemplateColumn(
         "{% load money %}{{ value|eur }}", verbose_name=_("Tarif ½ j HT")
     )
+    outcomes = tables.Column(verbose_name=_("Résultats"), empty_values=(), orderable=False)
+
+    def __init__(self, *args, outcomes: dict | None = None, **kwargs):
+        """`outcomes`: {expert id: OutcomeFigures} (consultants.outcomes), for the director."""
+        super().__init__(*args, **kwargs)
+        self.outcomes = outcomes or {}
 
     class Meta:
         model = Expert
@@ -36,6 +43,7 @@ class PoolTable(tables.Table):
             "accreditation",
             "load",
             "half_day_rate",
+            "outcomes",
         )
         template_name = "django_tables2/bootstrap5-responsive.html"
         attrs = {"class": "table table-sm table-hover align-middle"}
@@ -55,3 +63,11 @@ class PoolTable(tables.Table):
 
     def render_load(self, record):
         return f"{record.load} / {record.capacity}"
+
+    def render_outcomes(self, record):
+        figures = self.outcomes.get(record.pk)
+        if figures is None or record.kind != Expert.Kind.CONSULTANT:
+            return "—"
+        return render_to_string(
+            "consultants/_outcomes.html", {"o": figures, "expert_pk": record.pk}
+        )

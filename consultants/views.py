@@ -18,6 +18,7 @@ from catalogue.offers import KEY_ISSUES_MAX, KEY_ISSUES_MIN, is_targeted, key_is
 from core.exceptions import BusinessRuleError
 from core.reauth import recent_authentication_required
 from core.roles import (
+    DIRECTION_ROLES,
     SEE_ALL_ROLES,
     STAFF_READER_ROLES,
     TRAINING_READER_ROLES,
@@ -56,6 +57,7 @@ from .forms import (
     SummaryForm,
 )
 from .models import Action, ActionPlan, Assignment, Indicator, Mission, Trainee, TrainingSession
+from .outcomes import outcomes_for
 from .pool_csv import pool_export_csv, pool_import_csv
 from .tables import PoolTable
 from .training_forms import (
@@ -83,7 +85,13 @@ def _form_error(form, exc: BusinessRuleError) -> None:
 def pool_list(request):
     _require_role(request.user, STAFF_READER_ROLES)
     filterset = PoolFilter(request.GET or None, queryset=selectors.pool_for(user=request.user))
-    table = PoolTable(filterset.qs.order_by("user__last_name", "user__first_name", "pk"))
+    experts = filterset.qs.order_by("user__last_name", "user__first_name", "pk")
+    if has_role(request.user, DIRECTION_ROLES):  # the director sees each consultant's outcomes
+        table = PoolTable(
+            experts, outcomes=outcomes_for(experts.order_by().values_list("pk", flat=True))
+        )
+    else:
+        table = PoolTable(experts, exclude=("outcomes",))
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
     return render(
         request,
@@ -118,11 +126,15 @@ def profile(request, pk: int):
                 messages.success(request, _("Le conflit d'intérêts est enregistré."))
                 return redirect("consultants:profile", pk=expert.pk)
     missions = list(missions)
+    sees_outcomes = (
+        has_role(request.user, DIRECTION_ROLES) and expert.kind == expert.Kind.CONSULTANT
+    )
     return render(
         request,
         "consultants/profile.html",
         {
             "expert": expert,
+            "outcomes": outcomes_for([expert.pk])[expert.pk] if sees_outcomes else None,
             "current": [m for m in missions if m.closed_at is None],
             "past": [m for m in missions if m.closed_at is not None],
             "conflicts": conflicts,
@@ -220,6 +232,13 @@ def queue_detail(request, pk: int):
                     % {"name": form.cleaned_data["consultant"]},
                 )
                 return redirect("consultants:queue")
+    suggestions = (
+        selectors.consultant_suggestions(enrolment=enrolment) if open_for_assignment else []
+    )
+    if can_assign:  # whoever designates sees each consultant's outcomes, with the counts
+        figures = outcomes_for([s.expert.pk for s in suggestions])
+        for s in suggestions:
+            s.outcomes = figures[s.expert.pk]
     history = (
         Assignment.objects.filter(mission__enrolment=enrolment)
         .select_related("consultant__user", "proposed_by")
@@ -230,9 +249,7 @@ def queue_detail(request, pk: int):
         "consultants/queue_detail.html",
         {
             "enrolment": enrolment,
-            "suggestions": selectors.consultant_suggestions(enrolment=enrolment)
-            if open_for_assignment
-            else [],
+            "suggestions": suggestions,
             "history": history,
             "form": form,
             "can_assign": can_assign and open_for_assignment,

@@ -445,6 +445,10 @@ FOLLOW_UP_MONTHS = env("FOLLOW_UP_MONTHS", [6, 12, 36])
 FOLLOW_UP_LINK_MAX_AGE_DAYS = env("FOLLOW_UP_LINK_MAX_AGE_DAYS", 60)
 FOLLOW_UP_OVERDUE_DAYS = env("FOLLOW_UP_OVERDUE_DAYS", 30)
 CONTINUATION_MONTHS = env("CONTINUATION_MONTHS", 36)
+#: Days the satisfaction questionnaire's signed link stays valid after it is sent.
+SATISFACTION_LINK_MAX_AGE_DAYS = env("SATISFACTION_LINK_MAX_AGE_DAYS", 60)
+#: Under this many answers a consultant's mean satisfaction is shown as a small sample.
+SATISFACTION_SMALL_SAMPLE = 5
 CELERY_BEAT_SCHEDULE["followups-send-due"] = {
     "task": "collective.tasks.followups_send_due",
     "schedule": 6 * 3600.0,

@@ -205,6 +205,10 @@ EXPECTATIONS: dict[str, Expect] = {
     "collective:followup_resend": post(*ACTING, obj="followup"),
     # the signed e-mail link: no account needed; a tampered link is refused (403)
     "collective:followup_answer": public(obj="followup_link", foreign_ok=(), foreign_status=403),
+    # the satisfaction questionnaire's signed link: same rule (tampered or foreign: 403)
+    "collective:satisfaction_answer": public(
+        obj="satisfaction_link", foreign_ok=(), foreign_status=403
+    ),
     # --- diagnostics ---------------------------------------------------------------------------
     "diagnostics:take": only(*COMPANY_SIDE, obj="draft_diagnosis", writers=(OWNER, ADMIN)),
     "diagnostics:theme": only(

@@ -23,7 +23,8 @@ from agreements.services import agreement_upload_signed
 from api.services import api_token_create
 from collective import groups as group_services
 from collective.followups import followup_token
-from collective.models import FollowUp
+from collective.models import FollowUp, SatisfactionSurvey
+from collective.satisfaction import survey_token
 from consultants import services as consultant_services
 from consultants import training as training_services
 from consultants.models import ActionPlan, Expert, Indicator, Measurement, TrainingModule
@@ -160,6 +161,8 @@ def _side(letter: str, dep: str, relay: Relay, director, name: str) -> dict:
     followup = FollowUp.objects.create(
         enrolment=main, due_months=6, due_on=timezone.localdate() - dt.timedelta(days=1)
     )
+    # the satisfaction questionnaire (made here: the services make it when the mission closes)
+    survey = SatisfactionSurvey.objects.create(mission=mission)
     # pilots' training
     trainees = training_services.training_enrol_pilots(enrolment=main, trainer=trainer, by=director)
     session = training_services.training_session_create(
@@ -202,6 +205,7 @@ def _side(letter: str, dep: str, relay: Relay, director, name: str) -> dict:
         "membership": membership,
         "seminar": seminar,
         "followup": followup,
+        "survey": survey,
         "trainee": trainees[0],
         "session": session,
         "batch": batch,
@@ -307,6 +311,11 @@ def build_world(*, mail_dir) -> World:
         "followup_link": Obj(
             own={"pk": a["followup"].pk, "token": followup_token(followup=a["followup"])},
             foreign={"pk": b["followup"].pk, "token": followup_token(followup=a["followup"])},
+        ),
+        # the same for the satisfaction questionnaire
+        "satisfaction_link": Obj(
+            own={"pk": a["survey"].pk, "token": survey_token(survey=a["survey"])},
+            foreign={"pk": b["survey"].pk, "token": survey_token(survey=a["survey"])},
         ),
         "company_statement": Obj(
             own={"slug": afpi.slug, "pk": a["company"].pk},

@@ -15,8 +15,11 @@ from dataclasses import dataclass, field
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.urls import reverse
 from zeal import zeal_ignore
 
+from collective.models import SatisfactionSurvey
+from collective.satisfaction import survey_token
 from consultants.models import Expert
 from core.roles import Role
 from diagnostics.models import Question
@@ -190,7 +193,24 @@ def _world_and_tour(page, login, logout, audit):
     audit("registre des aides de minimis")
     page.goto("/consultants/file-attente/")
     audit("file d'attente des désignations")
+    page.goto("/consultants/")
+    audit("vivier des consultants, avec leurs résultats (directeur)")
+    page.goto(f"/consultants/{mission.consultant.pk}/")
+    audit("fiche d'un consultant, avec ses résultats (directeur)")
     logout()
+
+    # The owner's satisfaction questionnaire at closing (signed link, no account), and its
+    # error state.
+    with zeal_ignore():
+        survey = SatisfactionSurvey.objects.create(mission=mission)
+    page.goto(
+        reverse("collective:satisfaction_answer", args=[survey.pk, survey_token(survey=survey)])
+    )
+    audit("questionnaire de satisfaction (lien signé)")
+    page.get_by_role("button", name="Envoyer mon avis").click()
+    page.wait_for_load_state()
+    assert errors_are_described(page)
+    audit("questionnaire de satisfaction — en erreur")
 
     login(region.email, PASSWORD)
     page.goto("/accueil/")
