@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from pygal.style import Style
 
 from collective.followups import continuation_rate
+from collective.satisfaction import offer_outcomes, relay_outcomes
 from consultants.models import Expert, Mission
 from consultants.training import pilots_trained_count
 from core.charts import accessible_svg, series_desc
@@ -532,6 +533,9 @@ def dashboard(*, user, start=None, end=None) -> dict:
         "region_committed": region_committed,
         "consumption": percent(region_committed, envelope),
         "load": percent(running, pool["capacity"], 0),
+        # outcomes and satisfaction of the closed missions (collective.satisfaction)
+        "outcomes_by_relay": relay_outcomes(user=user),
+        "outcomes_by_offer": offer_outcomes(user=user),
     }
 
 

@@ -273,3 +273,16 @@ def test_personal_data_export_and_anonymisation_cover_the_answers():
     person_anonymise(email=owner.email, by=None, reason="Demande de la personne")
     survey = SatisfactionSurvey.objects.get(mission=mission)
     assert survey.comment == "" and survey.score_programme == 5  # the figures stay
+
+
+def test_the_region_dashboard_shows_outcomes_per_relay_and_offer(fixture_world, client):
+    client.force_login(UserFactory(region=True))
+    page = client.get(reverse("reporting:dashboard")).content.decode()
+    section = page.split('id="mission-outcomes"')[1].split("</section>")[0]
+    by_relay, by_offer = section.split("<table")[1:3]
+    afpi_row = next(row for row in by_relay.split("<tr") if "Afpi" in row)
+    # 3 closed missions, 2 answers, indicators 2/4, still progressing 1/2 (the hand count)
+    cells = [c.split(">", 1)[1].split("<")[0].strip() for c in afpi_row.split("<td")[1:]]
+    assert cells[0] == "3" and cells[3] == "2"
+    assert "50,0 % (2/4)" in afpi_row and "50,0 % (1/2)" in afpi_row
+    assert "Performance ciblée" in by_offer
