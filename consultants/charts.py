@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from decimal import Decimal
 
 import pygal
@@ -34,7 +35,20 @@ STYLE = Style(
     tooltip_font_size=LABEL_SIZE,
     title_font_size=LABEL_SIZE,
     no_data_font_size=LABEL_SIZE,
+    stroke_width=2,
+    stroke_opacity=1,
 )
+_CHART_ID = re.compile(r'id="(chart-[0-9a-f-]+)"')
+
+
+def _emphasise_target(svg: str) -> str:
+    """pygal puts every line at the style's width (`#id .reactive`), over a series' own
+    stroke style: the target (third series) gets its thick line back with a rule of its id."""
+    match = _CHART_ID.search(svg)
+    if not match:
+        return svg
+    rule = f"#{match.group(1)} .series.serie-2 .line{{stroke-width:4}}"
+    return svg.replace("</style>", rule + "</style>", 1)
 
 
 def french_number(value) -> str:
@@ -90,6 +104,7 @@ def indicator_chart_svg(indicator: Indicator) -> SafeString:
             truncate_label=-1,
             truncate_legend=-1,
             margin=8,
+            margin_right=48,  # room for half of the last date under the axis
         )
         labels = [_("Départ")] + [m.date.strftime("%d/%m/%Y") for m in measurements]
         chart.x_labels = labels
@@ -110,7 +125,7 @@ def indicator_chart_svg(indicator: Indicator) -> SafeString:
             show_dots=False,
             stroke_style={"width": 4, "dasharray": "12,6"},
         )
-        svg = chart.render(is_unicode=True)
+        svg = _emphasise_target(chart.render(is_unicode=True))
     desc = (
         series_desc([(_("Mesures"), values)], labels)
         + " ; "

@@ -191,6 +191,8 @@ def test_the_chart_draws_its_target_line_and_french_decimals():
     )
     assert path and path.group(2) == path.group(4) and path.group(1) != path.group(3)
     assert re.search(r"\.series\.serie-2\{stroke-width:4;stroke-dasharray:12,6", svg)
+    chart_id = re.search(r'id="(chart-[^"]+)"', svg).group(1)
+    assert f"#{chart_id} .series.serie-2 .line{{stroke-width:4}}" in svg  # over .reactive
     # axis labels: French decimals, never a decimal point between digits
     labels = re.findall(r'<text[^>]*class="[^"]*"[^>]*>([^<]*)</text>', svg)
     numbers = [t for t in labels if re.fullmatch(r"[\d\s  ,.-]+", t.strip() or "x")]
