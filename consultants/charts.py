@@ -62,8 +62,8 @@ def french_number(value) -> str:
 
 
 def axis_ticks(values, *, count: int = 5) -> list[float]:
-    """A few round ticks (steps of 1, 2, 2.5 or 5 times a power of ten) covering the values,
-    so that the axis shows readable labels instead of one every few pixels."""
+    """A few round ticks (steps of 1, 2, 2.5 or 5 times a power of ten) covering the values
+    with a margin, so that the axis shows readable labels instead of one every few pixels."""
     lo, hi = min(values), max(values)
     if lo == hi:
         lo, hi = lo - 1, hi + 1
@@ -71,11 +71,11 @@ def axis_ticks(values, *, count: int = 5) -> list[float]:
     magnitude = 10 ** math.floor(math.log10(raw))
     step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
     start = math.floor(lo / step) * step
-    ticks = []
-    value = start
-    while value < hi + step * 0.999:
-        ticks.append(round(value, 6))
-        value += step
+    if start >= lo and not (lo >= 0 > start - step):
+        start -= step  # a margin: no line drawn on the frame (a target at the bottom)
+    ticks = [round(start, 6)]
+    while ticks[-1] <= hi:  # a margin at the top too
+        ticks.append(round(ticks[-1] + step, 6))
     return ticks
 
 

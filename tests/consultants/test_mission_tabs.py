@@ -10,7 +10,7 @@ from django.utils import timezone
 from zeal import zeal_ignore
 
 from consultants import services
-from consultants.charts import indicator_chart_svg
+from consultants.charts import axis_ticks, indicator_chart_svg
 from consultants.models import HalfDay, Indicator, Measurement
 from core.roles import Role
 from tests.factories import UserFactory
@@ -208,3 +208,11 @@ def test_tables_scroll_in_their_own_box_with_the_first_column_fixed(client):
     for tab in ["demi-journees", "plans", "synthese"]:
         html = client.get(_url(mission, tab)).content.decode()
         assert html.count("<table") == html.count('class="table-scroll'), tab
+
+
+def test_axis_ticks_are_round_and_leave_a_margin_around_the_target():
+    # a target of 95 on the last tick would be drawn on the frame: one more step above
+    assert axis_ticks([82.5, 84, 88.2, 95]) == [80, 85, 90, 95, 100]
+    assert axis_ticks([6.4, 5.2, 5.5]) == [5, 5.5, 6, 6.5]
+    assert axis_ticks([480, 430, 380]) == [375, 400, 425, 450, 475, 500]
+    assert axis_ticks([0, 10, 20])[0] == 0  # never below zero for values that are not
