@@ -347,7 +347,9 @@ def mission_workspace(*, user, pk: int) -> Mission:
             "half_days",
             "amendments",
             plans,
-            Prefetch("key_issues__action_plans", queryset=ActionPlan.objects.only("id")),
+            Prefetch(
+                "key_issues__action_plans", queryset=ActionPlan.objects.only("id", "key_issue_id")
+            ),
             "enrolment__pilots",
             Prefetch(
                 "assignments",

@@ -274,6 +274,31 @@ def mission_allowed_half_days(*, mission: Mission) -> int:
     return base + extra
 
 
+def half_day_cap_reached(*, used: int, allowed: int) -> bool:
+    """The cap: no half-day beyond those planned (tariff plus amendments). `half_day_log`
+    refuses with it and the mission page replaces its form with it."""
+    return used >= allowed
+
+
+def half_day_cap_message(*, allowed: int) -> str:
+    return _(
+        "Les %(allowed)s demi-journées prévues sont toutes utilisées : "
+        "un avenant du relais est nécessaire pour en ajouter."
+    ) % {"allowed": allowed}
+
+
+HALF_DAY_STATES = frozenset({S.AGREEMENT_SIGNED, S.IN_PROGRESS})
+
+
+def half_days_may_be_logged(*, enrolment: Enrolment) -> bool:
+    """Half-days are logged once the agreement is signed, while the mission runs."""
+    return enrolment.state in HALF_DAY_STATES
+
+
+def half_days_not_yet_message() -> str:
+    return _("Les demi-journées se saisissent une fois la convention signée.")
+
+
 def _half_day_rate(*, mission: Mission) -> Decimal | None:
     return half_day_fee(
         consultant_rate=mission.consultant.half_day_rate, tariff=mission.enrolment.tariff
@@ -307,10 +332,8 @@ def half_day_log(
         _require(is_mission_consultant(user=by, mission=mission))
         _require_open(mission)
         enrolment = mission.enrolment
-        if enrolment.state not in {S.AGREEMENT_SIGNED, S.IN_PROGRESS}:
-            raise BusinessRuleError(
-                _("Les demi-journées se saisissent une fois la convention signée.")
-            )
+        if not half_days_may_be_logged(enrolment=enrolment):
+            raise BusinessRuleError(half_days_not_yet_message())
         if mission.start_date and date < mission.start_date:
             raise BusinessRuleError(
                 _("La date ne peut pas précéder le début de la mission (%(start)s).")
@@ -321,14 +344,8 @@ def half_day_log(
             raise BusinessRuleError(_("La date ne peut pas être dans le futur."), field="date")
         used = mission.half_days.count()
         allowed = mission_allowed_half_days(mission=mission)
-        if used >= allowed:
-            raise BusinessRuleError(
-                _(
-                    "Les %(allowed)s demi-journées prévues sont toutes utilisées : "
-                    "un avenant du relais est nécessaire pour en ajouter."
-                )
-                % {"allowed": allowed}
-            )
+        if half_day_cap_reached(used=used, allowed=allowed):
+            raise BusinessRuleError(half_day_cap_message(allowed=allowed))
         return half_day_record(
             mission=mission, by=by, date=date, subject=subject, attendees=attendees, notes=notes
         )

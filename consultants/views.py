@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
@@ -365,6 +366,41 @@ def _act(name: str, mission: Mission, user, form, target_id):
     raise PermissionDenied
 
 
+#: The mission workspace's tabs: (slug in ?onglet=, label). The first is the default.
+MISSION_TABS = (
+    ("demi-journees", _lazy("Demi-journées")),
+    ("plans", _lazy("Plans d'action")),
+    ("indicateurs", _lazy("Indicateurs")),
+    ("synthese", _lazy("Synthèse")),
+)
+#: The tab a form lives on: after its post the page comes back to it.
+ACTION_TAB = {
+    "halfday": "demi-journees",
+    "amendment": "demi-journees",
+    "keyissue": "plans",
+    "plan": "plans",
+    "action": "plans",
+    "actionstatus": "plans",
+    "indicator": "indicateurs",
+    "measurement": "indicateurs",
+    "summary": "synthese",
+    "close": "synthese",
+}
+
+
+def _tab_of(request, action: str | None) -> str:
+    slugs = [slug for slug, _label in MISSION_TABS]
+    if action in ACTION_TAB:
+        return ACTION_TAB[action]
+    asked = request.GET.get("onglet")
+    return asked if asked in slugs else slugs[0]
+
+
+def _tab_url(mission: Mission, tab: str) -> str:
+    url = reverse("consultants:mission", args=[mission.pk])
+    return url if tab == MISSION_TABS[0][0] else f"{url}?onglet={tab}"
+
+
 def _recorded(action: str, record) -> str:
     """What the page says once a mission form is recorded (again on a replay)."""
     if action == "halfday":
@@ -398,7 +434,7 @@ def mission_detail(request, pk: int, action: str | None = None, target: int | No
         if action in FORMS:
             form = _build_form(action, mission, request.POST, target)
         if form is None or form.is_valid():
-            mission_url = reverse("consultants:mission", args=[mission.pk])
+            mission_url = _tab_url(mission, ACTION_TAB.get(action, MISSION_TABS[0][0]))
             try:
                 record = submission_once(
                     key=getattr(form, "submission_key", None),
@@ -424,10 +460,11 @@ def mission_detail(request, pk: int, action: str | None = None, target: int | No
         if form is not None:
             bound[(action, target)] = form
             messages.error(request, _("Le formulaire contient des erreurs : voir ci-dessous."))
-    return _render_mission(request, mission, bound)
+    tab = _tab_of(request, action if request.method == "POST" else None)
+    return _render_mission(request, mission, bound, tab)
 
 
-def _render_mission(request, mission: Mission, bound: dict):
+def _render_mission(request, mission: Mission, bound: dict, tab: str):
     user = request.user
     is_consultant = services.is_mission_consultant(user=user, mission=mission)
     editable = is_consultant and mission.closed_at is None
@@ -440,29 +477,41 @@ def _render_mission(request, mission: Mission, bound: dict):
     for plan in plans:
         plan.indicator_list = list(plan.indicators.all())
         for ind in plan.indicator_list:
-            ind.chart = indicator_chart_svg(ind)
             ind.progress = indicator_progress(ind)
             ms = list(ind.measurements.all())
             ind.latest = ms[-1] if ms else None
-            if editable:
-                ind.form = form("measurement", ind.pk)
-        if editable:
+            if tab == "indicateurs":
+                ind.chart = indicator_chart_svg(ind)
+                if editable:
+                    ind.form = form("measurement", ind.pk)
+        if editable and tab == "plans":
             plan.action_form = form("action", plan.pk)
-            plan.indicator_form = form("indicator", plan.pk)
             for a in plan.actions.all():
                 a.form = bound.get(("actionstatus", a.pk)) or ActionStatusForm(
                     prefix=f"actionstatus-{a.pk}", initial={"status": a.status}
                 )
+        if editable and tab == "indicateurs":
+            plan.indicator_form = form("indicator", plan.pk)
     key_issues = list(mission.key_issues.all())
     by_issue = {ki.pk: [p for p in plans if p.key_issue_id == ki.pk] for ki in key_issues}
     for ki in key_issues:
         ki.plan_list = by_issue[ki.pk]
     targeted = services.mission_is_targeted(mission)
+    cap_reached = services.half_day_cap_reached(
+        used=mission.half_days_used, allowed=mission.half_days_allowed
+    )
     context = {
         "mission": mission,
         "enrolment": mission.enrolment,
+        "tab": tab,
+        "tabs": [
+            {"slug": slug, "label": label, "url": _tab_url(mission, slug), "active": slug == tab}
+            for slug, label in MISSION_TABS
+        ],
+        "tab_label": dict(MISSION_TABS)[tab],
         "targeted": targeted,
         "plans": plans,
+        "indicator_count": sum(len(p.indicator_list) for p in plans),
         "key_issues": key_issues,
         "key_issues_missing": not targeted and len(key_issues) < KEY_ISSUES_MIN,
         "key_issues_range": (KEY_ISSUES_MIN, KEY_ISSUES_MAX),
@@ -470,28 +519,35 @@ def _render_mission(request, mission: Mission, bound: dict):
         "editable": editable,
         "is_consultant": is_consultant,
         "is_relay": is_relay,
+        "cap_reached": cap_reached,
+        "half_days_open": services.half_days_may_be_logged(enrolment=mission.enrolment),
+        "half_days_not_yet": services.half_days_not_yet_message(),
+        "relay": mission.enrolment.company.relay,
         "can_close": is_relay and mission.closed_at is None and bool(mission.closing_summary),
         "can_replace": mission.closed_at is None
         and mission.consultant_id is not None
         and services.can_assign(user=user, enrolment=mission.enrolment),
-        "remaining": mission.half_days_allowed - mission.half_days_used,
+        "remaining": max(mission.half_days_allowed - mission.half_days_used, 0),
         "assignments": mission.assignments.all(),
         "today": timezone.localdate(),
-        # The company reads its mission; the audit trail is for the programme's people.
-        "audit_history": None
-        if user.role == Role.OWNER and not user.is_superuser
-        else selectors.mission_audit_history(mission=mission, user=user),
     }
-    if editable:
-        context.update(
-            halfday_form=form("halfday"),
-            keyissue_form=form("keyissue")
-            if not targeted and key_issue_room(len(key_issues))
-            else None,
-            plan_form=form("plan") if not (targeted and plans) else None,
-            summary_form=form("summary"),
+    if tab == "synthese":
+        # The company reads its mission; the audit trail is for the programme's people.
+        context["audit_history"] = (
+            None
+            if user.role == Role.OWNER and not user.is_superuser
+            else selectors.mission_audit_history(mission=mission, user=user)
         )
-    if is_relay and mission.closed_at is None:
+    if editable and tab == "demi-journees" and context["half_days_open"] and not cap_reached:
+        context["halfday_form"] = form("halfday")
+    if editable and tab == "plans":
+        context["keyissue_form"] = (
+            form("keyissue") if not targeted and key_issue_room(len(key_issues)) else None
+        )
+        context["plan_form"] = form("plan") if not (targeted and plans) else None
+    if editable and tab == "synthese":
+        context["summary_form"] = form("summary")
+    if is_relay and mission.closed_at is None and tab == "demi-journees":
         context["amendment_form"] = form("amendment")
     return render(request, "consultants/mission_detail.html", context)
 

@@ -100,7 +100,7 @@ def test_a_measurement_posted_twice_at_once_is_recorded_once():
             baseline=Decimal("80"),
             target=Decimal("95"),
         )
-    page = reverse("consultants:mission", args=[mission.pk])
+    page = reverse("consultants:mission", args=[mission.pk]) + "?onglet=indicateurs"
     prefix = f"measurement-{indicator.pk}"
     said = _double_post(
         user,

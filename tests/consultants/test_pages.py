@@ -134,17 +134,19 @@ def _fill(mission: Mission, n: int) -> None:
     )
 
 
-@pytest.mark.parametrize("viewer", ["consultant", "owner", "staff"])
-def test_mission_page_query_count_is_constant(client, viewer):
+@pytest.mark.parametrize("tab", ["demi-journees", "plans", "indicateurs", "synthese"])
+@pytest.mark.parametrize("viewer", ["consultant", "owner", "staff", "director"])
+def test_mission_page_query_count_is_constant(client, viewer, tab):
     mission = running_mission()
     _fill(mission, 5)
     user = {
         "consultant": mission.consultant.user,
         "owner": mission.enrolment.company.owner,
         "staff": UserFactory(role=Role.RELAY_STAFF, relay=mission.enrolment.company.relay),
+        "director": director(),
     }[viewer]
     client.force_login(user)
-    url = reverse("consultants:mission", args=[mission.pk])
+    url = reverse("consultants:mission", args=[mission.pk]) + f"?onglet={tab}"
     few = _count(client, url)
     _fill(mission, 195)
     assert _count(client, url) == few

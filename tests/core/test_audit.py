@@ -301,13 +301,15 @@ def test_proposals_replaced_in_bulk_and_pilots_chosen_are_in_the_trail(client):
     replaced = Assignment.history.filter(id=first.pk).latest("history_date", "history_id")
     assert replaced.status == Assignment.Status.REPLACED and replaced.history_user == second.user
     # The mission page shows the consultant the trail of what they may see.
-    html = client.get(reverse("consultants:mission", args=[mission.pk])).content.decode()
+    html = client.get(reverse("consultants:mission", args=[mission.pk]), {"onglet": "synthese"})
+    html = html.content.decode()
     section = html.split('id="audit-history"')[1]
     assert "Consultant : " in section and str(second) in section
     assert "Acceptée" in section
     # The company reads its mission without the audit trail.
     client.force_login(mission.enrolment.company.owner)
-    html = client.get(reverse("consultants:mission", args=[mission.pk])).content.decode()
+    html = client.get(reverse("consultants:mission", args=[mission.pk]), {"onglet": "synthese"})
+    html = html.content.decode()
     assert 'id="audit-history"' not in html
 
 

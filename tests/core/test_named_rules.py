@@ -147,7 +147,7 @@ def test_the_mission_page_offers_a_key_issue_exactly_while_the_service_accepts_o
     mission = running_mission(offer="approfondie")
     consultant = mission.consultant.user
     client.force_login(consultant)
-    url = reverse("consultants:mission", args=[mission.pk])
+    url = reverse("consultants:mission", args=[mission.pk]) + "?onglet=plans"
     for n in range(KEY_ISSUES_MAX):
         assert "Ajouter l'enjeu clé" in client.get(url).content.decode()
         with zeal_ignore():

@@ -56,8 +56,12 @@ def test_director_assigns_consultant_runs_mission_owner_sees_chart(page, login, 
     page.get_by_label("Participants").fill("Dirigeant, pilote")
     page.get_by_role("button", name="Enregistrer la demi-journée").click()
     assert page.locator("#half-day-count").inner_text().startswith("1 /")
+    tabs = page.get_by_role("navigation", name="Sections de la mission")
+    tabs.get_by_role("link", name="Plans d'action").click()
     page.get_by_label("Intitulé du plan").fill("Réduire les stocks de 20 %")
     page.get_by_role("button", name="Créer le plan d'action").click()
+    assert "onglet=plans" in page.url  # back on the tab of the form
+    tabs.get_by_role("link", name="Indicateurs").click()
     page.get_by_text("Ajouter un indicateur").click()
     page.get_by_label("Indicateur*", exact=True).fill("Valeur du stock")
     page.get_by_label("Unité").fill("k€")
@@ -74,8 +78,12 @@ def test_director_assigns_consultant_runs_mission_owner_sees_chart(page, login, 
     login(company.owner.email, PASSWORD)
     page.goto("/missions/")
     page.get_by_role("link", name=company.name).click()
+    assert "Consultation seule" in page.content()
+    assert page.locator("#halfday-form").count() == 0
+    page.get_by_role("navigation", name="Sections de la mission").get_by_role(
+        "link", name="Indicateurs"
+    ).click()
     chart = page.locator("figure.indicator-chart svg")
     assert chart.count() == 1
     assert "Valeur du stock" in chart.inner_html()
-    assert "Consultation seule" in page.content()
-    assert page.locator("#halfday-form").count() == 0
+    assert "Cible : 380 k€" in chart.inner_html()
