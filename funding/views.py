@@ -33,7 +33,7 @@ from enrolment.models import Company
 from . import selectors, services
 from .forms import JournalFilter, PaymentForm, PeriodCloseForm
 from .ledger import closed_until
-from .models import AidInstalment, Payment
+from .models import AidInstalment, JournalEntry, Payment
 
 
 def _reader(user) -> None:
@@ -73,7 +73,7 @@ def ledger(request, slug: str):
         "funding/ledger.html",
         {
             "relay": relay,
-            "accounts": selectors.account_balances(relay=relay),
+            "accounts": selectors.account_balances_explained(relay=relay),
             "payments": payments,
             "closed_until": closed_until(relay),
             "can_write": services.may_write_ledger(user=request.user, relay=relay),
@@ -142,18 +142,24 @@ def journal(request, slug: str):
         return spreadsheet_response(
             title=f"journal-{relay.slug}", headers=JOURNAL_HEADERS, rows=rows, fmt=fmt
         )
-    rows, next_cursor = selectors.journal_page(lines, after=request.GET.get("after"))
+    page = selectors.journal_page(
+        lines,
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
+        number=request.GET.get("page"),
+    )
+    for line in page.rows:
+        line.origin = selectors.origin_label(line.entry.event_kind)
     query = request.GET.copy()
-    query.pop("after", None)
+    for key in ("after", "before", "page"):
+        query.pop(key, None)
     return render(
         request,
         "funding/journal.html",
         {
             "relay": relay,
             "filter": filterset,
-            "page": rows,
-            "next_cursor": next_cursor,
-            "is_first_page": not request.GET.get("after"),
+            "page": page,
             "query": query.urlencode(),
         },
     )
@@ -255,18 +261,38 @@ def payment_create(request, slug: str):
 @login_required
 @require_POST
 def period_close(request, slug: str):
+    """Closing a period is irreversible: the first POST shows what it locks, the second closes."""
     relay = _relay(request, slug)
     _writer(request.user, relay)
     form = PeriodCloseForm(request.POST)
-    if form.is_valid():
-        try:
-            services.period_close(relay=relay, until=form.cleaned_data["until"], by=request.user)
-        except BusinessRuleError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Période clôturée."))
-    else:
+    if not form.is_valid():
         messages.error(request, _("Indiquez une date de clôture valide."))
+        return redirect("funding:ledger", slug=relay.slug)
+    until = form.cleaned_data["until"]
+    if request.POST.get("confirm") != "1":
+        lock = closed_until(relay)
+        entries = JournalEntry.objects.filter(relay=relay, date__lte=until)
+        if lock is not None:
+            entries = entries.filter(date__gt=lock)
+        return render(
+            request,
+            "funding/period_close_confirm.html",
+            {
+                "relay": relay,
+                "until": until,
+                "closed_until": lock,
+                "entry_count": entries.count(),
+            },
+        )
+    try:
+        services.period_close(relay=relay, until=until, by=request.user)
+    except BusinessRuleError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("Période clôturée jusqu'au %(d)s inclus.") % {"d": until.strftime("%d/%m/%Y")},
+        )
     return redirect("funding:ledger", slug=relay.slug)
 
 
