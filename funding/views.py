@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Coalesce
+from django.http import QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -31,7 +36,7 @@ from core.submissions import (
 from enrolment.models import Company
 
 from . import selectors, services
-from .forms import JournalFilter, PaymentForm, PeriodCloseForm
+from .forms import InstalmentFilterForm, JournalFilter, PaymentForm, PeriodCloseForm
 from .ledger import closed_until
 from .models import AidInstalment, JournalEntry, Payment
 
@@ -296,19 +301,53 @@ def period_close(request, slug: str):
     return redirect("funding:ledger", slug=relay.slug)
 
 
+INSTALMENTS_PAGE_SIZE = 50
+
+
+def _instalments_back(request) -> str:
+    """The list with the filters the approval was made from (a query string, never a host)."""
+    query = QueryDict(request.POST.get("back", ""), mutable=True)
+    query.pop("page", None)
+    url = reverse("funding:instalments")
+    return f"{url}?{query.urlencode()}" if query else url
+
+
 @login_required
 @recent_authentication_required(when=is_post)
 def instalments(request):
-    """Regional aid instalments; the Region approves the due ones in bulk."""
+    """Regional aid instalments, filtered; the Region approves the due ones in bulk, after a
+    confirmation that states how many and the total."""
     _reader(request.user)
     can_approve = services.may_approve_instalments(user=request.user)
     if request.method == "POST":
         if not can_approve:
             raise PermissionDenied
+        back = _instalments_back(request)
         ids = [int(i) for i in request.POST.getlist("instalment") if i.isdigit()]
         visible = AidInstalment.objects.visible_to(request.user).filter(pk__in=ids)
         once = SubmissionForm(request.POST)
         once.is_valid()
+        if request.POST.get("confirm") != "1":
+            chosen = list(
+                visible.filter(status=AidInstalment.Status.DUE)
+                .select_related("relay", "enrolment__company")
+                .order_by("due_on", "pk")
+            )
+            if not chosen:
+                messages.error(request, _("Sélectionnez au moins une échéance exigible."))
+                return redirect(back)
+            return render(
+                request,
+                "funding/instalments_confirm.html",
+                {
+                    "rows": chosen,
+                    "total": sum((i.amount for i in chosen), Decimal("0.00")),
+                    # the list's key carried on (a fresh one if the post had none)
+                    "once": once if once.submission_key else SubmissionForm(),
+                    "back": request.POST.get("back", ""),
+                    "back_url": back,
+                },
+            )
         try:
             count = submission_once(
                 key=once.submission_key,
@@ -318,26 +357,47 @@ def instalments(request):
                     instalment_ids=visible.values_list("pk", flat=True), by=request.user
                 ),
                 result=lambda count: SubmissionResult(
-                    url=reverse("funding:instalments"),
+                    url=back,
                     message=_("%(n)s échéance(s) approuvée(s).") % {"n": count},
                 ),
             )
         except SubmissionReplayed as replayed:
-            return submission_replay_response(
-                request, replayed, fallback=reverse("funding:instalments")
-            )
+            return submission_replay_response(request, replayed, fallback=back)
         messages.success(request, _("%(n)s échéance(s) approuvée(s).") % {"n": count})
-        return redirect("funding:instalments")
-    rows = (
-        AidInstalment.objects.visible_to(request.user)
-        .exclude(status=AidInstalment.Status.SCHEDULED)
-        .select_related("relay", "enrolment__company", "approved_by")
-        .with_overdue_flag(today=timezone.localdate())
-        .order_by("status", "due_on", "pk")
+        return redirect(back)
+    relays = Relay.objects.visible_to(request.user).order_by("name")
+    form = InstalmentFilterForm(request.GET or None, relays=relays)
+    selected = form.filter(
+        AidInstalment.objects.visible_to(request.user).exclude(
+            status=AidInstalment.Status.SCHEDULED
+        )
     )
-    page = Paginator(rows, 100).get_page(request.GET.get("page"))
+    due = Q(status=AidInstalment.Status.DUE)
+    summary = selected.aggregate(
+        count=Count("pk"),
+        total=Coalesce(Sum("amount"), Decimal("0.00")),
+        due_count=Count("pk", filter=due),
+        due_total=Coalesce(Sum("amount", filter=due), Decimal("0.00")),
+    )
+    rows = (
+        selected.select_related("relay", "enrolment__company", "approved_by")
+        .with_overdue_flag(today=timezone.localdate())
+        .order_by("due_on", "pk")
+    )
+    paginator = Paginator(rows, INSTALMENTS_PAGE_SIZE)
+    paginator.__dict__["count"] = summary["count"]  # already counted with the total
+    page = paginator.get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "funding/instalments.html",
-        {"page": page, "can_approve": can_approve, "once": SubmissionForm()},
+        {
+            "page": page,
+            "form": form,
+            "summary": summary,
+            "query": query.urlencode(),
+            "can_approve": can_approve,
+            "once": SubmissionForm(),
+        },
     )

@@ -142,7 +142,7 @@ def test_the_region_approves_instalments_in_bulk_from_the_page(client, afpi, sta
     region = UserFactory(region=True)
     client.force_login(region)
     ids = list(AidInstalment.objects.filter(status="due").values_list("pk", flat=True))
-    response = client.post(reverse("funding:instalments"), {"instalment": ids})
+    response = client.post(reverse("funding:instalments"), {"instalment": ids, "confirm": "1"})
     assert response.status_code == 302
     assert AidInstalment.objects.get(pk=ids[0]).status == "approved"
     client.force_login(staff)
