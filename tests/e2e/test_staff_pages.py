@@ -1,0 +1,78 @@
+"""In Chromium at 390 × 844 and 1366 × 768: the relay's ledger and journal and the Region's aid
+instalments never scroll sideways; the running total follows the selection and the sticky
+"Approuver" stays in view; screenshots under var/screenshots/staff-pages/<screen>/ (not
+committed)."""
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+from zeal import zeal_ignore
+
+from core.models import Relay
+from core.roles import Role
+from tests.factories import UserFactory
+from tests.funding.factories import company, signed_enrolment, staff_user
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+PASSWORD = "secret-pass-123"
+SCREENS = {"telephone": (390, 844), "ordinateur": (1366, 768)}
+SHOTS = Path(django_settings.BASE_DIR) / "var" / "screenshots" / "staff-pages"
+
+
+def _fits(page, screen: str, name: str) -> None:
+    page.wait_for_load_state()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    inner = page.evaluate("window.innerWidth")
+    assert width <= inner, f"{name} ({screen}) scrolls sideways: {width} > {inner} px"
+    folder = SHOTS / screen
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+
+
+def test_ledger_journal_and_instalments_fit_phones_and_desktops(page, login, logout):
+    afpi = Relay.objects.get(slug="afpi")
+    with zeal_ignore():
+        staff = staff_user(afpi)
+        for name in ("Fonderie Lyonnaise de Précision", "Plasturgie du Beaujolais"):
+            signed_enrolment(company=company(relay=afpi, name=name), staff=staff)
+        region = UserFactory(role=Role.REGION, email="region-pages@test.example")
+
+    login(staff.email, PASSWORD)
+    for screen, (width, height) in SCREENS.items():
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto(f"/comptabilite/{afpi.slug}/")
+        _fits(page, screen, "comptabilite")
+        assert "débiteur" in page.locator('#balances tr[data-account="411"]').inner_text()
+        page.goto(f"/comptabilite/{afpi.slug}/journal/")
+        _fits(page, screen, "journal")
+        assert "Page 1 sur 1" in page.locator("#journal-page-status").inner_text()
+    logout()
+
+    login(region.email, PASSWORD)
+    for screen, (width, height) in SCREENS.items():
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto("/comptabilite/echeances-region/")
+        _fits(page, screen, "echeances")
+        total = page.locator("#selection-total")
+        assert "Aucune échéance sélectionnée" in total.inner_text()
+        boxes = page.locator('input[name="instalment"]')
+        assert boxes.count() == 2
+        boxes.nth(0).check()
+        assert "1 échéance sélectionnée" in total.inner_text() and "€" in total.inner_text()
+        page.locator("#select-page").check()
+        assert "2 échéances sélectionnées" in total.inner_text()
+        # the approval bar stays at the bottom of the screen while the list scrolls
+        button = page.get_by_role("button", name="Approuver…")
+        box = button.bounding_box()
+        assert box is not None and box["y"] + box["height"] <= height
+        _fits(page, screen, "echeances-selection")
+        shown = total.inner_text().split(":")[-1].strip()
+        button.click()
+        page.wait_for_load_state()
+        assert "Vous approuvez 2 échéances" in page.locator("#approval-total").inner_text()
+        assert shown.replace("\u202f", " ") in page.locator("#approval-total").inner_text().replace(
+            "\u202f", " "
+        )
+        _fits(page, screen, "echeances-confirmation")
+        page.get_by_role("link", name="Annuler").click()
