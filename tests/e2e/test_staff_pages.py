@@ -6,11 +6,13 @@ committed)."""
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings as django_settings
 from zeal import zeal_ignore
 
 from core.models import Relay
 from core.roles import Role
+from tests.e2e.test_accessibility import AXE_OPTIONS
 from tests.factories import UserFactory
 from tests.funding.factories import company, signed_enrolment, staff_user
 
@@ -21,6 +23,7 @@ SHOTS = Path(django_settings.BASE_DIR) / "var" / "screenshots" / "staff-pages"
 
 
 def _fits(page, screen: str, name: str) -> None:
+    """No sideways scrolling, no axe-core violation at any level; a screenshot."""
     page.wait_for_load_state()
     width = page.evaluate("document.documentElement.scrollWidth")
     inner = page.evaluate("window.innerWidth")
@@ -28,6 +31,11 @@ def _fits(page, screen: str, name: str) -> None:
     folder = SHOTS / screen
     folder.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+    violations = Axe().run(page, options=AXE_OPTIONS).response["violations"]
+    assert not violations, [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3], name, screen)
+        for v in violations
+    ]
 
 
 def test_ledger_journal_and_instalments_fit_phones_and_desktops(page, login, logout):
