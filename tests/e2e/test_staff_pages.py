@@ -3,18 +3,29 @@ instalments never scroll sideways; the running total follows the selection and t
 "Approuver" stays in view; screenshots under var/screenshots/staff-pages/<screen>/ (not
 committed)."""
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings as django_settings
+from django.utils import timezone
 from zeal import zeal_ignore
 
+from consultants.models import TrainingModule
+from consultants.training import (
+    training_attendance_record,
+    training_enrol_pilots,
+    training_session_create,
+)
 from core.models import Relay
 from core.roles import Role
+from enrolment.models import EnrolmentState as S
 from tests.e2e.test_accessibility import AXE_OPTIONS
 from tests.factories import UserFactory
 from tests.funding.factories import company, signed_enrolment, staff_user
+from tests.groups.factories import enrolment_at, staff_of
+from tests.training.test_training import make_trainer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 PASSWORD = "secret-pass-123"
@@ -84,3 +95,37 @@ def test_ledger_journal_and_instalments_fit_phones_and_desktops(page, login, log
         )
         _fits(page, screen, "echeances-confirmation")
         page.get_by_role("link", name="Annuler").click()
+
+
+def test_the_trainers_sessions_fit_phones_and_desktops(page, login):
+    with zeal_ignore():
+        staff = staff_of("afpi")
+        trainer = make_trainer()
+        enrolment = enrolment_at(
+            S.IN_PROGRESS, offer="approfondie", staff=staff, name="Fonderie Lyonnaise"
+        )
+        trainees = training_enrol_pilots(enrolment=enrolment, trainer=trainer, by=staff)
+        modules = list(TrainingModule.objects.filter(is_active=True))
+        today = timezone.localdate()
+        for module, days in ((modules[0], -7), (modules[1], 7)):
+            session = training_session_create(
+                module=module,
+                trainer=trainer,
+                relay=Relay.objects.get(slug="afpi"),
+                date=today + dt.timedelta(days=days),
+                place="Afpi Lyon, salle 3",
+                trainees=trainees,
+                by=staff,
+            )
+            if days < 0:
+                training_attendance_record(
+                    session=session, present={t.pk: True for t in trainees}, by=trainer.user
+                )
+    login(trainer.user.email, PASSWORD)
+    for screen, (width, height) in SCREENS.items():
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto("/formation/")
+        _fits(page, screen, "formation")
+        upcoming = page.locator("#sessions-upcoming").inner_text()
+        assert modules[1].title[:20] in upcoming and " / " not in upcoming
+        assert f"{len(trainees)} / {len(trainees)}" in page.locator("#sessions").inner_text()
