@@ -508,22 +508,42 @@ def seed_training(ctx: dict) -> None:
         count = MODULES_BY_STATE[enrolment.state]
         followed = modules if count is None else modules[:count]
         start = enrolment.created_at.date() + dt.timedelta(days=60)
+        today = timezone.localdate()
         for i, module in enumerate(followed):
             if TrainingSession.objects.filter(
                 module=module, attendances__trainee=trainees[0]
             ).exists():
                 continue
+            # a followed module was held: its session is in the past (attendance is recorded
+            # from the session's day on)
+            held_on = min(
+                start + dt.timedelta(days=14 * i),
+                today - dt.timedelta(days=7 * (len(followed) - i)),
+            )
             session = training_session_create(
                 module=module,
                 trainer=trainer,
                 relay=enrolment.company.relay,
-                date=start + dt.timedelta(days=14 * i),
+                date=held_on,
                 place=f"{enrolment.company.relay.name} — centre de formation",
                 trainees=trainees,
             )
             training_attendance_record(
                 session=session, present={t.pk: True for t in trainees}, by=trainer.user
             )
+        if count is not None and count < len(modules):  # the next module, not held yet
+            upcoming = modules[count]
+            if not TrainingSession.objects.filter(
+                module=upcoming, attendances__trainee=trainees[0]
+            ).exists():
+                training_session_create(
+                    module=upcoming,
+                    trainer=trainer,
+                    relay=enrolment.company.relay,
+                    date=today + dt.timedelta(days=14),
+                    place=f"{enrolment.company.relay.name} — centre de formation",
+                    trainees=trainees,
+                )
         if count is None:
             for trainee in trainees:
                 trainee.refresh_from_db()

@@ -210,6 +210,11 @@ class TrainingSession(models.Model):
     def __str__(self) -> str:
         return f"{self.module} — {self.date:%d/%m/%Y}"
 
+    @property
+    def is_upcoming(self) -> bool:
+        """Not held yet: no attendance can be recorded before the session's day."""
+        return self.date > timezone.localdate()
+
 
 class TraineeQuerySet(CompanyScopedQuerySet):
     company_path = "pilot__enrolment__company"

@@ -123,11 +123,21 @@ def training_session_create(
     return session
 
 
+def attendance_open_check(session: TrainingSession) -> None:
+    """Attendance is recorded from the session's day on, never for an upcoming session."""
+    if session.is_upcoming:
+        raise BusinessRuleError(
+            _("La session n'a pas encore eu lieu : les présences se saisissent à partir du %(d)s.")
+            % {"d": session.date.strftime("%d/%m/%Y")}
+        )
+
+
 def training_attendance_record(
     *, session: TrainingSession, present: dict[int, bool], by=None
 ) -> list[TrainingAttendance]:
     """Record presence (trainee id -> present) for the trainees registered in the session."""
     _require(can_record_training, by)
+    attendance_open_check(session)
     with transaction.atomic():
         rows = list(session.attendances.select_for_update())
         known = {r.trainee_id for r in rows}
@@ -254,9 +264,27 @@ def sessions_for_user(*, user):
         .annotate(
             trainee_count=Count("attendances", distinct=True),
             present_count=Count("attendances", filter=Q(attendances__present=True), distinct=True),
+            recorded_count=Count(
+                "attendances", filter=Q(attendances__recorded_at__isnull=False), distinct=True
+            ),
         )
         .order_by("-date", "pk")
     )
+
+
+@dataclass(frozen=True)
+class SessionsSplit:
+    upcoming: list[TrainingSession]  # soonest first
+    past: list[TrainingSession]  # latest first (today's session included: attendance is open)
+
+
+def sessions_split(sessions, *, today: dt.date | None = None) -> SessionsSplit:
+    """Upcoming sessions (after today) apart from the held ones, whose attendance is recorded."""
+    today = today or timezone.localdate()
+    rows = list(sessions)
+    upcoming = sorted((s for s in rows if s.date > today), key=lambda s: (s.date, s.pk))
+    past = sorted((s for s in rows if s.date <= today), key=lambda s: (s.date, s.pk), reverse=True)
+    return SessionsSplit(upcoming=upcoming, past=past)
 
 
 def trainees_with_progress(queryset) -> list[Trainee]:

@@ -579,7 +579,9 @@ def training_home(request):
         request,
         "consultants/training/home.html",
         {
-            "sessions": training_services.sessions_for_user(user=request.user),
+            "sessions": training_services.sessions_split(
+                training_services.sessions_for_user(user=request.user)
+            ),
             "trainees": training_services.trainees_for_user(user=request.user),
             "can_organise": training_services.can_organise_training(request.user),
         },
@@ -624,11 +626,18 @@ def training_session_detail(request, pk: int):
             "trainee__pilot__last_name"
         )
     )
-    can_record = training_services.can_record_training(request.user)
+    # attendance is recorded from the session's day on, never for an upcoming session
+    may_record = training_services.can_record_training(request.user)
+    can_record = may_record and not session.is_upcoming
     form = TrainingAttendanceForm(request.POST or None, attendances=attendances)
     if request.method == "POST":
-        if not can_record:
+        if not may_record:
             raise PermissionDenied
+        try:
+            training_services.attendance_open_check(session)
+        except BusinessRuleError as exc:
+            messages.error(request, exc.message)
+            return redirect("consultants:training_session", pk=session.pk)
         if form.is_valid():
             session_url = reverse("consultants:training_session", args=[session.pk])
             try:

@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django_otp.admin import OTPAdminSite
 
 
@@ -13,8 +14,9 @@ class PortalAdminSite(OTPAdminSite):
     """django-otp's admin site (staff only once verified by a code), kept at `admin:` and
     logging in through the portal's own two-step page rather than the admin's form."""
 
-    site_header = "Performance PME — administration"
-    site_title = "Performance PME"
+    site_header = _("Performance PME — administration")
+    site_title = _("Performance PME")
+    index_title = _("Administration du portail")
 
     def __init__(self, name: str = "admin"):
         super().__init__(name)

@@ -10,6 +10,9 @@ class CoreConfig(AppConfig):
         from .timeline_text import register_core_labels
 
         register_core_labels()  # the words of core's own history events
+        from .third_party_names import rename_third_party_models
+
+        rename_third_party_models()  # django-otp and django-axes in French in the admin
         from .outbox import register_dispatcher
         from .registry import register_home_panel, register_nav
         from .roles import DIRECTION_ROLES, Role

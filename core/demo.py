@@ -71,6 +71,9 @@ def seed_accounts(ctx: dict) -> None:
             relay.email = f"inscriptions-{relay.slug}@demo.test"
             relay.phone = relay.phone or f"04 00 00 00 {number:02d}"
             relay.save(update_fields=["email", "phone"])
+        if not relay.address:  # printed in the relay block of the agreement
+            relay.address = f"{number} rue de l'Industrie\n69003 Lyon"
+            relay.save(update_fields=["address"])
     for relay, first in zip(relays, first_names, strict=False):
         demo_user(
             f"relais-{relay.slug}@demo.test",

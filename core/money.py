@@ -38,6 +38,24 @@ def parse_amount(text: str) -> Decimal:
         raise ValueError(text)
 
 
+def format_percent(value: Decimal | int | str | None, decimals: int | None = None) -> str:
+    """Decimal('20.00'), 2 → '20,00 %'; Decimal('5E+1') → '50 %'; '12.5' → '12,5 %'.
+
+    French decimal comma and a no-break space before the sign; never an exponent. Without
+    `decimals`, as many decimals as the value needs.
+    """
+    if value is None or value == "":
+        return "—"
+    number = Decimal(str(value))
+    if decimals is None:
+        number = number.normalize()
+        decimals = max(0, -number.as_tuple().exponent)
+    else:
+        decimals = int(decimals)
+    text = f"{number:.{decimals}f}".replace(".", ",")
+    return f"{text}{NBSP}%"
+
+
 def format_eur(value: Decimal | int | None, *, symbol: bool = True) -> str:
     """Decimal('2440') → '2 440,00 €' with a narrow no-break space between thousands."""
     if value is None or value == "":

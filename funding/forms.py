@@ -120,3 +120,55 @@ class JournalFilter(django_filters.FilterSet):
             | Q(consultant__user__last_name__icontains=value)
             | Q(consultant__user__first_name__icontains=value)
         )
+
+
+class InstalmentFilterForm(forms.Form):
+    """The Region's instalments: by state (payable ones by default), relay and due period."""
+
+    UNPAID = "unpaid"
+    ALL = "all"
+    STATUS_CHOICES = [
+        (UNPAID, _("À approuver ou à verser")),
+        ("due", _("Exigibles — à approuver")),
+        ("approved", _("Approuvées — à verser")),
+        ("paid", _("Versées")),
+        ("cancelled", _("Annulées")),
+        (ALL, _("Toutes")),
+    ]
+
+    status = forms.ChoiceField(label=_("État"), choices=STATUS_CHOICES, required=False)
+    relay = forms.ModelChoiceField(
+        label=_("Structure relais"),
+        queryset=None,
+        required=False,
+        empty_label=_("Toutes"),
+        to_field_name="slug",
+    )
+    due_from = forms.DateField(label=_("Exigibles du"), required=False, widget=DateInput())
+    due_to = forms.DateField(label=_("au"), required=False, widget=DateInput())
+
+    def __init__(self, *args, relays, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["relay"].queryset = relays
+
+    def clean(self):
+        data = super().clean()
+        if data.get("due_from") and data.get("due_to") and data["due_from"] > data["due_to"]:
+            raise forms.ValidationError(_("La date de début doit précéder la date de fin."))
+        return data
+
+    def filter(self, queryset):
+        """The rows the filter selects (an invalid filter: the default, payable rows)."""
+        data = self.cleaned_data if self.is_valid() else {}
+        status = data.get("status") or self.UNPAID
+        if status == self.UNPAID:
+            queryset = queryset.filter(status__in=["due", "approved"])
+        elif status != self.ALL:
+            queryset = queryset.filter(status=status)
+        if data.get("relay"):
+            queryset = queryset.filter(relay=data["relay"])
+        if data.get("due_from"):
+            queryset = queryset.filter(due_on__gte=data["due_from"])
+        if data.get("due_to"):
+            queryset = queryset.filter(due_on__lte=data["due_to"])
+        return queryset

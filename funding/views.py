@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Coalesce
+from django.http import QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -31,9 +36,9 @@ from core.submissions import (
 from enrolment.models import Company
 
 from . import selectors, services
-from .forms import JournalFilter, PaymentForm, PeriodCloseForm
+from .forms import InstalmentFilterForm, JournalFilter, PaymentForm, PeriodCloseForm
 from .ledger import closed_until
-from .models import AidInstalment, Payment
+from .models import AidInstalment, JournalEntry, Payment
 
 
 def _reader(user) -> None:
@@ -73,7 +78,7 @@ def ledger(request, slug: str):
         "funding/ledger.html",
         {
             "relay": relay,
-            "accounts": selectors.account_balances(relay=relay),
+            "accounts": selectors.account_balances_explained(relay=relay),
             "payments": payments,
             "closed_until": closed_until(relay),
             "can_write": services.may_write_ledger(user=request.user, relay=relay),
@@ -142,18 +147,24 @@ def journal(request, slug: str):
         return spreadsheet_response(
             title=f"journal-{relay.slug}", headers=JOURNAL_HEADERS, rows=rows, fmt=fmt
         )
-    rows, next_cursor = selectors.journal_page(lines, after=request.GET.get("after"))
+    page = selectors.journal_page(
+        lines,
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
+        number=request.GET.get("page"),
+    )
+    for line in page.rows:
+        line.origin = selectors.origin_label(line.entry.event_kind)
     query = request.GET.copy()
-    query.pop("after", None)
+    for key in ("after", "before", "page"):
+        query.pop(key, None)
     return render(
         request,
         "funding/journal.html",
         {
             "relay": relay,
             "filter": filterset,
-            "page": rows,
-            "next_cursor": next_cursor,
-            "is_first_page": not request.GET.get("after"),
+            "page": page,
             "query": query.urlencode(),
         },
     )
@@ -255,34 +266,88 @@ def payment_create(request, slug: str):
 @login_required
 @require_POST
 def period_close(request, slug: str):
+    """Closing a period is irreversible: the first POST shows what it locks, the second closes."""
     relay = _relay(request, slug)
     _writer(request.user, relay)
     form = PeriodCloseForm(request.POST)
-    if form.is_valid():
-        try:
-            services.period_close(relay=relay, until=form.cleaned_data["until"], by=request.user)
-        except BusinessRuleError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Période clôturée."))
-    else:
+    if not form.is_valid():
         messages.error(request, _("Indiquez une date de clôture valide."))
+        return redirect("funding:ledger", slug=relay.slug)
+    until = form.cleaned_data["until"]
+    if request.POST.get("confirm") != "1":
+        lock = closed_until(relay)
+        entries = JournalEntry.objects.filter(relay=relay, date__lte=until)
+        if lock is not None:
+            entries = entries.filter(date__gt=lock)
+        return render(
+            request,
+            "funding/period_close_confirm.html",
+            {
+                "relay": relay,
+                "until": until,
+                "closed_until": lock,
+                "entry_count": entries.count(),
+            },
+        )
+    try:
+        services.period_close(relay=relay, until=until, by=request.user)
+    except BusinessRuleError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("Période clôturée jusqu'au %(d)s inclus.") % {"d": until.strftime("%d/%m/%Y")},
+        )
     return redirect("funding:ledger", slug=relay.slug)
+
+
+INSTALMENTS_PAGE_SIZE = 50
+
+
+def _instalments_back(request) -> str:
+    """The list with the filters the approval was made from (a query string, never a host)."""
+    query = QueryDict(request.POST.get("back", ""), mutable=True)
+    query.pop("page", None)
+    url = reverse("funding:instalments")
+    return f"{url}?{query.urlencode()}" if query else url
 
 
 @login_required
 @recent_authentication_required(when=is_post)
 def instalments(request):
-    """Regional aid instalments; the Region approves the due ones in bulk."""
+    """Regional aid instalments, filtered; the Region approves the due ones in bulk, after a
+    confirmation that states how many and the total."""
     _reader(request.user)
     can_approve = services.may_approve_instalments(user=request.user)
     if request.method == "POST":
         if not can_approve:
             raise PermissionDenied
+        back = _instalments_back(request)
         ids = [int(i) for i in request.POST.getlist("instalment") if i.isdigit()]
         visible = AidInstalment.objects.visible_to(request.user).filter(pk__in=ids)
         once = SubmissionForm(request.POST)
         once.is_valid()
+        if request.POST.get("confirm") != "1":
+            chosen = list(
+                visible.filter(status=AidInstalment.Status.DUE)
+                .select_related("relay", "enrolment__company")
+                .order_by("due_on", "pk")
+            )
+            if not chosen:
+                messages.error(request, _("Sélectionnez au moins une échéance exigible."))
+                return redirect(back)
+            return render(
+                request,
+                "funding/instalments_confirm.html",
+                {
+                    "rows": chosen,
+                    "total": sum((i.amount for i in chosen), Decimal("0.00")),
+                    # the list's key carried on (a fresh one if the post had none)
+                    "once": once if once.submission_key else SubmissionForm(),
+                    "back": request.POST.get("back", ""),
+                    "back_url": back,
+                },
+            )
         try:
             count = submission_once(
                 key=once.submission_key,
@@ -292,26 +357,47 @@ def instalments(request):
                     instalment_ids=visible.values_list("pk", flat=True), by=request.user
                 ),
                 result=lambda count: SubmissionResult(
-                    url=reverse("funding:instalments"),
+                    url=back,
                     message=_("%(n)s échéance(s) approuvée(s).") % {"n": count},
                 ),
             )
         except SubmissionReplayed as replayed:
-            return submission_replay_response(
-                request, replayed, fallback=reverse("funding:instalments")
-            )
+            return submission_replay_response(request, replayed, fallback=back)
         messages.success(request, _("%(n)s échéance(s) approuvée(s).") % {"n": count})
-        return redirect("funding:instalments")
-    rows = (
-        AidInstalment.objects.visible_to(request.user)
-        .exclude(status=AidInstalment.Status.SCHEDULED)
-        .select_related("relay", "enrolment__company", "approved_by")
-        .with_overdue_flag(today=timezone.localdate())
-        .order_by("status", "due_on", "pk")
+        return redirect(back)
+    relays = Relay.objects.visible_to(request.user).order_by("name")
+    form = InstalmentFilterForm(request.GET or None, relays=relays)
+    selected = form.filter(
+        AidInstalment.objects.visible_to(request.user).exclude(
+            status=AidInstalment.Status.SCHEDULED
+        )
     )
-    page = Paginator(rows, 100).get_page(request.GET.get("page"))
+    due = Q(status=AidInstalment.Status.DUE)
+    summary = selected.aggregate(
+        count=Count("pk"),
+        total=Coalesce(Sum("amount"), Decimal("0.00")),
+        due_count=Count("pk", filter=due),
+        due_total=Coalesce(Sum("amount", filter=due), Decimal("0.00")),
+    )
+    rows = (
+        selected.select_related("relay", "enrolment__company", "approved_by")
+        .with_overdue_flag(today=timezone.localdate())
+        .order_by("due_on", "pk")
+    )
+    paginator = Paginator(rows, INSTALMENTS_PAGE_SIZE)
+    paginator.__dict__["count"] = summary["count"]  # already counted with the total
+    page = paginator.get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "funding/instalments.html",
-        {"page": page, "can_approve": can_approve, "once": SubmissionForm()},
+        {
+            "page": page,
+            "form": form,
+            "summary": summary,
+            "query": query.urlencode(),
+            "can_approve": can_approve,
+            "once": SubmissionForm(),
+        },
     )

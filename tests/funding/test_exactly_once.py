@@ -136,7 +136,7 @@ def test_instalments_approved_twice_at_once_are_approved_once(afpi, staff, signe
     key = submission_key(first.get(url).content.decode())
     ids = list(AidInstalment.objects.filter(status="due").values_list("pk", flat=True))
     assert len(ids) == 1
-    data = {"instalment": ids, "submission_key": key}
+    data = {"instalment": ids, "submission_key": key, "confirm": "1"}
 
     answers = race(lambda: first.post(url, data), lambda: second.post(url, data))
 

@@ -89,7 +89,8 @@ def test_approved_instalments_are_paid_too_and_leave_the_overdue_list(
     assert AidInstalment.objects.get(pk=oldest.pk).status == "paid"
     page = client.get(reverse("funding:instalments")).content.decode()
     assert page.count("En retard") == 1
-    assert "Versée" in page
+    page = client.get(reverse("funding:instalments"), {"status": "paid"}).content.decode()
+    assert "Versée — versée le" in page
 
 
 def test_a_company_payment_does_not_touch_the_region_instalments(relay, staff):

@@ -44,7 +44,7 @@ def test_relay_staff_see_their_ledger_and_not_another_relays(client, afpi, staff
     page = client.get(reverse("funding:ledger", args=[afpi.slug]))
     assert page.status_code == 200
     html = page.content.decode()
-    assert "411 Entreprises" in html and "2\u202f928,00" in html
+    assert "411</span> Entreprises" in html and "2\u202f928,00" in html
     assert client.get(reverse("funding:ledger", args=["cci"])).status_code == 404
     assert client.get(reverse("funding:ledger_index")).url.endswith(f"/comptabilite/{afpi.slug}/")
 
@@ -105,10 +105,13 @@ def test_the_journal_filters_traces_and_exports(client, afpi, staff, signed):
     client.force_login(staff)
     url = reverse("funding:journal", args=[afpi.slug])
     html = client.get(url, {"account": "604"}).content.decode()
-    assert "mission.halfday_logged" in html and "halfday:" in html
+    # the origin in words, the account's name next to its number; no event code shown
+    assert "Demi-journée de conseil réalisée" in html and "écriture automatique" in html
+    assert "604</span> Honoraires de conseil" in html
+    assert "mission.halfday_logged" not in html and "<code>" not in html
     assert "44571" not in html.split("<tbody>")[1]
     html = client.get(url, {"company": signed.company_id}).content.decode()
-    assert "enrolment.agreement_signed" in html
+    assert "Convention signée" in html
     csv_text = client.get(url, {"format": "csv"}).content.decode("utf-8-sig")
     assert csv_text.splitlines()[0].startswith("N°;Date;Libellé;Compte")
     assert "2928,00" in csv_text
@@ -120,7 +123,17 @@ def test_the_journal_filters_traces_and_exports(client, afpi, staff, signed):
 def test_period_close_through_the_page(client, afpi, staff):
     client.force_login(staff)
     until = timezone.localdate() - dt.timedelta(days=1)
-    client.post(reverse("funding:period_close", args=[afpi.slug]), {"until": until.isoformat()})
+    url = reverse("funding:period_close", args=[afpi.slug])
+    # the first step only asks for confirmation: nothing is closed yet
+    step = client.post(url, {"until": until.isoformat()})
+    assert step.status_code == 200
+    html = step.content.decode()
+    assert "Confirmer la clôture" in html and "La clôture est définitive" in html
+    assert 'name="confirm" value="1"' in html
+    ledger = client.get(reverse("funding:ledger", args=[afpi.slug])).content.decode()
+    assert "Aucune période clôturée." in ledger
+    response = client.post(url, {"until": until.isoformat(), "confirm": "1"})
+    assert response.status_code == 302
     html = client.get(reverse("funding:ledger", args=[afpi.slug])).content.decode()
     assert f"clôturés jusqu'au {until:%d/%m/%Y}" in html
 
@@ -129,7 +142,7 @@ def test_the_region_approves_instalments_in_bulk_from_the_page(client, afpi, sta
     region = UserFactory(region=True)
     client.force_login(region)
     ids = list(AidInstalment.objects.filter(status="due").values_list("pk", flat=True))
-    response = client.post(reverse("funding:instalments"), {"instalment": ids})
+    response = client.post(reverse("funding:instalments"), {"instalment": ids, "confirm": "1"})
     assert response.status_code == 302
     assert AidInstalment.objects.get(pk=ids[0]).status == "approved"
     client.force_login(staff)
