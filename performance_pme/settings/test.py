@@ -36,6 +36,9 @@ AXES_VERBOSE = False
 # One connection per request, as before: threads of the tests (live server, Celery worker)
 # must not keep connections to the test database open when it is dropped.
 DATABASES["default"]["CONN_MAX_AGE"] = 0
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # Test data need not survive a crash of the server: commits do not wait for the WAL flush.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c synchronous_commit=off"
 
 # pytest-xdist runs the suite in several processes (`gw0`, `gw1`…; each has its own test
 # database): each also has its own cache and Celery queues, under its own prefix in the one
