@@ -40,10 +40,10 @@ run: install syscheck
 	@echo "Portail : http://127.0.0.1:$(PORT)/  (Ctrl-C arrête le serveur, le worker et beat ; chacun est relancé s'il meurt)"
 	$(DEV_ENV) PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/honcho -f Procfile.dev start -p $(PORT)
 
-# The suite in parallel (pytest-xdist): one process per CPU plus one (tests also wait on Chromium,
-# Celery workers and PostgreSQL), each with its own test database, cache and Celery queues;
-# idle processes take pending tests from busy ones.
-PYTEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
+# The suite in parallel (pytest-xdist): one process per CPU by default, each with its own test
+# database, cache and Celery queues; idle processes take pending tests from busy ones
+# (one process more than CPUs was measured slower: 408 s against 377 s on 2 cores).
+PYTEST_WORKERS ?= logical
 test: install syspkgs-test syscheck
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
