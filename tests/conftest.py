@@ -48,7 +48,14 @@ def pytest_sessionstart(session):
 def pytest_collection_modifyitems(config, items):
     # Demo tests last: under xdist the first worker seeds the demo template before its first test
     # (`_demo_template_early`) while the others run tests that need no demo, instead of waiting.
-    items.sort(key=lambda item: "demo_db" in item.fixturenames)  # stable: file order otherwise
+    # In each group the browser and worker tests (the longest) come first, so that the run does
+    # not end with one process finishing a long test while the others wait.
+    items.sort(
+        key=lambda item: (
+            "demo_db" in item.fixturenames,
+            not item.nodeid.startswith(("tests/e2e/", "tests/integration/")),
+        )
+    )  # stable: file order otherwise
     for item in items:
         if item.get_closest_marker("postgres") and not USES_POSTGRES:
             item.add_marker(pytest.mark.skip(reason="PostgreSQL non configuré (DATABASE_URL)"))

@@ -93,12 +93,17 @@ def _seed(stdout) -> None:
     from django.test import override_settings
     from zeal import zeal_ignore
 
+    from tests.builders import PDF
+
     # Events the demo records stay pending in its database, as in a test's rolled-back
     # transaction: no task for them is queued to a broker that later tests' workers read.
+    # Its agreements carry the builders' stand-in PDF (tests/builders.py): rendering the demo's
+    # ~90 agreements with WeasyPrint is a third of the seeding, and no demo test reads them.
     with (
         override_settings(DEBUG=True),
         zeal_ignore(),
         mock.patch("core.outbox.enqueue", return_value=False),
+        mock.patch("agreements.services.agreement_render", return_value=PDF),
     ):
         call_command("seed_demo", stdout=stdout)
 
