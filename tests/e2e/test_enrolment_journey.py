@@ -90,7 +90,8 @@ def _journey(page, login, logout):
     login(thesame.email, "secret-pass-123")
     page.goto("/inscriptions/")
     page.get_by_role("link", name="DECOLLETAGE DU MONT-BLANC").click()
-    assert "Karim Benali" in page.content()
+    page.wait_for_url(f"**{detail}")  # the dossier page, loaded
+    assert "Karim Benali" in page.locator("main").inner_text()
     page.once("dialog", lambda dialog: dialog.accept())  # the validation is confirmed first
     page.get_by_role("button", name="Valider l'inscription").click()
     assert "Validée par le relais" in page.locator("#state").inner_text()
