@@ -13,10 +13,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Count, Q
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,7 +22,7 @@ from django.utils.translation import gettext as _
 from core.exceptions import BusinessRuleError
 from core.models import OutboxMessage
 from core.services import timeline_record
-from core.signed_links import SignedLinkError, link_payload, link_token
+from core.signed_links import SignedLinkError, link_mail_to_owner, link_payload, link_token
 from enrolment.models import Enrolment, EnrolmentState
 
 from .models import FollowUp
@@ -228,22 +226,15 @@ def followup_send(*, followup: FollowUp, by=None) -> FollowUp:
         raise BusinessRuleError(
             _("Ce suivi n'est dû que le %(date)s.") % {"date": followup.due_on.strftime("%d/%m/%Y")}
         )
-    company = followup.enrolment.company
-    if company.owner_id is None or not company.owner.email:
-        raise BusinessRuleError(
-            _("L'entreprise n'a pas de chef d'entreprise avec une adresse e-mail.")
-        )
-    context = {
-        "followup": followup,
-        "company": company,
-        "url": followup_url(followup=followup),
-        "valid_days": settings.FOLLOW_UP_LINK_MAX_AGE_DAYS,
-    }
-    EmailMessage(
-        subject=render_to_string("collective/followups/email/link_subject.txt", context).strip(),
-        body=render_to_string("collective/followups/email/link_body.txt", context),
-        to=[company.owner.email],
-    ).send()
+    link_mail_to_owner(
+        company=followup.enrolment.company,
+        templates="collective/followups/email",
+        context={
+            "followup": followup,
+            "url": followup_url(followup=followup),
+            "valid_days": settings.FOLLOW_UP_LINK_MAX_AGE_DAYS,
+        },
+    )
     followup.sent_at = timezone.now()
     followup.save(update_fields=["sent_at"])
     timeline_record(

@@ -16,10 +16,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,7 +28,7 @@ from consultants.outcomes import OutcomeFigures
 from core.exceptions import BusinessRuleError
 from core.models import OutboxMessage, Relay
 from core.services import timeline_record
-from core.signed_links import SignedLinkError, link_payload, link_token
+from core.signed_links import SignedLinkError, link_mail_to_owner, link_payload, link_token
 
 from .models import CONSULTANT_CRITERIA, SatisfactionSurvey
 
@@ -172,23 +170,16 @@ def survey_send(*, survey: SatisfactionSurvey, by=None) -> SatisfactionSurvey:
     ).get(pk=survey.pk)
     if survey.answered_at is not None:
         raise BusinessRuleError(_("Ce questionnaire a déjà reçu une réponse."))
-    company = survey.mission.enrolment.company
-    if company.owner_id is None or not company.owner.email:
-        raise BusinessRuleError(
-            _("L'entreprise n'a pas de chef d'entreprise avec une adresse e-mail.")
-        )
-    context = {
-        "survey": survey,
-        "company": company,
-        "consultant": survey.mission.consultant,
-        "url": survey_url(survey=survey),
-        "valid_days": settings.SATISFACTION_LINK_MAX_AGE_DAYS,
-    }
-    EmailMessage(
-        subject=render_to_string("collective/satisfaction/email/link_subject.txt", context).strip(),
-        body=render_to_string("collective/satisfaction/email/link_body.txt", context),
-        to=[company.owner.email],
-    ).send()
+    link_mail_to_owner(
+        company=survey.mission.enrolment.company,
+        templates="collective/satisfaction/email",
+        context={
+            "survey": survey,
+            "consultant": survey.mission.consultant,
+            "url": survey_url(survey=survey),
+            "valid_days": settings.SATISFACTION_LINK_MAX_AGE_DAYS,
+        },
+    )
     survey.sent_at = timezone.now()
     survey.save(update_fields=["sent_at"])
     timeline_record(

@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core import signing
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from .exceptions import BusinessRuleError
@@ -60,3 +62,18 @@ def link_payload(
     if not isinstance(data, dict):
         raise SignedLinkError(tampered_message or _("Ce lien n'est pas valide."), reason="tampered")
     return data
+
+
+def link_mail_to_owner(*, company, templates: str, context: dict) -> None:
+    """E-mail a signed link to the company's owner: `<templates>/link_subject.txt` and
+    `link_body.txt` rendered with `context` (plus the company); refused without an address."""
+    if company.owner_id is None or not company.owner.email:
+        raise BusinessRuleError(
+            _("L'entreprise n'a pas de chef d'entreprise avec une adresse e-mail.")
+        )
+    context = {"company": company, **context}
+    EmailMessage(
+        subject=render_to_string(f"{templates}/link_subject.txt", context).strip(),
+        body=render_to_string(f"{templates}/link_body.txt", context),
+        to=[company.owner.email],
+    ).send()
