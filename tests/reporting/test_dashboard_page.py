@@ -93,6 +93,13 @@ def test_charts_have_french_figures_large_labels_and_true_series_names(client, t
     assert "Honoraires" not in svg  # consultants' fees are not what the funders paid
     assert "…" not in svg  # no truncated label
     assert "non comptés dans l'encaissé" in section
+    # the three series' legend entries are all drawn inside the image (the third was cut)
+    height = float(re.search(r'viewBox="0 0 [\d.]+ ([\d.]+)"', svg).group(1))
+    top = float(re.search(r'translate\([\d.]+, ([\d.]+)\)" class="legends"', svg).group(1))
+    legends = svg[svg.index('class="legends"') :]
+    entries = re.findall(r'<text x="[\d.]+" y="([\d.]+)">([^<]+)</text>', legends)
+    assert [name for _y, name in entries] == ["Engagé HT", "Appelé / facturé", "Encaissé"]
+    assert all(top + float(y) + 6 <= height for y, _n in entries), (height, top, entries)
 
 
 def test_the_relay_chart_draws_the_twelve_busiest_relays_only(client, settings):
