@@ -57,6 +57,9 @@ def test_each_key_figure_links_to_its_detail_on_the_page(client, two_relays):
     assert 'id="key-committed"' in headline and 'id="key-load"' in headline
     assert "Aide régionale" in headline and "enveloppe" in headline
     assert 'id="continuation-rate"' in headline
+    # the outcomes tables name themselves above their headers (Bootstrap's caption-top)
+    outcomes = html[html.index('id="mission-outcomes"') :]
+    assert outcomes.count('class="table table-sm align-middle outcomes-table caption-top"') == 2
 
 
 def test_the_forecast_states_its_pace_window_and_says_out_of_reach(client, two_relays):
