@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_update_with_history
 
 from catalogue.offers import KEY_ISSUES_MAX, duration_months, is_targeted, key_issue_room
@@ -39,6 +40,12 @@ from .models import (
 S = EnrolmentState
 #: States in which a running mission's consultant may be replaced (the history is kept).
 REASSIGNABLE_STATES = frozenset({S.CONSULTANT_ASSIGNED, S.AGREEMENT_SIGNED, S.IN_PROGRESS})
+
+# consultant_assign's refusal while a proposal waits for its answer; the suggestion page says it
+# beforehand, next to the disabled "Désigner" buttons
+PROPOSAL_PENDING = gettext_lazy(
+    "Un consultant est déjà proposé pour cette inscription ; attendez sa réponse."
+)
 
 
 # --- who may act ------------------------------------------------------------------------
@@ -172,9 +179,7 @@ def consultant_assign(*, enrolment: Enrolment, consultant: Expert, by) -> Assign
             )
         mission, _created = Mission.objects.get_or_create(enrolment=locked_enrolment)
         if Assignment.objects.pending().filter(mission=mission).exists():
-            raise BusinessRuleError(
-                _("Un consultant est déjà proposé pour cette inscription ; attendez sa réponse.")
-            )
+            raise BusinessRuleError(str(PROPOSAL_PENDING))
         assignment = Assignment.objects.create(mission=mission, consultant=expert, proposed_by=by)
         timeline_record(
             subject=locked_enrolment,

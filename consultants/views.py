@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
-from catalogue.offers import KEY_ISSUES_MAX, KEY_ISSUES_MIN, is_targeted, key_issue_room
+from catalogue.offers import KEY_ISSUES_MAX, KEY_ISSUES_MIN, key_issue_room
 from core.exceptions import BusinessRuleError
 from core.reauth import recent_authentication_required
 from core.roles import (
@@ -35,7 +35,6 @@ from core.submissions import (
     submission_once,
     submission_replay_response,
 )
-from diagnostics.models import Theme
 from enrolment.models import Company, Enrolment, EnrolmentState
 
 from . import selectors, services
@@ -183,12 +182,9 @@ def queue(request):
         request.GET.get("page")
     )
     enrolments = list(page)
-    weak = selectors.weak_theme_codes_by_enrolment(enrolments)  # a fixed number of queries
-    theme_names = dict(Theme.objects.values_list("code", "name")) if enrolments else {}
+    selectors.with_assignment_needs(enrolments)  # a fixed number of queries
     now = timezone.now()
     for e in enrolments:
-        e.weak_themes = [theme_names.get(c, c) for c in weak.get(e.pk, [])]
-        e.targeted = is_targeted(e.offer)
         e.waiting_since = e.validated_at or e.state_changed_at
         e.waiting_days = (now - e.waiting_since).days
         history = list(e.mission.assignments.all()) if hasattr(e, "mission") else []
@@ -233,18 +229,27 @@ def queue_detail(request, pk: int):
                     % {"name": form.cleaned_data["consultant"]},
                 )
                 return redirect("consultants:queue")
+    # the header names the same needs as the queue, and the ranking reads the same weak themes
+    weak = selectors.with_assignment_needs([enrolment])[enrolment.pk]
     suggestions = (
-        selectors.consultant_suggestions(enrolment=enrolment) if open_for_assignment else []
+        selectors.consultant_suggestions(
+            enrolment=enrolment, weak_theme_codes=None if enrolment.targeted else weak
+        )
+        if open_for_assignment
+        else []
     )
     if can_assign:  # whoever designates sees each consultant's outcomes, with the counts
         figures = outcomes_for([s.expert.pk for s in suggestions])
         for s in suggestions:
             s.outcomes = figures[s.expert.pk]
-    history = (
+    history = list(
         Assignment.objects.filter(mission__enrolment=enrolment)
         .select_related("consultant__user", "proposed_by")
         .order_by("-proposed_at")
     )
+    # while a proposal waits for its answer no one else may be designated (consultant_assign's
+    # guard): it is shown first and the "Désigner" buttons are disabled with the reason
+    pending = next((a for a in history if a.status == Assignment.Status.PROPOSED), None)
     return render(
         request,
         "consultants/queue_detail.html",
@@ -252,6 +257,8 @@ def queue_detail(request, pk: int):
             "enrolment": enrolment,
             "suggestions": suggestions,
             "history": history,
+            "pending": pending,
+            "pending_reason": services.PROPOSAL_PENDING,
             "form": form,
             "can_assign": can_assign and open_for_assignment,
             "replacing": enrolment.state in services.REASSIGNABLE_STATES,

@@ -15,8 +15,11 @@ from .models import Enrolment, EnrolmentState
 
 class EnrolmentFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Nom ou SIRET"), method="search")
+    # checkboxes in a fieldset (enrolment/staff_list.html), never a raw multi-select box
     state = django_filters.MultipleChoiceFilter(
-        label=_("État"), choices=EnrolmentState.choices, widget=forms.SelectMultiple
+        label=_("État"),
+        choices=EnrolmentState.choices,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
     )
     offer = django_filters.ModelChoiceFilter(
         label=_("Offre"), queryset=Offer.objects.all(), empty_label=_("Toutes")

@@ -68,6 +68,13 @@ def _filtered(request):
     return EnrolmentFilter(request.GET or None, queryset=qs, request=request)
 
 
+def _more_filters_in_use(f) -> int:
+    """How many filters besides the search box narrow the list (shown on the panel's toggle)."""
+    if not f.is_bound or not f.form.is_valid():
+        return 0
+    return sum(1 for name, value in f.form.cleaned_data.items() if name != "q" and value)
+
+
 @login_required
 def staff_list(request):
     _staff_only(request.user)
@@ -81,6 +88,9 @@ def staff_list(request):
         {
             "filter": f,
             "table": table,
+            # the paginator's own COUNT, already run to choose the page: no second query
+            "result_count": table.paginator.count,
+            "more_filters": _more_filters_in_use(f),
             "bulk": bulk,
             "read_only": request.user.is_read_only,
             "export_url": reverse("enrolment:staff_export") + "?" + request.GET.urlencode(),

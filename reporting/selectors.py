@@ -102,6 +102,19 @@ CHART_BARS = 12
 CHART_FONT = 18  # SVG units: ≥ 12 px on screen down to a 320 px wide chart (a 390 px phone)
 
 
+LEGEND_ROW = round(CHART_FONT * 1.5)  # pygal's step between two legend rows
+
+
+def legend_columns(series: int) -> int:
+    """Legend columns under a chart: two side by side when they fill whole rows, else one.
+
+    pygal reserves room for `series // columns` legend rows, not the rounded-up count: with
+    three series in two columns the third ("Encaissé") was drawn below the image and cut.
+    Two columns of CHART_FONT-unit labels is what fits in CHART_WIDTH without truncation.
+    """
+    return 2 if series % 2 == 0 else 1
+
+
 def _chart(kind, title, series: list[tuple[str, list]], labels: list[str], **opts) -> str:
     """A pygal chart as an accessible SVG: French figures, labels never truncated.
 
@@ -122,14 +135,17 @@ def _chart(kind, title, series: list[tuple[str, list]], labels: list[str], **opt
         title_font_size=CHART_FONT + 2,
     )
     rows = len(labels) if kind is pygal.HorizontalBar else 0
+    columns = legend_columns(len(series))
+    legend_rows = -(-len(series) // columns)
     chart = kind(
         js=[],
         style=style,
         title=str(title),
         width=CHART_WIDTH,
-        height=max(360, 140 + 40 * rows * len(series)),
+        # each further legend row gets its own room instead of squeezing the plot
+        height=max(360, 140 + 40 * rows * len(series)) + LEGEND_ROW * (legend_rows - 1),
         legend_at_bottom=True,
-        legend_at_bottom_columns=min(len(series), 2),
+        legend_at_bottom_columns=columns,
         disable_xml_declaration=True,
         print_values=False,
         truncate_label=-1,

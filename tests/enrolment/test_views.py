@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 
 import pytest
 from django.db import connection
@@ -224,6 +225,12 @@ def test_list_and_detail_issue_the_same_queries_for_5_and_200_enrolments(client)
     assert Enrolment.objects.count() == 200
     many = (_count(client, list_url), _count(client, detail_url))
     assert few == many
+    # the result count is the paginator's own COUNT, run once to choose the page
+    with CaptureQueriesContext(connection) as ctx:
+        html = client.get(list_url).content.decode()
+    assert re.search(r'id="result-count">200 inscriptions<', html)
+    listed = 'SELECT COUNT(*) AS "__count" FROM "enrolment_enrolment"'
+    assert sum(q["sql"].startswith(listed) for q in ctx.captured_queries) == 1
 
 
 def test_owner_and_other_relays_cannot_see_staff_pages(client):
@@ -310,10 +317,23 @@ def test_list_filters_search_and_sort(client):
     with zeal_ignore():
         enrolment_at(S.OFFER_CHOSEN, name="Forge Alpha")
         enrolment_at(S.DRAFT, name="Beta Plasturgie")
+        enrolment_at(S.VALIDATED, name="Gamma Usinage")
     client.force_login(staff())
     url = reverse("enrolment:staff_list")
+    html = client.get(url).content.decode()
+    assert 'id="result-count">3 inscriptions<' in html
+    # the states are checkboxes in a panel (closed while unused), never a multi-select box
+    assert '<select name="state"' not in html and "multiple" not in html
+    assert 'type="checkbox" name="state" value="offer_chosen"' in html
+    assert '<details class="filter-panel mt-2">' in html
+    assert "asteriskField" not in html  # "Action groupée" always has a value: no star
     html = client.get(url, {"state": "offer_chosen"}).content.decode()
     assert "Forge Alpha" in html and "Beta Plasturgie" not in html
+    assert 'id="result-count">1 inscription<' in html
+    assert '<details class="filter-panel mt-2" open>' in html and "1 actif" in html
+    assert re.search(r'value="offer_chosen"[^>]*checked', html)
+    html = client.get(url, {"state": ["offer_chosen", "validated"]}).content.decode()
+    assert 'id="result-count">2 inscriptions<' in html and "Beta Plasturgie" not in html
     html = client.get(url, {"q": "plast"}).content.decode()
     assert "Beta Plasturgie" in html and "Forge Alpha" not in html
     html = client.get(url, {"sort": "company"}).content.decode()

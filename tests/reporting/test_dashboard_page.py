@@ -57,6 +57,9 @@ def test_each_key_figure_links_to_its_detail_on_the_page(client, two_relays):
     assert 'id="key-committed"' in headline and 'id="key-load"' in headline
     assert "Aide régionale" in headline and "enveloppe" in headline
     assert 'id="continuation-rate"' in headline
+    # the outcomes tables name themselves above their headers (Bootstrap's caption-top)
+    outcomes = html[html.index('id="mission-outcomes"') :]
+    assert outcomes.count('class="table table-sm align-middle outcomes-table caption-top"') == 2
 
 
 def test_the_forecast_states_its_pace_window_and_says_out_of_reach(client, two_relays):
@@ -93,6 +96,13 @@ def test_charts_have_french_figures_large_labels_and_true_series_names(client, t
     assert "Honoraires" not in svg  # consultants' fees are not what the funders paid
     assert "…" not in svg  # no truncated label
     assert "non comptés dans l'encaissé" in section
+    # the three series' legend entries are all drawn inside the image (the third was cut)
+    height = float(re.search(r'viewBox="0 0 [\d.]+ ([\d.]+)"', svg).group(1))
+    top = float(re.search(r'translate\([\d.]+, ([\d.]+)\)" class="legends"', svg).group(1))
+    legends = svg[svg.index('class="legends"') :]
+    entries = re.findall(r'<text x="[\d.]+" y="([\d.]+)">([^<]+)</text>', legends)
+    assert [name for _y, name in entries] == ["Engagé HT", "Appelé / facturé", "Encaissé"]
+    assert all(top + float(y) + 6 <= height for y, _n in entries), (height, top, entries)
 
 
 def test_the_relay_chart_draws_the_twelve_busiest_relays_only(client, settings):
