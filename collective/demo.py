@@ -144,17 +144,15 @@ WORKING_ON = [
 def seed_network(ctx: dict) -> None:
     """In each group, two members in three present themselves; the third never consented
     (the group page shows only the others)."""
-    pending = (
-        NetworkConsent.objects.filter(state=NetworkConsent.State.PENDING)
-        .select_related("company__owner")
-        .order_by("group_id", "company__siret")
+    consents = NetworkConsent.objects.select_related("company__owner").order_by(
+        "group_id", "company__siret"
     )
     position: dict[int, int] = {}
-    for consent in pending:
+    for consent in consents:
         n = position[consent.group_id] = position.get(consent.group_id, -1) + 1
         owner = consent.company.owner
-        if n % 3 == 2 or owner is None:
-            continue
+        if n % 3 == 2 or owner is None or consent.state != NetworkConsent.State.PENDING:
+            continue  # the silent third, or already chosen (idempotent)
         network_consent_give(
             consent=consent,
             by=owner,
