@@ -65,6 +65,12 @@ from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
 from catalogue.models import Tariff  # noqa: E402
 from catalogue.pricing import tariff_price  # noqa: E402
 from catalogue.selectors import vat_rate_in_force  # noqa: E402
+from collective.models import (  # noqa: E402
+    GroupMembership,
+    NetworkConsent,
+    Seminar,
+    TerritorialGroup,
+)
 from consultants.models import Assignment, Expert, HalfDay, Mission  # noqa: E402
 from core.models import Departement, Relay, ReminderSent, TimelineEvent, User  # noqa: E402
 from core.reminders import reminders_send_due  # noqa: E402
@@ -159,6 +165,10 @@ def _reset_sequence(model) -> None:
 
 
 GENERATED = [
+    NetworkConsent,
+    Seminar,
+    GroupMembership,
+    TerritorialGroup,
     JournalLine,
     JournalEntry,
     Payment,
@@ -348,6 +358,7 @@ def generate(n_companies: int, n_consultants: int, n_relays: int) -> dict:
     Copier(Enrolment).copy(enrolments)
     counts["entreprises"] = len(companies)
     counts["inscriptions"] = len(enrolments)
+    counts.update(_groups(companies, enrolments, relay_staff, rnd, now))
 
     # Submitted self-diagnoses (one per enrolment that got there)
     did0 = _next_id(Diagnosis)
@@ -660,6 +671,105 @@ def generate(n_companies: int, n_consultants: int, n_relays: int) -> dict:
     return counts
 
 
+GROUP_SIZE = 8
+#: Enrolment states whose companies are in a territorial group (collective.models.GROUP_STATES).
+IN_GROUP = {"validated", "consultant_assigned", "agreement_signed", "in_progress"}
+
+
+def _groups(companies, enrolments, relay_staff, rnd, now) -> dict[str, int]:
+    """Territorial groups of GROUP_SIZE companies per relay and territory, two seminars each;
+    two members in three consented to the group's network (name, town, activity, contact,
+    what they work on), the third never did (its consent stays pending)."""
+    company_of = {c["id"]: c for c in companies}
+    by_territory: dict[tuple[int, str], list[dict]] = {}
+    for e in enrolments:
+        if e["state"] in IN_GROUP:
+            c = company_of[e["company_id"]]
+            by_territory.setdefault((c["relay_id"], c["departement_id"]), []).append(e)
+    gid, mid, cid, sid = (
+        _next_id(m) for m in (TerritorialGroup, GroupMembership, NetworkConsent, Seminar)
+    )
+    groups, members, consents, seminars = [], [], [], []
+    for (relay_id, dep), rows in sorted(by_territory.items()):
+        for k in range(0, len(rows), GROUP_SIZE):
+            staff = relay_staff[relay_id]
+            created = now - dt.timedelta(days=rnd.uniform(100, 400))
+            groups.append(
+                {
+                    "id": gid,
+                    "relay_id": relay_id,
+                    "departement_id": dep,
+                    "name": f"Groupe {dep} n° {k // GROUP_SIZE + 1}",
+                    "created_by_id": staff,
+                    "created_at": created,
+                }
+            )
+            for n, e in enumerate(rows[k : k + GROUP_SIZE]):
+                company = company_of[e["company_id"]]
+                joined = created + dt.timedelta(days=n)
+                members.append(
+                    {
+                        "id": mid,
+                        "group_id": gid,
+                        "enrolment_id": e["id"],
+                        "joined_at": joined,
+                        "added_by_id": staff,
+                    }
+                )
+                mid += 1
+                consent = {
+                    "id": cid,
+                    "group_id": gid,
+                    "company_id": company["id"],
+                    "state": "pending",
+                    "created_at": joined,
+                }
+                if n % 3 != 2:
+                    consent.update(
+                        state="given",
+                        show_name=True,
+                        show_town=True,
+                        show_activity=True,
+                        show_contact=True,
+                        show_work=True,
+                        activity="Décolletage de précision",
+                        contact_name=f"Dirigeant N{company['owner_id']}",
+                        contact_email=f"contact-{company['id']}@national.test",
+                        working_on="Réduire les encours et fiabiliser les délais.",
+                        version=1,
+                        given_at=joined,
+                        changed_at=joined,
+                        changed_by_id=company["owner_id"],
+                    )
+                consents.append(consent)
+                cid += 1
+            for days in (-20, 25):
+                starts = now + dt.timedelta(days=days)
+                seminars.append(
+                    {
+                        "id": sid,
+                        "group_id": gid,
+                        "starts_at": starts,
+                        "ends_at": starts + dt.timedelta(hours=3),
+                        "place": "Salle du relais",
+                        "title": "Séminaire du groupe",
+                        "created_by_id": staff,
+                        "created_at": created,
+                    }
+                )
+                sid += 1
+            gid += 1
+    Copier(TerritorialGroup).copy(groups)
+    Copier(GroupMembership).copy(members)
+    Copier(NetworkConsent).copy(consents)
+    Copier(Seminar).copy(seminars)
+    return {
+        "groupes territoriaux": len(groups),
+        "membres de groupes": len(members),
+        "consentements au réseau donnés": sum(c["state"] == "given" for c in consents),
+    }
+
+
 def ensure_database() -> None:
     """Create the database of DATABASE_URL when it does not exist, then apply the migrations."""
     import psycopg
@@ -942,6 +1052,16 @@ def cmd_measure(args) -> None:
     enrolment = (
         Enrolment.objects.filter(company__relay=relay, state="in_progress").order_by("pk").first()
     )
+    # the group's network, seen by a member who consented (the relay's first group)
+    consent = (
+        NetworkConsent.objects.filter(group__relay=relay, state=NetworkConsent.State.GIVEN)
+        .select_related("company__owner")
+        .order_by("group_id", "pk")
+        .first()
+    )
+    if consent is not None:
+        who["owner"] = consent.company.owner
+        cookies["owner"] = _session_cookie(who["owner"])
     pages = [
         ("plancher : vue triviale", "/bench/trivial/", None),
         ("plancher : tableau de 50 lignes (gabarit du site)", "/bench/table/", "relay"),
@@ -961,6 +1081,12 @@ def cmd_measure(args) -> None:
         ("tableau de bord de la Région", reverse("reporting:dashboard"), "region"),
         ("registre de minimis de la Région", reverse("reporting:deminimis_register"), "region"),
     ]
+    if consent is not None:
+        network = reverse("collective:group_network", args=[consent.group_id])
+        pages += [
+            ("réseau d'un groupe : cartes et séminaires (membre)", network, "owner"),
+            ("réseau d'un groupe : consentements (relais)", network, "relay"),
+        ]
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     log = open("/tmp/bench-national-gunicorn.log", "wb")  # noqa: SIM115
     server = subprocess.Popen(

@@ -10,9 +10,17 @@ class CollectiveConfig(AppConfig):
         from consultants.outcomes import register_outcomes_provider
         from core.outbox import register_handler
         from core.registry import register_company_section, register_home_panel, register_nav
-        from core.roles import STAFF_READER_ROLES
+        from core.roles import STAFF_READER_ROLES, Role
 
-        from . import followups, groups, personal_data, reminders, satisfaction, timeline_labels
+        from . import (
+            followups,
+            groups,
+            network,
+            personal_data,
+            reminders,
+            satisfaction,
+            timeline_labels,
+        )
         from .panels import collective_results_context
 
         # Groups and follow-ups follow the enrolment's life (events of enrolment's actions).
@@ -45,6 +53,13 @@ class CollectiveConfig(AppConfig):
             roles=STAFF_READER_ROLES,
             context=collective_results_context,
             order=60,
+        )
+        # The group's network: the owner's groups and what they agreed to show (collective.network)
+        register_home_panel(
+            template="collective/panels/owner_network.html",
+            roles={Role.OWNER},
+            context=lambda user: {"consents": network.consents_of_owner(user=user)},
+            order=20,
         )
         register_company_section(
             template="collective/groups/_company_seminars.html",

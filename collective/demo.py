@@ -15,7 +15,8 @@ from enrolment.models import Enrolment, EnrolmentState
 
 from .followups import followup_answer, followups_schedule
 from .groups import group_create, group_member_add, seminar_attendance_record, seminar_create
-from .models import GROUP_STATES, FollowUp, GroupMembership, TerritorialGroup
+from .models import GROUP_STATES, FollowUp, GroupMembership, NetworkConsent, TerritorialGroup
+from .network import network_consent_give
 
 S = EnrolmentState
 
@@ -129,3 +130,42 @@ def seed_groups(ctx: dict) -> None:
                     },
                     by=staff,
                 )
+
+
+#: What demo members say they work on (the group page's cards), in turn.
+WORKING_ON = [
+    "Réduire les encours entre l'usinage et l'assemblage ; nous cherchons à échanger sur le "
+    "pilotage par indicateurs.",
+    "Remettre à plat la maintenance préventive de nos presses.",
+    "Négocier nos achats d'acier avec d'autres PME du territoire.",
+]
+
+
+def seed_network(ctx: dict) -> None:
+    """In each group, two members in three present themselves; the third never consented
+    (the group page shows only the others)."""
+    consents = NetworkConsent.objects.select_related("company__owner").order_by(
+        "group_id", "company__siret"
+    )
+    position: dict[int, int] = {}
+    for consent in consents:
+        n = position[consent.group_id] = position.get(consent.group_id, -1) + 1
+        owner = consent.company.owner
+        if n % 3 == 2 or owner is None or consent.state != NetworkConsent.State.PENDING:
+            continue  # the silent third, or already chosen (idempotent)
+        network_consent_give(
+            consent=consent,
+            by=owner,
+            show_name=True,
+            show_town=True,
+            show_activity=True,
+            activity=f"Sous-traitance industrielle (NAF {consent.company.naf_code or '—'})",
+            show_contact=n % 3 == 0,
+            contact_name=owner.get_full_name() or owner.email,
+            contact_email=owner.email,
+            show_work=True,
+            working_on=WORKING_ON[n % len(WORKING_ON)],
+        )
+    ctx["network_consents"] = NetworkConsent.objects.filter(
+        state=NetworkConsent.State.GIVEN
+    ).count()

@@ -280,3 +280,57 @@ class SatisfactionForm(forms.Form):
         required=False,
         max_length=4000,
     )
+
+
+class NetworkConsentForm(forms.Form):
+    """What the owner agrees to show the other members of a group (each box: one field)."""
+
+    show_name = forms.BooleanField(label=_("La raison sociale de l'entreprise"), required=False)
+    show_town = forms.BooleanField(label=_("Sa commune"), required=False)
+    show_activity = forms.BooleanField(label=_("Son activité"), required=False)
+    activity = forms.CharField(
+        label=_("Activité, en quelques mots"),
+        max_length=200,
+        required=False,
+        help_text=_("Montrée seulement si la case « Son activité » est cochée."),
+    )
+    show_contact = forms.BooleanField(
+        label=_("Une personne à contacter et son e-mail"), required=False
+    )
+    contact_name = forms.CharField(label=_("Personne à contacter"), max_length=150, required=False)
+    contact_email = forms.EmailField(label=_("E-mail de la personne à contacter"), required=False)
+    show_work = forms.BooleanField(
+        label=_("Ce sur quoi l'entreprise travaille en ce moment"), required=False
+    )
+    working_on = forms.CharField(
+        label=_("Ce sur quoi l'entreprise travaille"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
+        required=False,
+        help_text=_("Par exemple : réduire les stocks d'encours, préparer une certification."),
+    )
+
+    @classmethod
+    def initial_for(cls, consent, *, company) -> dict:
+        """The current choice, or suggestions (the owner's name and e-mail) before the first."""
+        if consent.state == consent.State.GIVEN:
+            return {
+                name: getattr(consent, name)
+                for name in (
+                    "show_name",
+                    "show_town",
+                    "show_activity",
+                    "activity",
+                    "show_contact",
+                    "contact_name",
+                    "contact_email",
+                    "show_work",
+                    "working_on",
+                )
+            }
+        owner = company.owner
+        return {
+            "activity": f"NAF {company.naf_code}" if company.naf_code else "",
+            "contact_name": owner.get_full_name() if owner else "",
+            "contact_email": owner.email if owner else "",
+        }

@@ -33,10 +33,12 @@ from .models import (
     GROUP_STATES,
     GroupMembership,
     GroupWaitlistEntry,
+    NetworkConsent,
     Seminar,
     SeminarAttendance,
     TerritorialGroup,
 )
+from .network import network_consent_open
 
 
 def can_edit_groups(user) -> bool:
@@ -113,6 +115,8 @@ def group_member_add(*, group: TerritorialGroup, enrolment: Enrolment, by=None) 
                 % {"group": locked.name, "count": count, "max": settings.GROUP_MAX_COMPANIES}
             )
         membership = GroupMembership.objects.create(group=locked, enrolment=enrolment, added_by=by)
+        # the owner then chooses what the other members see (nothing until they do)
+        network_consent_open(group=locked, company=enrolment.company)
         GroupWaitlistEntry.objects.filter(enrolment=enrolment, resolved_at__isnull=True).update(
             resolved_at=timezone.now()
         )
@@ -571,7 +575,14 @@ def dossier_group_context(enrolment, user) -> dict | None:
         .order_by("starts_at")
         .first()
     )
-    return {"group": membership.group, "next_seminar": next_seminar}
+    consent = (
+        NetworkConsent.objects.filter(
+            group_id=membership.group_id, company_id=enrolment.company_id
+        ).first()
+        if enrolment.company.owner_id == getattr(user, "pk", None)
+        else None
+    )
+    return {"group": membership.group, "next_seminar": next_seminar, "consent": consent}
 
 
 def register_dossier() -> None:

@@ -411,3 +411,95 @@ class SatisfactionSurvey(models.Model):
         if any(s is None for s in scores):
             return None
         return Decimal(sum(scores)) / len(scores)
+
+
+class NetworkConsentQuerySet(ScopedQuerySet):
+    """The owner sees their companies' consents; relay staff those of their relay's groups."""
+
+    def for_owner(self, user):
+        return self.filter(company__owner=user)
+
+    def for_relay_staff(self, user):
+        return self.filter(group__relay_id=user.relay_id)
+
+    def shown(self):
+        """The consents that put a card on the group's page (given, not withdrawn)."""
+        return self.filter(state=NetworkConsent.State.GIVEN)
+
+
+#: What a member may show to the other members of its group, in the form's order.
+NETWORK_FIELDS = ("show_name", "show_activity", "show_town", "show_contact", "show_work")
+
+
+class NetworkConsent(models.Model):
+    """What a company agrees to show the other members of a territorial group (its card).
+
+    One per company and group, created when the company joins (state "pending": nothing is
+    shown). Only its owner gives, changes or withdraws it (collective.network); a withdrawal
+    takes effect at once and clears the contact and the free text it held.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Pas encore choisi")
+        GIVEN = "given", _("Consentement donné")
+        WITHDRAWN = "withdrawn", _("Consentement retiré")
+
+    group = models.ForeignKey(
+        TerritorialGroup, on_delete=models.PROTECT, related_name="network_consents"
+    )
+    company = models.ForeignKey(
+        "enrolment.Company", on_delete=models.PROTECT, related_name="network_consents"
+    )
+    state = models.CharField(_("état"), max_length=12, choices=State.choices, default=State.PENDING)
+    show_name = models.BooleanField(_("raison sociale"), default=False)
+    show_activity = models.BooleanField(_("activité"), default=False)
+    show_town = models.BooleanField(_("commune"), default=False)
+    show_contact = models.BooleanField(_("personne à contacter et son e-mail"), default=False)
+    show_work = models.BooleanField(_("ce sur quoi l'entreprise travaille"), default=False)
+    activity = models.CharField(_("activité"), max_length=200, blank=True)
+    contact_name = models.CharField(_("personne à contacter"), max_length=150, blank=True)
+    contact_email = models.EmailField(_("e-mail de la personne à contacter"), blank=True)
+    working_on = models.TextField(_("ce sur quoi l'entreprise travaille"), blank=True)
+    version = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    given_at = models.DateTimeField(_("donné le"), null=True, blank=True)
+    changed_at = models.DateTimeField(_("modifié le"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("retiré le"), null=True, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = NetworkConsentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["group", "company__name", "pk"]
+        verbose_name = _("consentement au réseau du groupe")
+        verbose_name_plural = _("consentements au réseau des groupes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group", "company"], name="one_network_consent_per_company_and_group"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state="given")
+                | models.Q(show_name=True)
+                | models.Q(show_activity=True)
+                | models.Q(show_town=True)
+                | models.Q(show_contact=True)
+                | models.Q(show_work=True),
+                name="network_consent_given_shows_something",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company} — {self.group} ({self.get_state_display()})"
+
+    @property
+    def chosen_fields(self) -> list[str]:
+        """The labels of what the card shows, in the form's order."""
+        if self.state != self.State.GIVEN:
+            return []
+        return [
+            str(self._meta.get_field(name).verbose_name)
+            for name in NETWORK_FIELDS
+            if getattr(self, name)
+        ]

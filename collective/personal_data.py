@@ -1,6 +1,7 @@
 """Personal data held by the collective action: follow-up, satisfaction and seminar e-mails
-sent, free text of follow-ups and satisfaction answers, attendances and memberships
-(registered in ready())."""
+sent, free text of follow-ups and satisfaction answers, attendances and memberships, and the
+group's network (the contact person, e-mail and free text of each consent) (registered in
+ready())."""
 
 from __future__ import annotations
 
@@ -8,19 +9,23 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Q
+from django.utils import timezone
 
 from core.personal_data import (
     Activity,
     Anonymisation,
     Person,
+    is_anonymous_email,
     iso,
     register_personal_data,
     scrub_queryset,
 )
 
 from .models import (
+    NETWORK_FIELDS,
     FollowUp,
     GroupMembership,
+    NetworkConsent,
     SatisfactionSurvey,
     Seminar,
     SeminarAttendance,
@@ -31,7 +36,78 @@ def export(person: Person) -> dict[str, Any]:
     return {
         "emails_received": _emails_received(person),
         "satisfaction_answers": _satisfaction_answers(person),
+        "group_network_consents": _network_consents(person),
     }
+
+
+def _consents_of(person: Person):
+    """The consents of the person's companies, and those naming them as the contact."""
+    condition = Q(contact_email__iexact=person.email) if person.email else Q(pk__in=[])
+    if person.user is not None:
+        condition |= Q(company__owner=person.user)
+    return NetworkConsent.objects.filter(condition)
+
+
+def _network_consents(person: Person) -> list[dict[str, Any]]:
+    """What the person's companies show the members of their groups, or the cards naming them."""
+    return [
+        {
+            "group": c.group.name,
+            "company": c.company.name,
+            "state": c.state,
+            "shown": [name.removeprefix("show_") for name in NETWORK_FIELDS if getattr(c, name)],
+            "activity": c.activity,
+            "contact_name": c.contact_name,
+            "contact_email": c.contact_email,
+            "working_on": c.working_on,
+            "given_at": iso(c.given_at),
+            "changed_at": iso(c.changed_at),
+            "withdrawn_at": iso(c.withdrawn_at),
+        }
+        for c in _consents_of(person).select_related("group", "company").order_by("pk")
+    ]
+
+
+def names(person: Person) -> list[str]:
+    """The names the person is given as a group's contact (full names only)."""
+    if not person.email:
+        return []
+    return [
+        name
+        for name in NetworkConsent.objects.filter(contact_email__iexact=person.email)
+        .exclude(contact_name="")
+        .values_list("contact_name", flat=True)
+        if " " in name.strip()
+    ]
+
+
+def subject(person: Person):
+    """A contact person without an account: the first consent naming them."""
+    if not person.email:
+        return None
+    return NetworkConsent.objects.filter(contact_email__iexact=person.email).order_by("pk").first()
+
+
+def _anonymise_network(ctx: Anonymisation) -> int:
+    """The person as a group's contact: the contact is erased from the card (the consent is
+    withdrawn when nothing else was shown); their names scrubbed from every card's text."""
+    changed = 0
+    now = timezone.now()
+    for consent in NetworkConsent.objects.filter(contact_email__iexact=ctx.person.email):
+        consent.contact_name = consent.contact_email = ""
+        consent.show_contact = False
+        if consent.state == NetworkConsent.State.GIVEN and not any(
+            getattr(consent, name) for name in NETWORK_FIELDS
+        ):
+            consent.state = NetworkConsent.State.WITHDRAWN
+            consent.withdrawn_at = now
+        consent.changed_at = now
+        consent.save()
+        changed += 1
+    changed += scrub_queryset(
+        NetworkConsent.objects.all(), ["contact_name", "activity", "working_on"], ctx
+    )
+    return changed
 
 
 def _satisfaction_answers(person: Person) -> list[dict[str, Any]]:
@@ -118,6 +194,7 @@ def anonymise(ctx: Anonymisation) -> int:
     changed += scrub_queryset(SatisfactionSurvey.objects.all(), ["comment"], ctx)
     changed += scrub_queryset(SeminarAttendance.objects.all(), ["attendees"], ctx)
     changed += scrub_queryset(GroupMembership.objects.all(), ["left_reason"], ctx)
+    changed += _anonymise_network(ctx)
     return changed
 
 
@@ -131,9 +208,21 @@ def activity() -> Iterable[Activity]:
         answered_at__isnull=False, mission__enrolment__company__owner__isnull=False
     ).values_list("mission__enrolment__company__owner__email", "answered_at"):
         yield email, answered_at, False
+    # A group's contact person stays active while the card showing them is up.
+    for email, changed_at, state in NetworkConsent.objects.exclude(contact_email="").values_list(
+        "contact_email", "changed_at", "state"
+    ):
+        if not is_anonymous_email(email):
+            yield email, changed_at, state == NetworkConsent.State.GIVEN
 
 
 def register() -> None:
     register_personal_data(
-        key="collective", export=export, anonymise=anonymise, activity=activity, order=35
+        key="collective",
+        export=export,
+        names=names,
+        subject=subject,
+        anonymise=anonymise,
+        activity=activity,
+        order=35,
     )

@@ -12,6 +12,7 @@ target, share of companies still progressing at the continuation follow-up (36 m
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
 from dateutil.relativedelta import relativedelta
@@ -27,12 +28,15 @@ from consultants.models import Indicator, Measurement, Mission
 from consultants.outcomes import OutcomeFigures
 from core.exceptions import BusinessRuleError
 from core.models import OutboxMessage, Relay
+from core.roles import STAFF_ROLES, Role, has_role
 from core.services import timeline_record
 from core.signed_links import SignedLinkError, link_mail_to_owner, link_payload, link_token
 
 from .models import CONSULTANT_CRITERIA, SatisfactionSurvey
 
 TOKEN_SALT = "collective.satisfaction.link"
+#: A second "resend" within this delay of the last sending sends nothing (a double click).
+RESEND_GUARD = dt.timedelta(minutes=1)
 
 # --- services ----------------------------------------------------------------------------
 
@@ -161,7 +165,7 @@ def survey_answer(
     return locked
 
 
-def survey_send(*, survey: SatisfactionSurvey, by=None) -> SatisfactionSurvey:
+def survey_send(*, survey: SatisfactionSurvey, by=None, resent: bool = False) -> SatisfactionSurvey:
     """E-mail the owner a fresh signed link (its validity starts now)."""
     survey = SatisfactionSurvey.objects.select_related(
         "mission__enrolment__company__owner",
@@ -184,12 +188,69 @@ def survey_send(*, survey: SatisfactionSurvey, by=None) -> SatisfactionSurvey:
     survey.save(update_fields=["sent_at"])
     timeline_record(
         subject=survey.mission.enrolment,
-        verb="satisfaction.sent",
+        verb="satisfaction.resent" if resent else "satisfaction.sent",
         actor=by,
-        message=_("Lien du questionnaire de satisfaction envoyé."),
+        message=_("Nouveau lien du questionnaire de satisfaction envoyé par le relais.")
+        if resent
+        else _("Lien du questionnaire de satisfaction envoyé."),
         internal=True,
     )
     return survey
+
+
+def may_resend(*, survey: SatisfactionSurvey, user) -> bool:
+    """Relay staff of the mission's relay, the director and administrators resend a link."""
+    if not has_role(user, STAFF_ROLES) or survey.answered_at is not None:
+        return False
+    if user.is_superuser or user.role != Role.RELAY_STAFF:
+        return True
+    return survey.mission.enrolment.company.relay_id == user.relay_id
+
+
+def survey_resend(*, survey: SatisfactionSurvey, by) -> bool:
+    """Mail the owner a fresh link (the previous one expired or was lost); True if sent.
+
+    A second call within RESEND_GUARD of the last sending sends nothing more (False): a
+    double click, or two tabs, e-mail the owner once. The row is locked while deciding.
+    """
+    with transaction.atomic():
+        locked = (
+            SatisfactionSurvey.objects.select_for_update(of=("self",))
+            .select_related("mission__enrolment__company")
+            .get(pk=survey.pk)
+        )
+        if locked.answered_at is not None:
+            raise BusinessRuleError(_("Ce questionnaire a déjà reçu une réponse."))
+        if not may_resend(survey=locked, user=by):
+            raise BusinessRuleError(
+                _("Seuls le relais de la mission et le directeur de projet renvoient ce lien.")
+            )
+        if locked.sent_at is not None and timezone.now() - locked.sent_at < RESEND_GUARD:
+            return False
+        survey_send(survey=locked, by=by, resent=True)
+    return True
+
+
+def survey_link_state(survey: SatisfactionSurvey, *, now=None) -> str:
+    """ "answered", "never_sent", "expired" or "valid": what the relay's list says of a link."""
+    if survey.answered_at is not None:
+        return "answered"
+    if survey.sent_at is None:
+        return "never_sent"
+    now = now or timezone.now()
+    if now - survey.sent_at > dt.timedelta(days=settings.SATISFACTION_LINK_MAX_AGE_DAYS):
+        return "expired"
+    return "valid"
+
+
+def surveys_unanswered(*, user):
+    """The unanswered questionnaires the user may see (the relay's follow-up page)."""
+    return (
+        SatisfactionSurvey.objects.visible_to(user)
+        .filter(answered_at__isnull=True)
+        .select_related("mission__enrolment__company__relay", "mission__consultant__user")
+        .order_by("-created_at", "pk")
+    )
 
 
 # --- selectors: outcome figures ----------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -13,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.exceptions import BusinessRuleError
-from core.roles import STAFF_READER_ROLES, has_role
+from core.roles import STAFF_READER_ROLES, Role, has_role
 from core.scoping import get_visible_or_404
 from core.signed_links import SignedLinkError
 from core.submissions import (
@@ -22,21 +23,30 @@ from core.submissions import (
     submission_once,
     submission_replay_response,
 )
+from enrolment.journey import error_list
 from enrolment.models import Enrolment
 
 from . import followups as followup_services
 from . import groups as group_services
+from . import network as network_services
 from . import satisfaction as satisfaction_services
 from .forms import (
     FollowUpAnswerForm,
     GroupForm,
     MemberAddForm,
     MemberRemoveForm,
+    NetworkConsentForm,
     SatisfactionForm,
     SeminarAttendanceForm,
     SeminarForm,
 )
-from .models import FollowUp, GroupMembership, Seminar, TerritorialGroup
+from .models import (
+    FollowUp,
+    GroupMembership,
+    SatisfactionSurvey,
+    Seminar,
+    TerritorialGroup,
+)
 
 
 def _require_viewer(user) -> None:
@@ -277,10 +287,17 @@ def followup_list(request):
     for row in rows:
         row.status = followup_services.followup_status(row, today=today)
         row.status_label = _(followup_services.FollowUpStatus.LABELS[row.status])
+    surveys = list(satisfaction_services.surveys_unanswered(user=request.user))
+    now = timezone.now()
+    for survey in surveys:
+        survey.link_state = satisfaction_services.survey_link_state(survey, now=now)
+        survey.may_resend = satisfaction_services.may_resend(survey=survey, user=request.user)
     return render(
         request,
         "collective/followups/followup_list.html",
         {
+            "surveys": surveys,
+            "satisfaction_days": settings.SATISFACTION_LINK_MAX_AGE_DAYS,
             "followups": rows,
             "status": status,
             "counts": followup_services.followup_counts(user=request.user, today=today),
@@ -393,3 +410,121 @@ def satisfaction_answer(request, pk: int, token: str):
             "form": form,
         },
     )
+
+
+@login_required
+@require_POST
+def satisfaction_resend(request, pk: int):
+    """Relay staff (or the director) mail the owner a fresh link; a double click sends one."""
+    _require_editor(request.user)
+    survey = get_visible_or_404(
+        SatisfactionSurvey.objects.select_related("mission__enrolment__company"),
+        request.user,
+        pk=pk,
+    )
+    company = survey.mission.enrolment.company.name
+    try:
+        sent = satisfaction_services.survey_resend(survey=survey, by=request.user)
+    except BusinessRuleError as exc:
+        messages.error(request, exc.message)
+    else:
+        if sent:
+            messages.success(
+                request,
+                _("Nouveau lien du questionnaire de satisfaction envoyé à %(company)s.")
+                % {"company": company},
+            )
+        else:
+            messages.info(
+                request,
+                _(
+                    "Le lien vient d'être envoyé à %(company)s (il y a moins d'une minute) : "
+                    "aucun second e-mail n'est parti."
+                )
+                % {"company": company},
+            )
+    return redirect(f"{reverse('collective:followup_list')}#satisfaction")
+
+
+# --- the group's network ---------------------------------------------------------------------
+
+
+def _require_owner(user) -> None:
+    """Only an owner chooses what their company shows (not the staff on their behalf)."""
+    if user.role != Role.OWNER:
+        raise PermissionDenied
+
+
+@login_required
+def group_network(request, pk: int):
+    """The group's page for its members (the cards of consenting members, the seminars) and
+    for the staff who read the group (who consented, to what). Anyone else: 404."""
+    group = get_visible_or_404(
+        TerritorialGroup.objects.select_related("relay", "departement"), request.user, pk=pk
+    )
+    return render(
+        request,
+        "collective/network/group_network.html",
+        {"group": group, **network_services.group_network_data(group=group, user=request.user)},
+    )
+
+
+@login_required
+def network_consent(request, pk: int):
+    """The owner chooses, changes or withdraws what the other members of the group see."""
+    _require_owner(request.user)
+    consent = network_services.consent_for_owner(user=request.user, pk=pk)
+    company = consent.company
+    form = NetworkConsentForm(
+        request.POST if request.method == "POST" else None,
+        initial=NetworkConsentForm.initial_for(consent, company=company),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            network_services.network_consent_give(
+                consent=consent, by=request.user, **form.cleaned_data
+            )
+        except BusinessRuleError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Votre choix est enregistré : les membres du groupe voient désormais "
+                    "les informations cochées."
+                ),
+            )
+            return redirect("collective:group_network", pk=consent.group_id)
+    return render(
+        request,
+        "collective/network/consent_form.html",
+        {
+            "consent": consent,
+            "company": company,
+            "group": consent.group,
+            "form": form,
+            "error_list": error_list(form),
+            "may_withdraw": network_services.may("withdraw", consent=consent, user=request.user),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_POST
+def network_consent_withdraw(request, pk: int):
+    _require_owner(request.user)
+    consent = network_services.consent_for_owner(user=request.user, pk=pk)
+    try:
+        network_services.network_consent_withdraw(consent=consent, by=request.user)
+    except BusinessRuleError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _(
+                "Consentement retiré : les autres membres du groupe ne voient plus rien de "
+                "votre entreprise, dès maintenant."
+            ),
+        )
+    return redirect("collective:network_consent", pk=consent.pk)

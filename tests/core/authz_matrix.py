@@ -202,6 +202,13 @@ EXPECTATIONS: dict[str, Expect] = {
     "collective:seminar_edit": only(*ACTING, obj="seminar"),
     "collective:seminar_ics": only(OWNER, *STAFF, obj="seminar"),
     "collective:followup_list": only(*STAFF),
+    # the group's network: its members (owner of a member company) and the staff who read it
+    "collective:group_network": only(OWNER, *STAFF, obj="group"),
+    # what a member shows: only the company's owner chooses (GET + POST), or withdraws
+    "collective:network_consent": only(OWNER, obj="network_consent", writers=(OWNER,)),
+    "collective:network_consent_withdraw": post(OWNER, obj="network_consent"),
+    # a fresh satisfaction link: the mission's relay staff, the director, the administrator
+    "collective:satisfaction_resend": post(*ACTING, obj="survey"),
     "collective:followup_resend": post(*ACTING, obj="followup"),
     # the signed e-mail link: no account needed; a tampered link is refused (403)
     "collective:followup_answer": public(obj="followup_link", foreign_ok=(), foreign_status=403),

@@ -23,7 +23,7 @@ from agreements.services import agreement_upload_signed
 from api.services import api_token_create
 from collective import groups as group_services
 from collective.followups import followup_token
-from collective.models import FollowUp, SatisfactionSurvey
+from collective.models import FollowUp, NetworkConsent, SatisfactionSurvey
 from collective.satisfaction import survey_token
 from consultants import services as consultant_services
 from consultants import training as training_services
@@ -203,6 +203,8 @@ def _side(letter: str, dep: str, relay: Relay, director, name: str) -> dict:
         "draft_diagnosis": draft_diagnosis,
         "group": group,
         "membership": membership,
+        # opened (pending) when the company joined: only its owner chooses what it shows
+        "network_consent": NetworkConsent.objects.get(group=group, company=main.company),
         "seminar": seminar,
         "followup": followup,
         "survey": survey,
@@ -286,6 +288,8 @@ def build_world(*, mail_dir) -> World:
         "group": pk("group"),
         "seminar": pk("seminar"),
         "followup": pk("followup"),
+        "network_consent": pk("network_consent"),
+        "survey": pk("survey"),
         "trainee": pk("trainee"),
         "session": pk("session"),
         "batch": pk("batch"),

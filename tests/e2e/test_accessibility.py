@@ -18,7 +18,9 @@ from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 from zeal import zeal_ignore
 
-from collective.models import SatisfactionSurvey
+from collective.groups import group_create, group_member_add
+from collective.models import NetworkConsent, SatisfactionSurvey
+from collective.network import network_consent_give
 from collective.satisfaction import survey_token
 from consultants.models import Expert
 from core.roles import Role
@@ -197,6 +199,23 @@ def _world_and_tour(page, login, logout, audit):
     audit("vivier des consultants, avec leurs résultats (directeur)")
     page.goto(f"/consultants/{mission.consultant.pk}/")
     audit("fiche d'un consultant, avec ses résultats (directeur)")
+    network = _network(mission, director)
+    page.goto(reverse("collective:group_network", args=[network.group_id]))
+    audit("réseau d'un groupe : consentements des membres (directeur)")
+    logout()
+
+    # The group's network as a member sees it, and the owner's consent form (and its error).
+    login(mission.enrolment.company.owner.email, PASSWORD)
+    page.goto(reverse("collective:network_consent", args=[network.pk]))
+    audit("consentement au réseau du groupe (chef d'entreprise)")
+    page.get_by_label("Une personne à contacter et son e-mail").check()
+    page.get_by_label("E-mail de la personne à contacter").fill("")
+    page.get_by_role("button", name="Enregistrer mes choix").click()
+    page.wait_for_load_state()
+    assert errors_are_described(page)
+    audit("consentement au réseau du groupe — en erreur")
+    page.goto(reverse("collective:group_network", args=[network.group_id]))
+    audit("réseau d'un groupe : cartes des membres (chef d'entreprise)")
     logout()
 
     # The owner's satisfaction questionnaire at closing (signed link, no account), and its
@@ -223,6 +242,25 @@ def _world_and_tour(page, login, logout, audit):
     audit("accueil de l'administrateur")
     page.goto("/admin/")
     audit("administration Django (index)")
+
+
+def _network(mission, director) -> NetworkConsent:
+    """The mission's company in a group of its relay, its owner consented to show a card."""
+    company = mission.enrolment.company
+    with zeal_ignore():
+        group = group_create(
+            relay=company.relay, departement=company.departement, name="Groupe A11y", by=director
+        )
+        group_member_add(group=group, enrolment=mission.enrolment, by=director)
+        consent = NetworkConsent.objects.get(group=group, company=company)
+        return network_consent_give(
+            consent=consent,
+            by=company.owner,
+            show_name=True,
+            show_town=True,
+            show_work=True,
+            working_on="Réduire les encours.",
+        )
 
 
 def _public_pages(page, audit):

@@ -1,14 +1,17 @@
 """The collective action demo data: idempotent, and every page of the feature renders on it."""
 
+import html
+
 import pytest
 from django.db import transaction
 from django.urls import reverse
 from zeal import zeal_ignore
 
-from collective.demo import seed_followups, seed_groups
+from collective.demo import seed_followups, seed_groups, seed_network
 from collective.models import (
     FollowUp,
     GroupMembership,
+    NetworkConsent,
     Seminar,
     SeminarAttendance,
     TerritorialGroup,
@@ -27,6 +30,7 @@ def _counts():
         "seminars": Seminar.objects.count(),
         "attendances": SeminarAttendance.objects.count(),
         "followups": FollowUp.objects.count(),
+        "consents_given": NetworkConsent.objects.filter(state="given").count(),
         "answered": FollowUp.objects.filter(answered_at__isnull=False).count(),
         "trainees": Trainee.objects.count(),
         "completed": Trainee.objects.filter(status=Trainee.Status.COMPLETED).count(),
@@ -39,7 +43,7 @@ def test_collective_demo_is_idempotent_and_its_pages_render(demo_db, settings, c
     settings.DEBUG = True
     first = _counts()  # after seed_demo (the run's demo template, tests/demo_db.py)
     with zeal_ignore():
-        for step in (seed_followups, seed_groups, seed_training):
+        for step in (seed_followups, seed_groups, seed_network, seed_training):
             with transaction.atomic():
                 step({})
     assert _counts() == first
@@ -47,6 +51,7 @@ def test_collective_demo_is_idempotent_and_its_pages_render(demo_db, settings, c
     assert first["seminars"] == 2 * first["groups"]
     assert first["answered"] >= 4
     assert first["completed"] >= 2
+    assert first["consents_given"] >= first["groups"]  # every demo group page shows cards
 
     staff = User.objects.get(email="relais-thesame@demo.test")
     client.force_login(staff)
@@ -57,6 +62,7 @@ def test_collective_demo_is_idempotent_and_its_pages_render(demo_db, settings, c
         reverse("core:home"),
         reverse("collective:group_list"),
         reverse("collective:group_detail", args=[group.pk]),
+        reverse("collective:group_network", args=[group.pk]),
         reverse("collective:seminar_detail", args=[seminar.pk]),
         reverse("collective:seminar_edit", args=[seminar.pk]),
         reverse("collective:seminar_ics", args=[seminar.pk]),
@@ -70,6 +76,16 @@ def test_collective_demo_is_idempotent_and_its_pages_render(demo_db, settings, c
     urls.append(reverse("enrolment:company_detail", args=[member.enrolment.company_id]))
     for url in urls:
         assert client.get(url).status_code == 200, url
+
+    # a member of the group sees the cards of those who consented, never the others
+    shown = NetworkConsent.objects.filter(group=group, state="given").select_related("company")
+    silent = NetworkConsent.objects.filter(group=group).exclude(state="given").first()
+    client.force_login(member.enrolment.company.owner)
+    page = client.get(reverse("collective:group_network", args=[group.pk])).content.decode()
+    others = [c for c in shown if c.company_id != member.enrolment.company_id]
+    assert all(html.escape(c.company.name) in page for c in others)
+    if silent is not None and silent.company_id != member.enrolment.company_id:
+        assert html.escape(silent.company.name) not in page
 
     client.force_login(User.objects.get(email="region@demo.test"))
     assert (

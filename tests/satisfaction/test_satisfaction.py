@@ -18,7 +18,7 @@ from collective import satisfaction as svc
 from collective.followups import followup_answer
 from collective.models import FollowUp, SatisfactionSurvey
 from consultants.models import ActionPlan, Indicator, Measurement, Mission
-from core.models import OutboxMessage
+from core.models import OutboxMessage, TimelineEvent
 from core.personal_data import person_anonymise, person_find, personal_data_collect
 from enrolment.models import EnrolmentState
 from tests.builders import a_consultant, enrolment_at
@@ -132,6 +132,46 @@ def test_scores_outside_one_to_five_are_refused(client):
     )
     survey.refresh_from_db()
     assert survey.answered_at is None
+
+
+def test_the_relay_resends_an_expired_link_once_per_minute(client, settings):
+    """The link expired unanswered: the mission's relay mails a fresh one; a double click
+    sends nothing more; another relay gets 404, the Region 403; an answered one, nothing."""
+    settings.SATISFACTION_LINK_MAX_AGE_DAYS = 60
+    mission = _closed()
+    _send(mission)
+    with zeal_ignore():
+        staff = staff_of("afpi")
+        others = {"other": staff_of("thesame"), "region": UserFactory(region=True)}
+    survey = SatisfactionSurvey.objects.get(mission=mission)
+    url = reverse("collective:satisfaction_resend", args=[survey.pk])
+    later = timezone.now() + dt.timedelta(days=61)
+    with time_machine.travel(later, tick=False):
+        client.force_login(staff)
+        listing = client.get(reverse("collective:followup_list")).content.decode()
+        assert "Renvoyer le lien" in listing and "expiré" in listing
+        mail.outbox.clear()
+        first = client.post(url)
+        second = client.post(url)  # the double click, within the same minute
+    assert first.status_code == second.status_code == 302
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == [mission.enrolment.company.owner.email]
+    survey.refresh_from_db()
+    assert survey.sent_at == later
+    assert TimelineEvent.objects.filter(verb="satisfaction.resent", actor=staff).count() == 1
+    path = mail.outbox[0].body.split("http://")[1].split()[0]
+    with time_machine.travel(later + dt.timedelta(minutes=2)):
+        assert client.get(path[path.index("/") :]).status_code == 200  # the fresh link works
+        again = client.post(url)  # two minutes later: a new sending is allowed
+    assert again.status_code == 302 and len(mail.outbox) == 2
+    for key, status in (("other", 404), ("region", 403)):
+        client.force_login(others[key])
+        assert client.post(url).status_code == status
+    assert len(mail.outbox) == 2
+    with zeal_ignore():
+        svc.survey_answer(survey=survey, **{k: int(v) for k, v in ANSWER.items() if k != "comment"})
+    client.force_login(staff)
+    assert client.post(url).status_code == 302
+    assert len(mail.outbox) == 2  # answered: nothing to resend
 
 
 # --- the figures ----------------------------------------------------------------------------

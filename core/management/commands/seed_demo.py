@@ -18,6 +18,7 @@ DEMO_STEPS = [
     "consultants.demo.seed_mission_work",
     "collective.demo.seed_followups",
     "collective.demo.seed_groups",
+    "collective.demo.seed_network",
     "consultants.demo.seed_training",
     "funding.demo.seed_ledger",
 ]
