@@ -7,13 +7,21 @@ digest, and the nightly personal-data retention sweep.
 from datetime import date
 
 from celery import shared_task
+from celery.signals import worker_process_init
 from celery.utils.time import get_exponential_backoff_interval
 from django.conf import settings
 
 from .outbox import is_transient, outbox_mark_failed, outbox_process_message, outbox_relay_sweep
+from .pdf import pdf_warm_up
 from .personal_data import retention_sweep
 from .reminders import reminders_send_batch as send_batch
 from .reminders import reminders_send_digests, reminders_sweep_dispatch
+
+
+@worker_process_init.connect
+def _pdf_fonts_per_process(**kwargs) -> None:
+    """One FontConfiguration per worker process, built when the process starts."""
+    pdf_warm_up()
 
 
 @shared_task(
