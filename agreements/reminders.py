@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -25,7 +25,9 @@ class AgreementUnsignedRule(ReminderRule):
     optional = False
     default_delay_days = 14
 
-    def due(self, *, today: dt.date, since: dt.date) -> Iterable[DueItem]:
+    def due(
+        self, *, today: dt.date, since: dt.date, objects: Collection[int] | None = None
+    ) -> Iterable[DueItem]:
         delay = dt.timedelta(days=self.delay_days)
         agreements = Agreement.objects.filter(
             status=Agreement.Status.ISSUED,
@@ -34,6 +36,8 @@ class AgreementUnsignedRule(ReminderRule):
             created_at__date__lte=today - delay,
             created_at__date__gte=since - delay,
         ).select_related("enrolment__company__owner")
+        if objects is not None:
+            agreements = agreements.filter(pk__in=objects)
         for a in agreements.iterator(chunk_size=500):
             e = a.enrolment
             yield DueItem(

@@ -966,7 +966,8 @@ def _celery_peak(env: dict) -> tuple[int, int, float]:
             "--without-heartbeat",
             "--loglevel=WARNING",
             "-Q",
-            "bench-national",
+            # the sweep's batches go to the default queue (core.apps' dispatcher)
+            "bench-national,celery",
             "-n",
             f"bench-national-{os.getpid()}@%h",
         ],
@@ -1004,6 +1005,95 @@ def _celery_peak(env: dict) -> tuple[int, int, float]:
         # What the worker's sweep recorded is undone, so that the next run sends the same.
         for model, pk in last.items():
             model.objects.filter(pk__gt=pk).delete()
+
+
+def _start_workers(n: int, env: dict, queue: str) -> list[subprocess.Popen]:
+    """`n` Celery worker processes (one process each, prefetch 1) on `queue`."""
+    procs = []
+    for i in range(n):
+        log = open(f"/tmp/bench-national-worker-{i}.log", "wb")  # noqa: SIM115
+        procs.append(
+            subprocess.Popen(
+                [
+                    str(Path(sys.executable).with_name("celery")),
+                    "-A",
+                    "performance_pme",
+                    "worker",
+                    "--concurrency=1",
+                    "--without-gossip",
+                    "--without-mingle",
+                    "--without-heartbeat",
+                    "--loglevel=WARNING",
+                    "-Q",
+                    queue,
+                    "-n",
+                    f"bench-national-{i}-{os.getpid()}@%h",
+                ],
+                cwd=ROOT,
+                env={**env, "DJANGO_SETTINGS_MODULE": "bench.settings"},
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        )
+    return procs
+
+
+def _sweep_with_workers(workers: int) -> tuple[float, float, int]:
+    """The periodic sweep as in production: this process claims (`reminders_sweep_dispatch`),
+    `workers` Celery processes send the batches. Seconds to claim, seconds until the last
+    reminder is sent, reminders; what it recorded is then deleted (the next run sends the same).
+    """
+    from core import reminders, tasks
+
+    queue = f"bench-national-sweep-{os.getpid()}"
+    reminders.register_dispatcher(
+        lambda rule, today, ids: tasks.reminders_send_batch.apply_async(
+            args=[rule, today, ids], queue=queue
+        )
+    )
+    last = {
+        m: m.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        for m in (ReminderSent, TimelineEvent)
+    }
+    procs = _start_workers(workers, dict(os.environ), queue)
+    logging.getLogger("core.reminders").setLevel(logging.WARNING)
+    try:
+        time.sleep(8)  # the workers boot
+        start = time.perf_counter()
+        n = reminders.reminders_sweep_dispatch()
+        claimed = time.perf_counter() - start
+        unsent = ReminderSent.objects.filter(
+            pk__gt=last[ReminderSent], digest=False, sent_at__isnull=True
+        )
+        while unsent.exists():
+            time.sleep(0.1)
+        return claimed, time.perf_counter() - start, n
+    finally:
+        for p in procs:
+            os.killpg(p.pid, signal.SIGTERM)
+        for p in procs:
+            p.wait(timeout=30)
+        for model, pk in last.items():
+            model.objects.filter(pk__gt=pk).delete()
+
+
+def cmd_sweep(args) -> None:
+    """The reminder sweep alone: in this process (rolled back), or with Celery workers."""
+    if not User.objects.filter(email="bench-direction@national.test").exists():
+        raise SystemExit("Base non générée : lancez d'abord `bench/national.py generate`.")
+    for _ in range(args.repeat):
+        for workers in args.workers:
+            if workers == 0:
+                seconds, n = _sweep_seconds()
+                print(f"balayage dans ce processus (annulé) : {seconds:.2f} s, {n} relances")
+            else:
+                claimed, seconds, n = _sweep_with_workers(workers)
+                print(
+                    f"balayage, {workers} worker(s) : {seconds:.2f} s jusqu'au dernier envoi "
+                    f"(relances réservées en {claimed:.2f} s), {n} relances",
+                    flush=True,
+                )
 
 
 def cmd_measure(args) -> None:
@@ -1215,8 +1305,19 @@ def main() -> None:
         action="store_true",
         help="measure the pages only; keep the sweep and memory figures of the previous run",
     )
+    w = sub.add_parser("sweep", help="the reminder sweep alone")
+    w.add_argument(
+        "--workers",
+        type=int,
+        nargs="+",
+        default=[0, 1, 2],
+        help="0: in this process, rolled back; N: claimed here, sent by N Celery processes",
+    )
+    w.add_argument("--repeat", type=int, default=1)
     args = parser.parse_args()
-    {"generate": cmd_generate, "serve-and-measure": cmd_measure}[args.command](args)
+    {"generate": cmd_generate, "serve-and-measure": cmd_measure, "sweep": cmd_sweep}[args.command](
+        args
+    )
 
 
 if __name__ == "__main__":

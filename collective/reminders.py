@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
@@ -30,15 +30,18 @@ class FollowUpRule(ReminderRule):
     subject = _("Performance PME : suivi à {months} mois de {company.name}")
     optional = False
 
-    def due(self, *, today: dt.date, since: dt.date) -> Iterable[DueItem]:
+    def due(
+        self, *, today: dt.date, since: dt.date, objects: Collection[int] | None = None
+    ) -> Iterable[DueItem]:
         for months in settings.REMINDER_FOLLOW_UP_MONTHS:
             lo = since - relativedelta(months=months) - dt.timedelta(days=3)
             hi = today - relativedelta(months=months) + dt.timedelta(days=3)
-            enrolments = list(
-                Enrolment.objects.filter(
-                    state=S.CLOSED, closed_at__date__gte=lo, closed_at__date__lte=hi
-                ).select_related("company")
-            )
+            enrolments = Enrolment.objects.filter(
+                state=S.CLOSED, closed_at__date__gte=lo, closed_at__date__lte=hi
+            ).select_related("company")
+            if objects is not None:
+                enrolments = enrolments.filter(pk__in=objects)
+            enrolments = list(enrolments)
             staff = relay_staff_by_relay({e.company.relay_id for e in enrolments})
             for e in enrolments:
                 due = timezone.localdate(e.closed_at) + relativedelta(months=months)
@@ -67,16 +70,19 @@ class SeminarSoonRule(ReminderRule):
     subject = _("Performance PME : séminaire « {seminar_title} » le {seminar_day}")
     default_delay_days = 3
 
-    def due(self, *, today: dt.date, since: dt.date) -> Iterable[DueItem]:
+    def due(
+        self, *, today: dt.date, since: dt.date, objects: Collection[int] | None = None
+    ) -> Iterable[DueItem]:
         delay = dt.timedelta(days=self.delay_days)
+        candidates = Seminar.objects.filter(
+            starts_at__gt=timezone.now(),
+            starts_at__date__gte=since + delay - dt.timedelta(days=1),
+            starts_at__date__lte=today + delay + dt.timedelta(days=1),
+        ).select_related("group", "theme")
+        if objects is not None:
+            candidates = candidates.filter(pk__in=objects)
         seminars = [
-            s
-            for s in Seminar.objects.filter(
-                starts_at__gt=timezone.now(),
-                starts_at__date__gte=since + delay - dt.timedelta(days=1),
-                starts_at__date__lte=today + delay + dt.timedelta(days=1),
-            ).select_related("group", "theme")
-            if since <= timezone.localdate(s.starts_at) - delay <= today
+            s for s in candidates if since <= timezone.localdate(s.starts_at) - delay <= today
         ]
         if not seminars:
             return

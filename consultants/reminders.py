@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
+from types import SimpleNamespace
 
+from django.db.models import Count, Sum
 from django.utils.translation import gettext_lazy as _
 
 from core.reminders import DueItem, ReminderRule, register_rule
 from enrolment.models import Enrolment, EnrolmentState
 from enrolment.reminders import relay_staff_by_relay
 
-from .models import Mission
+from .models import Amendment, HalfDay, Mission
 from .selectors import BEHIND_SCHEDULE_GAP, schedule_gap, with_half_days
 
 S = EnrolmentState
@@ -31,16 +33,19 @@ class MissionEndingRule(ReminderRule):
     subject = _("Performance PME : la mission chez {company.name} se termine bientôt")
     default_delay_days = 14
 
-    def due(self, *, today: dt.date, since: dt.date) -> Iterable[DueItem]:
+    def due(
+        self, *, today: dt.date, since: dt.date, objects: Collection[int] | None = None
+    ) -> Iterable[DueItem]:
         delay = dt.timedelta(days=self.delay_days)
-        enrolments = list(
-            Enrolment.objects.filter(
-                state__in=[S.AGREEMENT_SIGNED, S.IN_PROGRESS],
-                mission__closed_at__isnull=True,
-                mission__planned_end_date__lte=today + delay,
-                mission__planned_end_date__gte=since + delay,
-            ).select_related("company", "mission__consultant__user")
-        )
+        enrolments = Enrolment.objects.filter(
+            state__in=[S.AGREEMENT_SIGNED, S.IN_PROGRESS],
+            mission__closed_at__isnull=True,
+            mission__planned_end_date__lte=today + delay,
+            mission__planned_end_date__gte=since + delay,
+        ).select_related("company", "mission__consultant__user")
+        if objects is not None:
+            enrolments = enrolments.filter(mission__pk__in=objects)
+        enrolments = list(enrolments)
         staff = relay_staff_by_relay({e.company.relay_id for e in enrolments})
         for e in enrolments:
             mission = e.mission
@@ -86,7 +91,9 @@ class HalfDaysBehindRule(ReminderRule):
     subject = _("Performance PME : la mission chez {company.name} est en retard")
     default_delay_days = 7
 
-    def due(self, *, today: dt.date, since: dt.date) -> Iterable[DueItem]:
+    def due(
+        self, *, today: dt.date, since: dt.date, objects: Collection[int] | None = None
+    ) -> Iterable[DueItem]:
         delay = dt.timedelta(days=self.delay_days)
         running = Mission.objects.filter(
             closed_at__isnull=True,
@@ -99,17 +106,53 @@ class HalfDaysBehindRule(ReminderRule):
                 S.IN_PROGRESS,
             ],
         )
-        relay_ids = running.order_by().values_list("enrolment__company__relay_id", flat=True)
-        staff = relay_staff_by_relay(set(relay_ids.distinct()))
-        # Read in chunks: tens of thousands of running missions at national scale.
-        missions = with_half_days(running).select_related("enrolment__company", "consultant__user")
-        for mission in missions.iterator(chunk_size=500):
+        if objects is not None:
+            running = running.filter(pk__in=objects)
+        # Set-based: the figures of every running mission in three grouped queries, the
+        # director's rule applied to them in memory; only the missions it selects are loaded.
+        used = dict(
+            HalfDay.objects.filter(mission__in=running.values("pk"))
+            .order_by()
+            .values("mission")
+            .annotate(n=Count("pk"))
+            .values_list("mission", "n")
+        )
+        extra = dict(
+            Amendment.objects.filter(mission__in=running.values("pk"))
+            .order_by()
+            .values("mission")
+            .annotate(n=Sum("extra_half_days"))
+            .values_list("mission", "n")
+        )
+        selected: dict[int, dt.date] = {}
+        figures = running.order_by().values_list(
+            "pk", "start_date", "planned_end_date", "enrolment__tariff__half_days"
+        )
+        for pk, start, end, tariff_half_days in figures:
+            mission = SimpleNamespace(
+                start_date=start,
+                planned_end_date=end,
+                half_days_used=used.get(pk, 0),
+                half_days_allowed=(tariff_half_days or 0) + (extra.get(pk) or 0),
+            )
             behind = behind_schedule_since(mission)
             if behind is None or not since <= behind + delay <= today:
                 continue
             gap = schedule_gap(mission, today=today)
             if gap is None or gap < BEHIND_SCHEDULE_GAP:
                 continue
+            selected[pk] = behind
+        if not selected:
+            return
+        missions = list(
+            with_half_days(Mission.objects.filter(pk__in=selected))
+            .select_related("enrolment__company", "consultant__user")
+            .order_by("pk")
+        )
+        staff = relay_staff_by_relay({m.enrolment.company.relay_id for m in missions})
+        for mission in missions:
+            behind = selected[mission.pk]
+            gap = schedule_gap(mission, today=today)
             enrolment = mission.enrolment
             context = {
                 "enrolment": enrolment,

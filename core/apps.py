@@ -15,11 +15,18 @@ class CoreConfig(AppConfig):
         rename_third_party_models()  # django-otp and django-axes in French in the admin
         from .outbox import register_dispatcher
         from .registry import register_home_panel, register_nav
+        from .reminders import register_dispatcher as register_reminders_dispatcher
         from .roles import DIRECTION_ROLES, Role
-        from .tasks import outbox_process
+        from .tasks import outbox_process, reminders_send_batch
 
         # The outbox hands its messages to the Celery task (core never imports it at load).
         register_dispatcher(lambda pk: outbox_process.apply_async(args=[pk], retry=False))
+        # The reminder sweep hands each claimed batch to the workers the same way.
+        register_reminders_dispatcher(
+            lambda rule, today, ids: reminders_send_batch.apply_async(
+                args=[rule, today, ids], retry=False
+            )
+        )
 
         register_nav(label=_("Accueil"), url_name="core:home", roles=set(Role), order=0)
         register_nav(

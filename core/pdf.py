@@ -50,6 +50,14 @@ def _stylesheet():
     return CSS(string=css, font_config=font_configuration())
 
 
+def pdf_warm_up() -> None:
+    """Build this process's FontConfiguration, stylesheet and font cache now (a Celery worker
+    process at its start, `core.tasks`), so its first document does not pay for them."""
+    HTML(string="<p>Performance PME</p>").write_pdf(
+        stylesheets=[_stylesheet()], font_config=font_configuration()
+    )
+
+
 def render_pdf(*, template: str, context: dict) -> bytes:
     """Render a template of templates/pdf/ to a tagged (PDF/UA-1) A4 PDF."""
     html = render_to_string(template, context)

@@ -9,12 +9,18 @@ lives with the model (core imports no app).
 
 Due dates live in the database; nothing is scheduled days ahead with a
 countdown. The hourly sweep (`core.tasks.reminders_sweep`, Celery beat) calls
-`reminders_send_due()`: for each due item it INSERTs a `ReminderSent` row
-(rule, object, recipient, due date: unique) and sends the e-mail in the same
-transaction. Two sweeps at once, or a retried task, collide on the unique
-constraint and the second one skips; if sending fails, the transaction rolls
-back and the next sweep tries again. Each reminder sent is written to the
-timeline of the item's enrolment.
+`reminders_sweep_dispatch()`: each rule's `due()` is read in batches of
+`SWEEP_BATCH_SIZE`, and each batch is *claimed* with one INSERT … ON CONFLICT DO
+NOTHING RETURNING into `ReminderSent` (rule, object, recipient, due date: unique).
+Only the rows inserted now come back, so two sweeps at once, or a retried task,
+never claim the same reminder twice. Each claimed batch goes to the Celery task
+`reminders_send_batch`, which the workers share: the rule finds those items again
+(`due(objects=…)`), and by chunks the rows still unsent are locked, marked sent and
+written to the enrolment's timeline in one transaction, then the e-mails leave. A
+batch run twice sends nothing more; if sending fails, the unsent rows go back to
+"to send" and the task retries; a batch whose task was lost is dispatched again by a
+later sweep (`RESEND_AFTER`). `reminders_send_due()` does the same in one process
+(tests, commands).
 
 Users turn optional rules off in their profile (`ReminderPreference`), or ask
 for a weekly digest: their optional reminders are then recorded (same unique
@@ -33,19 +39,19 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from itertools import islice
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import IntegrityError, models, transaction
+from django.db import connection as db_connection
+from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from .models import ReminderPreference, ReminderSent, User
-from .services import timeline_record
+from .models import ReminderPreference, ReminderSent, TimelineEvent, User
 
 logger = logging.getLogger(__name__)
 
@@ -75,13 +81,26 @@ class ReminderRule:
     def delay_days(self) -> int:
         return int(settings.REMINDER_DELAYS.get(self.code, self.default_delay_days))
 
-    def due(self, *, today: dt.date, since: dt.date) -> Iterable[DueItem]:
-        """Items due between `since` and `today` (inclusive), read from the database."""
+    def due(
+        self, *, today: dt.date, since: dt.date, objects: Collection[int] | None = None
+    ) -> Iterable[DueItem]:
+        """Items due between `since` and `today` (inclusive), read from the database.
+
+        `objects`: only the items about these objects (primary keys of `DueItem.obj`'s
+        model), for a worker sending a claimed batch.
+        """
         raise NotImplementedError
 
-    def render(self, item: DueItem) -> tuple[str, str, str]:
+    def context(self, item: DueItem) -> dict:
         context = {"rule": self, "item": item, "obj": item.obj, "recipient": item.recipient}
         context.update(item.context or {})
+        return context
+
+    def render_subject(self, item: DueItem) -> str:
+        return str(self.subject).format(**self.context(item))
+
+    def render(self, item: DueItem) -> tuple[str, str, str]:
+        context = self.context(item)
         subject = str(self.subject).format(**context)
         text = render_to_string(f"reminders/{self.code}.txt", context)
         html = render_to_string(f"reminders/{self.code}.html", context)
@@ -111,84 +130,278 @@ def _preferences(user_ids: set[int]) -> dict[int, ReminderPreference]:
     return {p.user_id: p for p in ReminderPreference.objects.filter(user_id__in=user_ids)}
 
 
-def _key(item: DueItem) -> tuple[int, int, int, dt.date]:
+Key = tuple[int, int, int, dt.date]  # content type, object, recipient, due date
+
+
+def _key(item: DueItem) -> Key:
     ct = ContentType.objects.get_for_model(item.obj)
     return (ct.pk, item.obj.pk, item.recipient.pk, item.due_date)
 
 
-def _already_recorded(rule: ReminderRule, items: list[DueItem], *, since: dt.date) -> set:
-    """Keys already in ReminderSent (a cheap pre-filter; the unique constraint still decides)."""
-    object_ids = {i.obj.pk for i in items}
-    return set(
-        ReminderSent.objects.filter(
-            rule=rule.code, due_date__gte=since, object_id__in=object_ids
-        ).values_list("content_type_id", "object_id", "recipient_id", "due_date")
-    )
-
-
-#: Due items handled together (one query for preferences, one for those already recorded).
+#: Due items claimed together: one query for preferences, one INSERT for the claim.
 SWEEP_BATCH_SIZE = 500
+#: Reminders marked sent together just before their e-mails leave (see `_send_claimed`).
+SEND_CHUNK_SIZE = 50
+#: A claimed reminder still unsent after this long (its batch task was lost) is sent again.
+RESEND_AFTER = dt.timedelta(minutes=15)
+
+#: How a batch of claimed reminders reaches a worker: `core.tasks.reminders_send_batch`
+#: (registered by CoreConfig.ready()); called with (rule code, today ISO, ReminderSent ids).
+_dispatch: Callable[[str, str, list[int]], object] | None = None
+
+
+def register_dispatcher(dispatch: Callable[[str, str, list[int]], object]) -> None:
+    global _dispatch
+    _dispatch = dispatch
+
+
+def _window(today: dt.date | None) -> tuple[dt.date, dt.date]:
+    today = today or timezone.localdate()
+    return today, today - dt.timedelta(days=settings.REMINDER_CATCH_UP_DAYS)
 
 
 def reminders_send_due(*, today: dt.date | None = None, only: Iterable[str] | None = None) -> int:
-    """The sweep: send every due reminder once. Returns how many were recorded now."""
-    today = today or timezone.localdate()
-    since = today - dt.timedelta(days=settings.REMINDER_CATCH_UP_DAYS)
+    """The sweep in this process: claim every due reminder once and send it here.
+
+    Returns how many were claimed now (sent, or recorded for the weekly digest).
+    """
+    return _sweep(today=today, only=only, dispatch=None)
+
+
+def reminders_sweep_dispatch(
+    *, today: dt.date | None = None, only: Iterable[str] | None = None
+) -> int:
+    """The periodic sweep: claim here, send in batch tasks that the workers share.
+
+    Reminders claimed by an earlier sweep whose batch never got sent (broker down, task
+    lost) are dispatched again first. Returns how many were claimed now.
+    """
+    today, since = _window(today)
+    _redispatch_stale(since=since)
+    return _sweep(today=today, only=only, dispatch=_dispatch_batch)
+
+
+def _sweep(*, today, only, dispatch) -> int:
+    today, since = _window(today)
     recorded = 0
-    connection = get_connection()
+    connection = get_connection() if dispatch is None else None
     for rule in rules():
         if only is not None and rule.code not in only:
             continue
         due = (i for i in rule.due(today=today, since=since) if since <= i.due_date <= today)
         # In batches: memory stays flat however many reminders are due (national scale).
         while items := list(islice(due, SWEEP_BATCH_SIZE)):
-            prefs = _preferences({i.recipient.pk for i in items})
-            done = _already_recorded(rule, items, since=since)
-            for item in items:
-                if _key(item) in done:
-                    continue
-                pref = prefs.get(item.recipient.pk)
-                if rule.optional and pref is not None and rule.code in pref.disabled_rules:
-                    continue
-                digest = bool(rule.optional and pref is not None and pref.weekly_digest)
-                if _record_and_send(rule, item, digest=digest, connection=connection):
-                    recorded += 1
+            claimed = _claim(rule, items)
+            recorded += len(claimed)
+            to_send = [(pk, item) for pk, item, digest in claimed if not digest]
+            if not to_send:
+                continue
+            if dispatch is None:
+                _send_claimed(rule, to_send, connection=connection)
+            else:
+                dispatch(rule.code, today, [pk for pk, _item in to_send])
     return recorded
 
 
-def _record_and_send(rule: ReminderRule, item: DueItem, *, digest: bool, connection) -> bool:
-    subject, text, html = rule.render(item)
-    try:
-        with transaction.atomic():
-            sent = ReminderSent.objects.create(
-                rule=rule.code,
-                content_type=ContentType.objects.get_for_model(item.obj),
-                object_id=item.obj.pk,
-                recipient=item.recipient,
-                due_date=item.due_date,
-                digest=digest,
-                email_subject=subject[:255],
-                sent_at=None if digest else timezone.now(),
+def _claim(rule: ReminderRule, items: list[DueItem]) -> list[tuple[int, DueItem, bool]]:
+    """Record a batch of due items with one INSERT … ON CONFLICT DO NOTHING.
+
+    The unique constraint decides: only the rows inserted now come back (RETURNING), so
+    two sweeps at once, or a sweep run again, never claim the same reminder twice.
+    Digest reminders are recorded with their timeline event here; the others are
+    "claimed, to send" (`sent_at` empty) until `_send_claimed` marks them sent.
+    """
+    prefs = _preferences({i.recipient.pk for i in items})
+    rows: dict[Key, tuple[DueItem, bool, str]] = {}
+    for item in items:
+        pref = prefs.get(item.recipient.pk)
+        if rule.optional and pref is not None and rule.code in pref.disabled_rules:
+            continue
+        digest = bool(rule.optional and pref is not None and pref.weekly_digest)
+        rows.setdefault(_key(item), (item, digest, rule.render_subject(item)[:255]))
+    if not rows:
+        return []
+    table = ReminderSent._meta.db_table
+    columns = "rule, content_type_id, object_id, recipient_id, due_date, created_at, digest, email_subject"
+    now = timezone.now()
+    if db_connection.vendor == "postgresql":
+        # One array per column: eight parameters whatever the batch size.
+        keys = list(rows)
+        source = (
+            "SELECT %s, k.ct, k.obj, k.recipient, k.due, %s::timestamptz, k.digest, k.subject "
+            "FROM unnest(%s::integer[], %s::bigint[], %s::bigint[], %s::date[], %s::boolean[], "
+            "%s::text[]) AS k(ct, obj, recipient, due, digest, subject)"
+        )
+        params = [
+            rule.code,
+            now,
+            [k[0] for k in keys],
+            [k[1] for k in keys],
+            [k[2] for k in keys],
+            [k[3] for k in keys],
+            [rows[k][1] for k in keys],
+            [rows[k][2] for k in keys],
+        ]
+    else:
+        source = "VALUES " + ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(rows))
+        params = []
+        for key, (_item, digest, subject) in rows.items():
+            params += [rule.code, *key, now, digest, subject]
+    sql = (
+        f"INSERT INTO {table} ({columns}) {source} "  # noqa: S608 - placeholders only
+        "ON CONFLICT (rule, content_type_id, object_id, recipient_id, due_date) DO NOTHING "
+        "RETURNING id, content_type_id, object_id, recipient_id, due_date"
+    )
+    with transaction.atomic():
+        with db_connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            returned = cursor.fetchall()
+        claimed = []
+        for pk, ct, obj, recipient, due_date in returned:
+            if isinstance(due_date, str):  # SQLite
+                due_date = dt.date.fromisoformat(due_date)
+            item, digest, _subject = rows[(ct, obj, recipient, due_date)]
+            claimed.append((pk, item, digest))
+        _timeline(rule, [(pk, item) for pk, item, digest in claimed if digest], digest=True)
+    return claimed
+
+
+def _timeline(
+    rule: ReminderRule, pairs: list[tuple[int, DueItem]], *, digest: bool
+) -> dict[int, int]:
+    """The reminders' events on their enrolment's timeline (one INSERT): reminder → event."""
+    owners, events = [], []
+    for pk, item in pairs:
+        if item.timeline_subject is None:
+            continue
+        owners.append(pk)
+        events.append(
+            TimelineEvent(
+                content_type=ContentType.objects.get_for_model(item.timeline_subject),
+                object_id=item.timeline_subject.pk,
+                verb="reminder",
+                message=rule.render_subject(item),
+                internal=item.recipient.role != "owner",
+                data={
+                    "rule": rule.code,
+                    "recipient": item.recipient.email,
+                    "due_date": item.due_date.isoformat(),
+                    "digest": digest,
+                },
             )
-            if item.timeline_subject is not None:
-                timeline_record(
-                    subject=item.timeline_subject,
-                    verb="reminder",
-                    message=subject,
-                    internal=item.recipient.role != "owner",
-                    data={
-                        "rule": rule.code,
-                        "recipient": item.recipient.email,
-                        "due_date": item.due_date.isoformat(),
-                        "digest": digest,
-                    },
-                )
-            if not digest:
-                _send(item.recipient, subject, text, html, connection=connection)
-    except IntegrityError:
-        return False  # already recorded by another sweep: the unique constraint decided
-    logger.info("Reminder %s sent to %s (due %s)", rule.code, item.recipient.email, sent.due_date)
-    return True
+        )
+    created = TimelineEvent.objects.bulk_create(events)
+    return {pk: e.pk for pk, e in zip(owners, created, strict=True) if e.pk is not None}
+
+
+def _send_claimed(rule: ReminderRule, pairs: list[tuple[int, DueItem]], *, connection) -> int:
+    """Send claimed reminders, each at most once, by chunks of `SEND_CHUNK_SIZE`.
+
+    A chunk's rows still unsent are locked (skip locked: a second delivery of the same
+    batch running at the same time passes them by), marked sent and written to the
+    timeline in one transaction, then their e-mails leave. If sending fails, the rows not
+    yet sent go back to "to send" (their events deleted) and the error propagates: the
+    task retries, or the next sweep does. Only a process killed between that commit and
+    the SMTP server's answer loses (at most a chunk of) reminders; none is ever sent twice.
+    """
+    sent = 0
+    for start in range(0, len(pairs), SEND_CHUNK_SIZE):
+        chunk = dict(pairs[start : start + SEND_CHUNK_SIZE])
+        rendered = {pk: rule.render(item) for pk, item in chunk.items()}
+        with transaction.atomic():
+            mine = list(
+                ReminderSent.objects.select_for_update(skip_locked=True)
+                .filter(pk__in=list(chunk), sent_at__isnull=True, digest=False)
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
+            ReminderSent.objects.filter(pk__in=mine).update(sent_at=timezone.now())
+            events = _timeline(rule, [(pk, chunk[pk]) for pk in mine], digest=False)
+        done: list[int] = []
+        try:
+            for pk in mine:
+                subject, text, html = rendered[pk]
+                _send(chunk[pk].recipient, subject, text, html, connection=connection)
+                done.append(pk)
+        except Exception:
+            left = [pk for pk in mine if pk not in set(done)]
+            with transaction.atomic():
+                ReminderSent.objects.filter(pk__in=left).update(sent_at=None)
+                TimelineEvent.objects.filter(
+                    pk__in=[events[pk] for pk in left if pk in events]
+                ).delete()
+            raise
+        sent += len(done)
+    logger.info("Reminders %s: %s sent", rule.code, sent)
+    return sent
+
+
+def _dispatch_batch(rule_code: str, today: dt.date, ids: list[int]) -> None:
+    """Hand a claimed batch to the workers once the claim is committed (never lost: a
+    batch whose task does not reach a worker is dispatched again by a later sweep)."""
+    if _dispatch is None:  # pragma: no cover - registered when the apps are ready
+        return
+
+    def send() -> None:
+        try:
+            _dispatch(rule_code, today.isoformat(), ids)
+        except Exception as exc:  # broker unreachable: a later sweep dispatches them again
+            logger.warning("Broker unavailable, %s reminders %s wait: %s", len(ids), rule_code, exc)
+
+    transaction.on_commit(send)
+
+
+def _redispatch_stale(*, since: dt.date) -> int:
+    """Claimed reminders left unsent by a lost batch task go to the workers again."""
+    stale = (
+        ReminderSent.objects.filter(
+            digest=False,
+            sent_at__isnull=True,
+            due_date__gte=since,
+            created_at__lte=timezone.now() - RESEND_AFTER,
+        )
+        .order_by("rule", "pk")
+        .values_list("rule", "pk")
+    )
+    by_rule: dict[str, list[int]] = {}
+    for code, pk in stale:
+        by_rule.setdefault(code, []).append(pk)
+    today = timezone.localdate()
+    for code, ids in by_rule.items():
+        for start in range(0, len(ids), SWEEP_BATCH_SIZE):
+            _dispatch_batch(code, today, ids[start : start + SWEEP_BATCH_SIZE])
+    return sum(len(ids) for ids in by_rule.values())
+
+
+def reminders_send_batch(*, rule_code: str, today: dt.date, ids: list[int]) -> int:
+    """A worker's share of the sweep: send the claimed reminders `ids` of one rule.
+
+    The rule finds its due items again, restricted to these objects (`due(objects=…)`),
+    so the e-mail says what is true now. A claimed reminder that is no longer due (the
+    diagnosis got submitted meanwhile) is released: nothing was sent, a later sweep claims
+    it again if it comes due again. Running the same batch twice sends nothing more.
+    """
+    rule = _rules.get(rule_code)
+    if rule is None:
+        logger.error("Unknown reminder rule %s: %s reminders left unsent", rule_code, len(ids))
+        return 0
+    rows = {
+        (r.content_type_id, r.object_id, r.recipient_id, r.due_date): r.pk
+        for r in ReminderSent.objects.filter(
+            pk__in=ids, rule=rule_code, sent_at__isnull=True, digest=False
+        )
+    }
+    if not rows:
+        return 0
+    today, since = _window(today)
+    pairs: list[tuple[int, DueItem]] = []
+    for item in rule.due(today=today, since=since, objects={k[1] for k in rows}):
+        pk = rows.pop(_key(item), None)
+        if pk is not None:
+            pairs.append((pk, item))
+    if rows:  # claimed, no longer due: released
+        ReminderSent.objects.filter(pk__in=list(rows.values()), sent_at__isnull=True).delete()
+    return _send_claimed(rule, pairs, connection=get_connection())
 
 
 def _send(recipient: User, subject: str, text: str, html: str, *, connection=None) -> None:

@@ -4,13 +4,24 @@ The outbox (`outbox_process`, `outbox_relay`), the hourly reminder sweep and the
 digest, and the nightly personal-data retention sweep.
 """
 
+from datetime import date
+
 from celery import shared_task
+from celery.signals import worker_process_init
 from celery.utils.time import get_exponential_backoff_interval
 from django.conf import settings
 
 from .outbox import is_transient, outbox_mark_failed, outbox_process_message, outbox_relay_sweep
+from .pdf import pdf_warm_up
 from .personal_data import retention_sweep
-from .reminders import reminders_send_digests, reminders_send_due
+from .reminders import reminders_send_batch as send_batch
+from .reminders import reminders_send_digests, reminders_sweep_dispatch
+
+
+@worker_process_init.connect
+def _pdf_fonts_per_process(**kwargs) -> None:
+    """One FontConfiguration per worker process, built when the process starts."""
+    pdf_warm_up()
 
 
 @shared_task(
@@ -48,8 +59,29 @@ def outbox_relay() -> int:
 
 @shared_task(acks_late=True)
 def reminders_sweep() -> int:
-    """Periodic sweep: send the reminders that are due (each once, a unique row decides)."""
-    return reminders_send_due()
+    """Periodic sweep: claim the reminders that are due (each once, a unique row decides)
+    and hand them to `reminders_send_batch` by batches, which the workers share."""
+    return reminders_sweep_dispatch()
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    retry_on_worker_lost=True,
+    max_retries=5,
+    default_retry_delay=30,
+)
+def reminders_send_batch(self, rule_code: str, today: str, ids: list[int]) -> int:
+    """Send one batch of claimed reminders (each at most once; running it again sends
+    nothing more). A failure (SMTP server, database) retries; after the last, a later sweep
+    dispatches what is still unsent."""
+    try:
+        return send_batch(rule_code=rule_code, today=date.fromisoformat(today), ids=ids)
+    except Exception as exc:
+        if self.request.retries < self.max_retries:
+            raise self.retry(exc=exc)
+        raise
 
 
 @shared_task(acks_late=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -43,7 +43,9 @@ class DiagnosisDraftRule(ReminderRule):
     subject = _("Performance PME : votre autodiagnostic vous attend")
     default_delay_days = 7
 
-    def due(self, *, today: dt.date, since: dt.date) -> Iterable[DueItem]:
+    def due(
+        self, *, today: dt.date, since: dt.date, objects: Collection[int] | None = None
+    ) -> Iterable[DueItem]:
         delay = dt.timedelta(days=self.delay_days)
         enrolments = Enrolment.objects.filter(
             state=S.ELIGIBLE,
@@ -51,6 +53,8 @@ class DiagnosisDraftRule(ReminderRule):
             state_changed_at__date__lte=today - delay,
             state_changed_at__date__gte=since - delay,
         ).select_related("company__owner")
+        if objects is not None:
+            enrolments = enrolments.filter(pk__in=objects)
         for e in enrolments.iterator(chunk_size=500):
             due = timezone.localdate(e.state_changed_at) + delay
             yield DueItem(

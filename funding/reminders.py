@@ -8,7 +8,7 @@ payment (`funding.services.aid_instalments_settle`).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from django.utils.translation import gettext_lazy as _
 
@@ -27,11 +27,15 @@ class PaymentOverdueRule(ReminderRule):
     optional = False  # the relay's cash depends on it
     default_delay_days = INSTALMENT_OVERDUE_DAYS
 
-    def due(self, *, today: dt.date, since: dt.date) -> Iterable[DueItem]:
+    def due(
+        self, *, today: dt.date, since: dt.date, objects: Collection[int] | None = None
+    ) -> Iterable[DueItem]:
         delay = dt.timedelta(days=self.delay_days)
         overdue = AidInstalment.objects.overdue(today=today, days=self.delay_days).filter(
             due_on__gte=since - delay
         )
+        if objects is not None:
+            overdue = overdue.filter(pk__in=objects)
         relay_ids = overdue.order_by().values_list("relay_id", flat=True).distinct()
         staff = relay_staff_by_relay(set(relay_ids))
         instalments = overdue.select_related("enrolment__company", "relay")

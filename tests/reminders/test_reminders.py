@@ -195,3 +195,52 @@ def test_the_sweep_works_in_batches_and_sends_each_reminder_once(monkeypatch):
     assert ReminderSent.objects.filter(digest=True).count() == 1
     with zeal_ignore():
         assert sweep(7, only=["diagnosis_draft"]) == 0
+
+
+def test_the_periodic_sweep_claims_and_batch_tasks_send_each_reminder_once(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    """The Celery path: the sweep claims (one INSERT per batch) and dispatches the batch; the
+    batch task sends each reminder at most once, releases what is no longer due, and leaves
+    everything to send again when the SMTP server fails."""
+    from core import reminders
+
+    with at(0), zeal_ignore():
+        enrolments = [eligible_enrolment() for _ in range(3)]
+    batches = []
+    monkeypatch.setattr(reminders, "_dispatch", lambda *args: batches.append(args))
+    with at(7), django_capture_on_commit_callbacks(execute=True):
+        assert reminders.reminders_sweep_dispatch(only=["diagnosis_draft"]) == 3
+        assert reminders.reminders_sweep_dispatch(only=["diagnosis_draft"]) == 0
+    [(rule, today, ids)] = batches
+    assert (rule, today, len(ids)) == ("diagnosis_draft", "2027-03-08", 3)
+    assert mail.outbox == [] and ReminderSent.objects.filter(sent_at__isnull=True).count() == 3
+    with at(7), zeal_ignore():
+        advance(enrolments[0], S.DIAGNOSED)  # no longer due when the batch runs
+
+    def send_batch():
+        with at(7), zeal_ignore():
+            return reminders.reminders_send_batch(
+                rule_code=rule, today=dt.date.fromisoformat(today), ids=ids
+            )
+
+    def smtp_down(*args, **kwargs):
+        raise ConnectionRefusedError("SMTP")
+
+    monkeypatch.setattr(reminders, "_send", smtp_down)
+    with pytest.raises(ConnectionRefusedError):
+        send_batch()
+    assert ReminderSent.objects.filter(sent_at__isnull=False).count() == 0
+    assert not [e for e in enrolments for t in timeline_for(e) if t.verb == "reminder"]
+    monkeypatch.undo()
+    assert send_batch() == 2
+    assert send_batch() == 0  # the task delivered twice: nothing more
+    with zeal_ignore():
+        owners = sorted(e.company.owner.email for e in enrolments[1:])
+    assert sorted(e.to[0] for e in mail.outbox) == owners
+    assert ReminderSent.objects.filter(sent_at__isnull=False).count() == 2
+    assert not ReminderSent.objects.filter(object_id=enrolments[0].pk).exists()  # released
+    for e in enrolments[1:]:
+        assert [t.data["rule"] for t in timeline_for(e) if t.verb == "reminder"] == [
+            "diagnosis_draft"
+        ]
