@@ -187,7 +187,9 @@ def reset() -> None:
     """Empty what `generate` fills (TRUNCATE fires no row trigger), keep reference data."""
     tables = ", ".join(m._meta.db_table for m in GENERATED)
     with connection.cursor() as cur:
-        cur.execute(f"TRUNCATE {tables}, django_session, core_timelineevent CASCADE")
+        cur.execute(
+            f"TRUNCATE {tables}, django_session, core_timelineevent, funding_accountbalance CASCADE"
+        )
         cur.execute("DELETE FROM core_user WHERE NOT is_superuser")
         cur.execute(
             "DELETE FROM funding_account WHERE relay_id IN "

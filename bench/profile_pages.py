@@ -1,6 +1,6 @@
 """Which queries a page spends its time in, at national scale (helper of bench/national.py).
 
-DEBUG=1 DATABASE_URL=… .venv/bin/python bench/profile_pages.py [list|detail|queue|journal|dashboard …]
+DEBUG=1 DATABASE_URL=… .venv/bin/python bench/profile_pages.py [list|detail|queue|journal|dashboard|pool|register|floor …]
 """
 
 from __future__ import annotations
@@ -45,6 +45,9 @@ def main() -> None:
         "queue": (reverse("consultants:queue"), director),
         "journal": (reverse("funding:journal", args=[relay.slug]), staff),
         "dashboard": (reverse("reporting:dashboard"), region),
+        "pool": (reverse("consultants:pool"), director),
+        "register": (reverse("reporting:deminimis_register"), region),
+        "floor": ("/bench/table/", staff),
     }
     wanted = sys.argv[1:] or list(pages)
     for name in wanted:

@@ -86,13 +86,11 @@ def pool_list(request):
     _require_role(request.user, STAFF_READER_ROLES)
     filterset = PoolFilter(request.GET or None, queryset=selectors.pool_for(user=request.user))
     experts = filterset.qs.order_by("user__last_name", "user__first_name", "pk")
-    if has_role(request.user, DIRECTION_ROLES):  # the director sees each consultant's outcomes
-        table = PoolTable(
-            experts, outcomes=outcomes_for(experts.order_by().values_list("pk", flat=True))
-        )
-    else:
-        table = PoolTable(experts, exclude=("outcomes",))
+    direction = has_role(request.user, DIRECTION_ROLES)  # sees each consultant's outcomes
+    table = PoolTable(experts, exclude=() if direction else ("outcomes",))
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    if direction:  # the shown page's consultants only
+        table.outcomes = outcomes_for(e.pk for e in table.page.object_list.data)
     return render(
         request,
         "consultants/pool_list.html",

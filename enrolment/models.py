@@ -242,6 +242,14 @@ class Enrolment(models.Model):
                 ),
             )
         ]
+        indexes = [
+            # the de minimis register: granted aids (signed agreements) in signature order
+            models.Index(
+                fields=["signed_at", "id"],
+                condition=models.Q(signed_at__isnull=False),
+                name="enrolment_signed_order",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.company} — {self.get_state_display()}"

@@ -1,8 +1,8 @@
 """Demo ledger: postings for the demo enrolments and the payments a relay would have recorded.
 
 Signatures, closings and withdrawals post through the outbox handlers as the
-demo enrolments move; this step replays the stored events (idempotent: nothing
-is posted twice) for databases seeded before the ledger existed, then records
+demo enrolments move; this step replays the stored events only for a database
+seeded before the ledger existed (it has events and no entry), then records
 payments: companies of running and closed missions have paid, the Region has
 approved the oldest half of the due instalments and paid those it approved (the
 other half waits for its approval), and consultants are paid what they are owed.
@@ -20,12 +20,13 @@ from core.roles import Role
 from enrolment.models import Enrolment, EnrolmentState
 
 from .ledger import ZERO, ledger_replay
-from .models import AidInstalment, JournalLine, Payment
+from .models import AidInstalment, JournalEntry, JournalLine, Payment
 from .services import aid_instalments_approve, payment_due, payment_record
 
 
 def seed_ledger(ctx: dict) -> None:
-    ledger_replay()
+    if not JournalEntry.objects.exists():  # a database seeded before the ledger existed
+        ledger_replay()
     today = timezone.localdate()
     staff = {
         u.relay_id: u

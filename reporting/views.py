@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -17,8 +16,11 @@ from core.spreadsheets import FORMATS, spreadsheet_response
 from funding.forms import PeriodFilterForm
 
 from . import selectors
-from .deminimis import register_headers, register_rows
+from .deminimis import register_enrolments, register_headers, register_rows, register_summary
 from .forms import RegisterFilterForm
+
+#: Rows per page of the de minimis register (the exports hold every row).
+REGISTER_PAGE_SIZE = 50
 
 
 @login_required
@@ -69,7 +71,7 @@ def deminimis_register(request):
         raise PermissionDenied
     filters = RegisterFilterForm(request.GET or None, user=request.user)
     criteria = filters.cleaned_data if filters.is_valid() else {}
-    rows = register_rows(
+    enrolments = register_enrolments(
         user=request.user,
         start=criteria.get("start"),
         end=criteria.get("end"),
@@ -82,19 +84,25 @@ def deminimis_register(request):
         return spreadsheet_response(
             title=_("Registre des aides de minimis"),
             headers=register_headers(),
-            rows=[r.cells() for r in rows],
+            rows=[r.cells() for r in register_rows(enrolments)],
             fmt=fmt,
         )
+    summary = register_summary(enrolments)
+    paginator = Paginator(enrolments, REGISTER_PAGE_SIZE)
+    paginator.__dict__["count"] = summary["count"]  # already counted with the total
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("format", None)
+    query.pop("page", None)
     return render(
         request,
         "reporting/deminimis_register.html",
         {
             "filters": filters,
             "headers": register_headers(),
-            "rows": rows,
-            "total": sum((r.amount for r in rows), Decimal("0.00")),
+            "page": page,
+            "rows": register_rows(page.object_list),
+            "summary": summary,
             "query": query.urlencode(),
         },
     )

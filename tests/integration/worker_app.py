@@ -14,6 +14,10 @@ from performance_pme.celery import app
 
 __all__ = ["app"]
 
+# A task whose worker process died comes back after `default_retry_delay` (10 s in production):
+# one second here, so the redelivery tests do not sit idle.
+app.conf.task_annotations = {"core.tasks.outbox_process": {"default_retry_delay": 1}}
+
 
 @worker_process_init.connect
 def _slow_render(**kwargs):

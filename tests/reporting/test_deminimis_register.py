@@ -17,6 +17,7 @@ from catalogue.pricing import enrolment_aid_equivalent
 from catalogue.selectors import tariff_in_force
 from consultants.services import half_day_log
 from core.models import Relay
+from core.templatetags.money import eur
 from enrolment.actions import withdraw
 from enrolment.models import Enrolment, EnrolmentState
 from tests.builders import enrolment_at
@@ -135,3 +136,22 @@ def test_an_early_exit_shows_the_final_amount_lowered_by_the_ledger_rule(client)
     assert [(r[4], r[6]) for r in rows[1:]] == [("5000,00", "3750,00")]
     page = client.get(url).content.decode()
     assert "(sortie anticipée)" in page
+
+
+def test_the_page_is_paginated_and_its_caption_counts_every_aid(client, monkeypatch):
+    """At national scale the page cannot list 70,000 aids: pages of REGISTER_PAGE_SIZE, with
+    the count and the total of the whole selection (the exports hold every row)."""
+    monkeypatch.setattr("reporting.views.REGISTER_PAGE_SIZE", 1)
+    first = _signed("Tôlerie Lyonnaise", days_ago=40)
+    second = _signed("Décolletage d'Annecy", relay_slug="thesame", days_ago=5)
+    with zeal_ignore():
+        total = enrolment_aid_equivalent(first) + enrolment_aid_equivalent(second)
+    client.force_login(UserFactory(region=True))
+    url = reverse("reporting:deminimis_register")
+    one = client.get(url).content.decode()
+    two = client.get(url, {"page": "2"}).content.decode()
+    caption = f"2 aides accordées, {eur(total)} au total"
+    assert caption in one and caption in two
+    assert "Page 1 sur 2" in one and "Page 2 sur 2" in two
+    assert "Tôlerie Lyonnaise" in one and "Décolletage" not in one
+    assert "Décolletage" in two and "Tôlerie Lyonnaise" not in two
