@@ -11,6 +11,14 @@ from .services import mission_allowed_half_days
 
 
 def dossier_mission_context(enrolment, user) -> dict | None:
+    """The mission's figures, read once per enrolment object (the dossier page's tab, its
+    primary action and its section all ask)."""
+    if "_dossier_mission" not in enrolment.__dict__:
+        enrolment.__dict__["_dossier_mission"] = _mission_context(enrolment)
+    return enrolment.__dict__["_dossier_mission"]
+
+
+def _mission_context(enrolment) -> dict | None:
     mission = (
         Mission.objects.filter(enrolment=enrolment, consultant__isnull=False)
         .select_related("consultant__user", "enrolment__tariff")
