@@ -3,6 +3,8 @@
 On every page: nothing scrolls sideways, the step indicator is there and names the step the
 page's title and <h1> name, and a screenshot is saved under var/screenshots/journey/<screen>/
 (the CI keeps them as artefacts; `var/` is not committed). The clicks it takes are counted.
+On the laptop the request then reaches its relay: another relay's staff get 404 on it, the
+right relay's staff find it in their list and validate it.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from zeal import zeal_ignore
 from diagnostics.models import Question
 from enrolment.models import Enrolment, EnrolmentState
 from tests.enrolment.conftest import REGISTER_SIRET, _Answering, _serve
-from tests.factories import relay
+from tests.factories import UserFactory, relay
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -126,6 +128,7 @@ def _journey(walk: Walk) -> None:
     walk.click(page.get_by_role("button", name="Continuer"))
     walk.step("2-entreprise", 2)
     assert page.input_value("#id_name") == "DECOLLETAGE DU MONT-BLANC"
+    assert page.input_value("#id_postcode") == "74300"
     page.fill("#id_headcount", "35")
     page.fill("#id_turnover", "4 200 000,00")
     walk.click(page.get_by_role("button", name="Continuer"))
@@ -158,6 +161,7 @@ def _journey(walk: Walk) -> None:
     walk.step("3-resultats", 3)
     recommendation = page.locator("#recommendation").inner_text()
     assert "Performance ciblée" in recommendation and "Stocks" in recommendation
+    assert "Stocks" in page.locator("#weakest-themes").inner_text()
     assert not re.search(r"\d\.\d", recommendation), recommendation  # French decimals
     if walk.screen == "telephone":
         assert page.locator(".score-bars").is_visible()
@@ -209,3 +213,35 @@ def _journey(walk: Walk) -> None:
     ]:
         page.goto(url)
         walk.fits(name)
+    if walk.screen == "ordinateur":
+        _the_relay_validates(page, enrolment)
+
+
+def _log_in(page, email: str) -> None:
+    """A fresh session for relay staff (no second factor for their role)."""
+    page.context.clear_cookies()
+    page.goto("/accounts/login/")
+    page.get_by_label("Adresse e-mail").fill(email)
+    page.get_by_label("Mot de passe").fill("secret-pass-123")
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_load_state()
+
+
+def _the_relay_validates(page, enrolment: Enrolment) -> None:
+    with zeal_ignore():
+        thesame = UserFactory(email="cm@thesame.test", role="relay_staff", relay=relay("thesame"))
+        afpi = UserFactory(email="cm@afpi.test", role="relay_staff", relay=relay("afpi"))
+    detail = f"/inscriptions/{enrolment.pk}/"
+    _log_in(page, afpi.email)
+    assert page.goto(detail).status == 404  # another relay's request
+
+    _log_in(page, thesame.email)
+    page.goto("/inscriptions/")
+    page.get_by_role("link", name="DECOLLETAGE DU MONT-BLANC").click()
+    page.wait_for_url(f"**{detail}")  # the dossier page, loaded
+    assert "Karim Benali" in page.locator("main").inner_text()
+    page.once("dialog", lambda dialog: dialog.accept())  # the validation is confirmed first
+    page.get_by_role("button", name="Valider l'inscription").click()
+    assert "Validée par le relais" in page.locator("#state").inner_text()
+    enrolment.refresh_from_db()
+    assert enrolment.state == EnrolmentState.VALIDATED
