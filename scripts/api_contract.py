@@ -115,6 +115,10 @@ def main() -> int:
                     "--no-shrink",
                 ],
                 cwd=ROOT / "var",
+                env={
+                    **os.environ,
+                    "SCHEMATHESIS_HOOKS": str(ROOT / "scripts" / "schemathesis_hooks.py"),
+                },
                 capture_output=True,
                 text=True,
             )

@@ -4,6 +4,7 @@ refused. Runs in `make test`, hence in `.ci/run`; `make api-contract` is the lon
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -15,7 +16,9 @@ from api.services import api_token_create
 from core.models import User
 
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
-CONFIG = Path(__file__).resolve().parents[2] / "schemathesis.toml"
+ROOT = Path(__file__).resolve().parents[2]
+CONFIG = ROOT / "schemathesis.toml"
+HOOKS = ROOT / "scripts" / "schemathesis_hooks.py"  # see its docstring
 MAX_EXAMPLES = 8  # per operation and phase: small enough for CI (≈ 25 s on 2 workers)
 
 
@@ -61,6 +64,7 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(
             "--suppress-health-check=too_slow",
         ],
         cwd=tmp_path,
+        env={**os.environ, "SCHEMATHESIS_HOOKS": str(HOOKS)},
         capture_output=True,
         text=True,
         timeout=240,
