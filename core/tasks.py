@@ -24,16 +24,19 @@ def _pdf_fonts_per_process(**kwargs) -> None:
     pdf_warm_up()
 
 
-@shared_task(
-    bind=True,
-    acks_late=True,
-    reject_on_worker_lost=True,
-    # Celery 5.7: a worker process killed under the task re-sends it like retry() would,
-    # so max_retries bounds the redeliveries (no endless requeue loop).
-    retry_on_worker_lost=True,
-    max_retries=5,
-    default_retry_delay=10,
-)
+#: A task acknowledged once done and sent again when its worker process dies. Celery 5.7: a
+#: process killed under the task re-sends it like retry() would, so max_retries bounds the
+#: redeliveries (no endless requeue loop).
+REDELIVERED_ON_WORKER_LOSS = {
+    "bind": True,
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "retry_on_worker_lost": True,
+    "max_retries": 5,
+}
+
+
+@shared_task(**REDELIVERED_ON_WORKER_LOSS, default_retry_delay=10)
 def outbox_process(self, message_id: int) -> None:
     """Run one outbox message's handlers; transient errors retry with backoff and jitter."""
     try:
@@ -64,14 +67,7 @@ def reminders_sweep() -> int:
     return reminders_sweep_dispatch()
 
 
-@shared_task(
-    bind=True,
-    acks_late=True,
-    reject_on_worker_lost=True,
-    retry_on_worker_lost=True,
-    max_retries=5,
-    default_retry_delay=30,
-)
+@shared_task(**REDELIVERED_ON_WORKER_LOSS, default_retry_delay=30)
 def reminders_send_batch(self, rule_code: str, today: str, ids: list[int]) -> int:
     """Send one batch of claimed reminders (each at most once; running it again sends
     nothing more). A failure (SMTP server, database) retries; after the last, a later sweep

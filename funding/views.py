@@ -7,7 +7,6 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
 from django.http import QueryDict
@@ -21,6 +20,7 @@ from django.views.decorators.http import require_POST
 from consultants.models import Expert
 from core.exceptions import BusinessRuleError
 from core.models import Relay
+from core.pagination import counted_page
 from core.reauth import is_post, recent_authentication_required
 from core.roles import STAFF_READER_ROLES, Role, has_role
 from core.scoping import get_visible_or_404
@@ -384,9 +384,9 @@ def instalments(request):
         .with_overdue_flag(today=timezone.localdate())
         .order_by("due_on", "pk")
     )
-    paginator = Paginator(rows, INSTALMENTS_PAGE_SIZE)
-    paginator.__dict__["count"] = summary["count"]  # already counted with the total
-    page = paginator.get_page(request.GET.get("page"))
+    page = counted_page(
+        rows, per_page=INSTALMENTS_PAGE_SIZE, count=summary["count"], number=request.GET.get("page")
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -5,11 +5,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from core.pagination import counted_page
 from core.reauth import recent_authentication_required
 from core.roles import STAFF_READER_ROLES, has_role
 from core.spreadsheets import FORMATS, spreadsheet_response
@@ -88,9 +88,12 @@ def deminimis_register(request):
             fmt=fmt,
         )
     summary = register_summary(enrolments)
-    paginator = Paginator(enrolments, REGISTER_PAGE_SIZE)
-    paginator.__dict__["count"] = summary["count"]  # already counted with the total
-    page = paginator.get_page(request.GET.get("page"))
+    page = counted_page(
+        enrolments,
+        per_page=REGISTER_PAGE_SIZE,
+        count=summary["count"],
+        number=request.GET.get("page"),
+    )
     query = request.GET.copy()
     query.pop("format", None)
     query.pop("page", None)

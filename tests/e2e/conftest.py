@@ -31,25 +31,38 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(locale="fr-FR", base_url=live_server.url)
+def sized_page(browser, live_server, viewport: dict | None = None):
+    """A fresh browser context (French, on the live server, of `viewport` if given) and its page."""
+    context = browser.new_context(
+        locale="fr-FR", base_url=live_server.url, **({"viewport": viewport} if viewport else {})
+    )
     page = context.new_page()
     page.set_default_timeout(15_000)
+    return context, page
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context, page = sized_page(browser, live_server)
     yield page
     context.close()
+
+
+def sign_in(page, email: str, password: str = "pme-demo-2007"):
+    """The login form, then the second step when the portal asks for it."""
+    page.goto("/accounts/login/")
+    page.get_by_label("Adresse e-mail").fill(email)
+    page.get_by_label("Mot de passe").fill(password)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_load_state()
+    otp_step(page, email)
+    return page
 
 
 @pytest.fixture
 def login(page):
     def _login(email: str, password: str = "pme-demo-2007"):
-        page.goto("/accounts/login/")
-        page.get_by_label("Adresse e-mail").fill(email)
-        page.get_by_label("Mot de passe").fill(password)
-        page.get_by_role("button", name="Se connecter").click()
-        page.wait_for_load_state()
-        otp_step(page, email)
-        return page
+        return sign_in(page, email, password)
 
     return _login
 

@@ -16,7 +16,7 @@ from zeal import zeal_ignore
 
 from core.models import Relay
 from core.roles import Role
-from tests.e2e.conftest import otp_step
+from tests.e2e.conftest import sign_in, sized_page
 from tests.e2e.test_accessibility import AXE_OPTIONS
 from tests.factories import UserFactory
 from tests.funding.factories import company, signed_enrolment, staff_user
@@ -37,18 +37,9 @@ def test_the_dashboard_fits_the_screen_and_has_no_accessibility_violation(
             relay = Relay.objects.get(slug=slug)
             signed_enrolment(company=company(relay=relay), staff=staff_user(relay))
     width, height = SCREENS[screen]
-    context = browser.new_context(
-        locale="fr-FR", base_url=live_server.url, viewport={"width": width, "height": height}
-    )
-    page = context.new_page()
-    page.set_default_timeout(15_000)
+    context, page = sized_page(browser, live_server, {"width": width, "height": height})
     try:
-        page.goto("/accounts/login/")
-        page.get_by_label("Adresse e-mail").fill(region.email)
-        page.get_by_label("Mot de passe").fill(PASSWORD)
-        page.get_by_role("button", name="Se connecter").click()
-        page.wait_for_load_state()
-        otp_step(page, region.email)
+        sign_in(page, region.email, PASSWORD)
         page.goto("/tableau-de-bord/")
         page.wait_for_load_state()
 

@@ -19,6 +19,7 @@ from zeal import zeal_ignore
 
 from diagnostics.models import Question
 from enrolment.models import Enrolment, EnrolmentState
+from tests.e2e.conftest import sign_in, sized_page
 from tests.enrolment.conftest import REGISTER_SIRET, _Answering, _serve
 from tests.factories import UserFactory, relay
 
@@ -81,11 +82,7 @@ def test_the_journey_fits_every_screen_and_says_where_the_owner_is(
     register = _serve(_Answering)
     settings.COMPANY_REGISTER_URL = f"http://127.0.0.1:{register.server_port}"
     width, height = SCREENS[screen]
-    context = browser.new_context(
-        locale="fr-FR", base_url=live_server.url, viewport={"width": width, "height": height}
-    )
-    page = context.new_page()
-    page.set_default_timeout(15_000)
+    context, page = sized_page(browser, live_server, {"width": width, "height": height})
     try:
         walk = Walk(page, screen)
         _journey(walk)
@@ -218,13 +215,9 @@ def _journey(walk: Walk) -> None:
 
 
 def _log_in(page, email: str) -> None:
-    """A fresh session for relay staff (no second factor for their role)."""
+    """A fresh session for relay staff."""
     page.context.clear_cookies()
-    page.goto("/accounts/login/")
-    page.get_by_label("Adresse e-mail").fill(email)
-    page.get_by_label("Mot de passe").fill("secret-pass-123")
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_load_state()
+    sign_in(page, email, "secret-pass-123")
 
 
 def _the_relay_validates(page, enrolment: Enrolment) -> None:

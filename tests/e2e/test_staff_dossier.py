@@ -19,7 +19,7 @@ from zeal import zeal_ignore
 from enrolment import thread
 from enrolment.models import DossierMessage, EnrolmentState
 from tests.builders import enrolment_at, relay_staff_for
-from tests.e2e.conftest import otp_step
+from tests.e2e.conftest import sign_in, sized_page
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -71,17 +71,8 @@ def test_the_dossier_page_fits_every_screen_for_staff_region_and_owner(
     width, height = SCREENS[screen]
 
     def session(email: str):
-        context = browser.new_context(
-            locale="fr-FR", base_url=live_server.url, viewport={"width": width, "height": height}
-        )
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        page.goto("/accounts/login/")
-        page.get_by_label("Adresse e-mail").fill(email)
-        page.get_by_label("Mot de passe").fill(PASSWORD)
-        page.get_by_role("button", name="Se connecter").click()
-        page.wait_for_load_state()
-        otp_step(page, email)
+        context, page = sized_page(browser, live_server, {"width": width, "height": height})
+        sign_in(page, email, PASSWORD)
         return context, page
 
     # relay staff: the page, then a reply from the thread's form
