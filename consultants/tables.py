@@ -1,9 +1,11 @@
 import django_tables2 as tables
-from django.template.loader import render_to_string
-from django.utils.html import format_html_join
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.money import format_eur
+
 from .models import Expert
+from .outcomes import outcomes_for
 
 
 class PoolTable(tables.Table):
@@ -26,10 +28,10 @@ class PoolTable(tables.Table):
     )
     outcomes = tables.Column(verbose_name=_("Résultats"), empty_values=(), orderable=False)
 
-    def __init__(self, *args, outcomes: dict | None = None, **kwargs):
-        """`outcomes`: {expert id: OutcomeFigures} (consultants.outcomes), for the director."""
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.outcomes = outcomes or {}
+        self.outcomes: dict = {}  # {expert id: OutcomeFigures}, filled by pool_rows
+        self.with_outcomes = "outcomes" not in self.exclude
 
     class Meta:
         model = Expert
@@ -45,29 +47,26 @@ class PoolTable(tables.Table):
             "half_day_rate",
             "outcomes",
         )
-        template_name = "django_tables2/bootstrap5-responsive.html"
+        # rows written out from `pool_rows` (django-tables2's per-cell rendering was a third of
+        # the page); the header, ordering and pagination stay django-tables2's
+        template_name = "consultants/pool_table.html"
         attrs = {"class": "table table-sm table-hover align-middle"}
 
-    def render_specialties(self, record):
-        return ", ".join(t.name for t in record.specialties.all()) or "—"
 
-    def render_departements(self, record):
-        return (
-            format_html_join(
-                " ",
-                '<span class="badge text-bg-light">{}</span>',
-                ((d.code,) for d in record.departements.all()),
-            )
-            or "—"
-        )
-
-    def render_load(self, record):
-        return f"{record.load} / {record.capacity}"
-
-    def render_outcomes(self, record):
-        figures = self.outcomes.get(record.pk)
-        if figures is None or record.kind != Expert.Kind.CONSULTANT:
-            return "—"
-        return render_to_string(
-            "consultants/_outcomes.html", {"o": figures, "expert_pk": record.pk}
-        )
+def pool_rows(table: PoolTable) -> list[Expert]:
+    """The page's experts, each with what its row prints worked out once (see the template);
+    their outcomes when the table shows them (the page's consultants only)."""
+    kinds = {value: str(label) for value, label in Expert.Kind.choices}
+    accreditations = dict(Expert._meta.get_field("accreditation").flatchoices)
+    rows = [row.record for row in table.paginated_rows]
+    if table.with_outcomes:
+        table.outcomes = outcomes_for(e.pk for e in rows)
+    for e in rows:
+        e.profile_url = reverse("consultants:profile", args=[e.pk])
+        e.kind_label = kinds.get(e.kind, e.kind)
+        e.accreditation_label = str(accreditations.get(e.accreditation, e.accreditation))
+        e.specialties_label = ", ".join(t.name for t in e.specialties.all()) or "—"
+        e.departement_codes = [d.code for d in e.departements.all()]
+        e.rate_label = format_eur(e.half_day_rate)
+        e.figures = table.outcomes.get(e.pk) if e.kind == Expert.Kind.CONSULTANT else None
+    return rows

@@ -59,7 +59,7 @@ from .forms import (
 from .models import Action, ActionPlan, Assignment, Indicator, Mission, Trainee, TrainingSession
 from .outcomes import outcomes_for
 from .pool_csv import pool_export_csv, pool_import_csv
-from .tables import PoolTable
+from .tables import PoolTable, pool_rows
 from .training_forms import (
     AssessmentForm,
     EnrolPilotsForm,
@@ -89,8 +89,7 @@ def pool_list(request):
     direction = has_role(request.user, DIRECTION_ROLES)  # sees each consultant's outcomes
     table = PoolTable(experts, exclude=() if direction else ("outcomes",))
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
-    if direction:  # the shown page's consultants only
-        table.outcomes = outcomes_for(e.pk for e in table.page.object_list.data)
+    table.shown = pool_rows(table)  # django-tables2 renders its template with the table alone
     return render(
         request,
         "consultants/pool_list.html",

@@ -44,7 +44,7 @@ from .selectors import (
     latest_diagnoses,
 )
 from .staff_dossier import STATE_MEANING, dossier_tabs, merged_history, primary_action
-from .tables import EnrolmentTable
+from .tables import EnrolmentTable, list_rows
 from .thread import with_unread_messages
 from .thread_views import thread_context
 
@@ -81,6 +81,7 @@ def staff_list(request):
     f = _filtered(request)
     table = EnrolmentTable(with_unread_messages(f.qs, user=request.user))
     RequestConfig(request, paginate={"per_page": 25}).configure(table)
+    table.shown = list_rows(table)  # django-tables2 renders its template with the table alone
     bulk = BulkForm()
     return render(
         request,

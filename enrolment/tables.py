@@ -6,11 +6,12 @@ from decimal import Decimal
 
 import django_tables2 as tables
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import number_format
-from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from .models import Enrolment
+from .models import Enrolment, EnrolmentState
 
 
 class EnrolmentTable(tables.Table):
@@ -60,14 +61,26 @@ class EnrolmentTable(tables.Table):
         # Same HTML as django-tables2's cells, written out (half the rendering time).
         template_name = "enrolment/staff_table.html"
 
-    def render_company(self, record, value):
-        return format_html(
-            '<a href="{}">{}</a>', reverse("enrolment:staff_detail", args=[record.pk]), value
+
+def list_rows(table: EnrolmentTable) -> list[Enrolment]:
+    """The page's enrolments, each with what its row prints already worked out (the template
+    then only reads attributes: a label, a link or a date per cell cost ~1 ms a row)."""
+    states = {value: str(label) for value, label in EnrolmentState.choices}
+    rows = [row.record for row in table.paginated_rows]
+    for e in rows:
+        e.detail_url = reverse("enrolment:staff_detail", args=[e.pk])
+        e.select_label = gettext("Sélectionner %(company)s") % {"company": e.company}
+        e.state_label = states.get(e.state, e.state)
+        e.created_on = timezone.localtime(e.created_at).strftime("%d/%m/%Y")
+        e.score_label = (
+            None
+            if e.diagnosis_score is None
+            else number_format(Decimal(str(e.diagnosis_score)), decimal_pos=1)
         )
-
-    def render_state(self, record):
-        return format_html('<span class="badge state-badge">{}</span>', record.get_state_display())
-
-    def render_diagnosis_score(self, value):
-        # SQLite hands the subquery back as a float: show one decimal, the French way
-        return f"{number_format(Decimal(str(value)), decimal_pos=1)}\u00a0%"
+        e.unread_label = (
+            ngettext("%(n)s message non lu", "%(n)s messages non lus", e.unread_messages)
+            % {"n": e.unread_messages}
+            if getattr(e, "unread_messages", None)
+            else ""
+        )
+    return rows

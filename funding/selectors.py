@@ -153,6 +153,11 @@ def journal_page(
     is the last line shown (`after`, the next page) or the first (`before`, the previous page).
     One COUNT gives the number of pages; `number` (carried in the links) is the page's number.
     """
+    # what a row shows: the entry (its author), the account, the company or consultant; the
+    # exports' payment, outbox message and reversed entry are not joined for a page
+    lines = lines.select_related(None).select_related(
+        "entry__author", "account", "company", "consultant__user"
+    )
     total = lines.order_by().count()
     pages = max(1, -(-total // size))
     try:
