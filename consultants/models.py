@@ -103,6 +103,11 @@ class Expert(models.Model):
     def __str__(self) -> str:
         return self.user.get_full_name() or self.user.email
 
+    @property
+    def load(self) -> int:
+        """Running missions and pending proposals (annotated by `selectors.with_load`)."""
+        return self.active_missions + self.pending_proposals
+
 
 class MissionQuerySet(CompanyScopedQuerySet):
     company_path = "enrolment__company"
@@ -437,6 +442,14 @@ class Assignment(models.Model):
                 violation_error_message=_(
                     "Une proposition est déjà en attente pour cette mission."
                 ),
+            )
+        ]
+        indexes = [
+            # each consultant's pending proposals (their load, on every pool and queue page)
+            models.Index(
+                fields=["consultant"],
+                condition=models.Q(status="proposed"),
+                name="assignment_pending_consultant",
             )
         ]
 

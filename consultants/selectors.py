@@ -88,7 +88,7 @@ def with_load(queryset: QuerySet) -> QuerySet:
         closed_missions=_count_subquery(
             Mission.objects.filter(closed_at__isnull=False), "consultant"
         ),
-    ).annotate(
+    ).alias(  # in SQL for filters and ordering only; `Expert.load` adds the two counts
         load=F("active_missions") + F("pending_proposals"),
         load_ratio=Cast(F("load"), FloatField())
         / Cast(NullIf(F("capacity"), Value(0)), FloatField()),

@@ -8,6 +8,7 @@ from contextvars import ContextVar
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -248,7 +249,14 @@ class Enrolment(models.Model):
                 fields=["signed_at", "id"],
                 condition=models.Q(signed_at__isnull=False),
                 name="enrolment_signed_order",
-            )
+            ),
+            # the director's queue: validated enrolments, longest waiting first
+            models.Index(
+                Coalesce("validated_at", "state_changed_at"),
+                "id",
+                condition=models.Q(state="validated"),
+                name="enrolment_waiting_order",
+            ),
         ]
 
     def __str__(self) -> str:

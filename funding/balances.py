@@ -15,7 +15,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 
 from .models import AccountBalance, JournalLine
@@ -55,6 +55,15 @@ def balances_add(*, date: dt.date, lines) -> None:
     with connection.cursor() as cursor:
         for (account_id, funder), (d, c, nd, nc) in sorted(sums.items()):
             cursor.execute(sql, [account_id, month, funder, d, c, nd, nc])
+
+
+def relay_line_count(relay) -> int:
+    """How many journal lines the relay has: the sum of its balances' line counts (a line is
+    a debit or a credit, never both), instead of counting thousands of lines."""
+    totals = AccountBalance.objects.filter(account__relay=relay).aggregate(
+        n=Coalesce(Sum(F("debit_lines") + F("credit_lines")), 0)
+    )
+    return totals["n"]
 
 
 def _from_lines(lines):

@@ -146,19 +146,22 @@ def journal_page(
     before: str | None = None,
     number: str | int | None = None,
     size: int = JOURNAL_PAGE_SIZE,
+    total: int | None = None,
 ) -> JournalPage:
     """One page of journal lines next to a cursor (keyset pagination: no OFFSET).
 
     `lines` is ordered newest entry first (date, entry, line); a cursor "date.entry_id.line_id"
     is the last line shown (`after`, the next page) or the first (`before`, the previous page).
-    One COUNT gives the number of pages; `number` (carried in the links) is the page's number.
+    One COUNT gives the number of pages, unless the caller knows the number of lines (`total`);
+    `number` (carried in the links) is the page's number.
     """
     # what a row shows: the entry (its author), the account, the company or consultant; the
     # exports' payment, outbox message and reversed entry are not joined for a page
     lines = lines.select_related(None).select_related(
         "entry__author", "account", "company", "consultant__user"
     )
-    total = lines.order_by().count()
+    if total is None:
+        total = lines.order_by().count()
     pages = max(1, -(-total // size))
     try:
         number = int(number or 1)

@@ -36,6 +36,7 @@ from core.submissions import (
 from enrolment.models import Company
 
 from . import selectors, services
+from .balances import relay_line_count
 from .forms import InstalmentFilterForm, JournalFilter, PaymentForm, PeriodCloseForm
 from .ledger import closed_until
 from .models import AidInstalment, JournalEntry, Payment
@@ -147,11 +148,16 @@ def journal(request, slug: str):
         return spreadsheet_response(
             title=f"journal-{relay.slug}", headers=JOURNAL_HEADERS, rows=rows, fmt=fmt
         )
+    unfiltered = not filterset.is_bound or (
+        filterset.form.is_valid() and not any(filterset.form.cleaned_data.values())
+    )
     page = selectors.journal_page(
         lines,
         after=request.GET.get("after"),
         before=request.GET.get("before"),
         number=request.GET.get("page"),
+        # the whole journal: its line count is kept with the balances
+        total=relay_line_count(relay) if unfiltered else None,
     )
     for line in page.rows:
         line.origin = selectors.origin_label(line.entry.event_kind)

@@ -90,3 +90,30 @@ def test_the_journal_shows_its_page_count_and_goes_back(client, afpi):
     assert re.findall(r'data-line="(\d+)"', again) == re.findall(r'data-line="(\d+)"', first)
     # filters keep the count of what they select
     assert "Page 1 sur 1" in client.get(url, {"account": "411"}).content.decode()
+
+
+def test_the_whole_journal_takes_its_line_count_from_the_balances(client, afpi):
+    """120 lines, 3 pages: the unfiltered journal reads the count kept with the balances
+    instead of counting the relay's lines (thousands at national scale); a filter counts."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for n in range(60):
+        _post(afpi, n)
+    client.force_login(staff_user(afpi))
+    url = reverse("funding:journal", args=[afpi.slug])
+
+    def line_counts(params=None):
+        with CaptureQueriesContext(connection) as ctx:
+            html = client.get(url, params or {}).content.decode()
+        counted = [
+            q["sql"]
+            for q in ctx.captured_queries
+            if "COUNT(*)" in q["sql"] and 'FROM "funding_journalline"' in q["sql"]
+        ]
+        return html, counted
+
+    html, counted = line_counts()
+    assert "Page 1 sur 3" in html and counted == []
+    html, counted = line_counts({"account": "512"})
+    assert "Page 1 sur 2" in html and len(counted) == 1  # 60 bank lines
