@@ -72,7 +72,7 @@ def list_rows(table: EnrolmentTable) -> list[Enrolment]:
         e.select_label = gettext("Sélectionner %(company)s") % {"company": e.company}
         e.state_label = states.get(e.state, e.state)
         e.created_on = timezone.localtime(e.created_at).strftime("%d/%m/%Y")
-        e.score_label = (
+        e.score_label = (  # SQLite hands the subquery back as a float
             None
             if e.diagnosis_score is None
             else number_format(Decimal(str(e.diagnosis_score)), decimal_pos=1)
