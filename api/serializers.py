@@ -252,11 +252,7 @@ class DeMinimisSerializer(serializers.Serializer):
 
 def deminimis_data(enrolment: Enrolment) -> dict:
     """What `DeMinimisSerializer` shows for one enrolment (a few queries: detail only)."""
-    result = deminimis.assessment(enrolment)
-    has_offer = result is not None
-    if result is None:
-        result = deminimis.headroom_before(enrolment)
-    declaration = deminimis.current_declaration(enrolment)
+    result, has_offer, declaration = deminimis.dossier_check(enrolment)
     return {
         "regulation": result.regulation.name,
         "ceiling": result.ceiling,

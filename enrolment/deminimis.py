@@ -70,8 +70,12 @@ def declaration_history(enrolment: Enrolment) -> list[DeMinimisDeclaration]:
     )
 
 
-def declared_aids(enrolment: Enrolment) -> list[tuple[dt.date, Decimal]]:
-    declaration = current_declaration(enrolment)
+_READ = object()  # the declaration is read from the database (a caller may pass it)
+
+
+def declared_aids(enrolment: Enrolment, declaration=_READ) -> list[tuple[dt.date, Decimal]]:
+    if declaration is _READ:
+        declaration = current_declaration(enrolment)
     if declaration is None:
         return []
     return [(a.granted_on, a.amount) for a in declaration.aids.all()]
@@ -99,7 +103,7 @@ def grant_date(enrolment: Enrolment) -> dt.date:
 
 
 def assessment(
-    enrolment: Enrolment, *, tariff=None, on: dt.date | None = None
+    enrolment: Enrolment, *, tariff=None, on: dt.date | None = None, declaration=_READ
 ) -> Assessment | None:
     """The ceiling check of `enrolment`'s offer (or of `tariff`, another offer the owner looks
     at) granted on `on` (by default its signature date, today before signature); None when no
@@ -114,22 +118,34 @@ def assessment(
     return assess(
         regulation=deminimis_regulation_in_force(on=on),
         on=on,
-        declared=declared_aids(enrolment),
+        declared=declared_aids(enrolment, declaration),
         previous=programme_aids(enrolment),
         aid_equivalent=aid_equivalent,
     )
 
 
-def headroom_before(enrolment: Enrolment, *, on: dt.date | None = None) -> Assessment:
+def headroom_before(
+    enrolment: Enrolment, *, on: dt.date | None = None, declaration=_READ
+) -> Assessment:
     """The check with a nil new aid: what the company may still receive (the offer page)."""
     on = on or timezone.localdate()
     return assess(
         regulation=deminimis_regulation_in_force(on=on),
         on=on,
-        declared=declared_aids(enrolment),
+        declared=declared_aids(enrolment, declaration),
         previous=programme_aids(enrolment),
         aid_equivalent=Decimal("0.00"),
     )
+
+
+def dossier_check(enrolment: Enrolment) -> tuple[Assessment, bool, DeMinimisDeclaration | None]:
+    """What a dossier shows (staff page, API): the check of its offer, or the headroom before
+    one is chosen; whether an offer is chosen; the declaration in force (read once)."""
+    declaration = current_declaration(enrolment)
+    result = assessment(enrolment, declaration=declaration)
+    if result is not None:
+        return result, True, declaration
+    return headroom_before(enrolment, declaration=declaration), False, declaration
 
 
 def with_offer(base: Assessment, tariff) -> Assessment:

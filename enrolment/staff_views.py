@@ -215,6 +215,7 @@ def staff_detail(request, pk: int):
         name: actions.may(name, enrolment=enrolment, user=request.user)
         for name in ("validate", "send_back", "derogate", "withdraw")
     }
+    check, _has_offer, declaration = deminimis.dossier_check(enrolment)
     return render(
         request,
         "enrolment/staff_detail.html",
@@ -240,8 +241,8 @@ def staff_detail(request, pk: int):
             ),
             "may": may,
             "thread": thread_context(enrolment=enrolment, user=request.user),
-            "deminimis": deminimis.assessment(enrolment) or deminimis.headroom_before(enrolment),
-            "declaration": deminimis.current_declaration(enrolment),
+            "deminimis": check,
+            "declaration": declaration,
         },
     )
 
