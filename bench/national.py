@@ -1200,6 +1200,8 @@ def cmd_measure(args) -> None:
         _wait_http(base + "/bench/trivial/")
         for label, path, role in pages:
             _check_200(base + path, cookies.get(role))
+            if args.warmup:  # every worker's connection and caches warm, not measured
+                _wrk(base + path, cookies.get(role), args.warmup, args.connections)
             r = _wrk(base + path, cookies.get(role), args.duration, args.connections)
             results.append((label, path, role, r))
             print(
@@ -1231,7 +1233,8 @@ def write_results(args, results, sweep, sent, gunicorn_peak, celery_hwm, celery_
         f"entreprises, {n(Enrolment.objects.count())} inscriptions, "
         f"{n(Expert.objects.count())} consultants, {Relay.objects.count()} relais, "
         f"{n(lines_count)} lignes d'écriture ; gunicorn {args.workers} workers synchrones, "
-        f"DEBUG=0, wrk {args.connections} connexions × {args.duration} s par page, "
+        f"DEBUG=0, wrk {args.connections} connexions × {args.duration} s par page "
+        f"(après {args.warmup} s de chauffe non mesurées), "
         f"{os.cpu_count()} cœurs partagés avec PostgreSQL, Redis, wrk et d'autres sessions."
     )
     out = [
@@ -1293,6 +1296,9 @@ def main() -> None:
     )
     m = sub.add_parser("serve-and-measure")
     m.add_argument("--duration", type=int, default=15)
+    m.add_argument(
+        "--warmup", type=int, default=3, help="seconds of unmeasured load before each page"
+    )
     m.add_argument("--connections", type=int, default=8)
     m.add_argument("--workers", type=int, default=4)
     m.add_argument("--port", type=int, default=8917)

@@ -7,7 +7,7 @@ from django.db.models import Count, Max
 from enrolment.dossier import register_dossier_section
 
 from .models import Mission
-from .services import mission_allowed_half_days
+from .services import amendments_half_days, mission_allowed_half_days
 
 
 def dossier_mission_context(enrolment, user) -> dict | None:
@@ -21,13 +21,18 @@ def dossier_mission_context(enrolment, user) -> dict | None:
 def _mission_context(enrolment) -> dict | None:
     mission = (
         Mission.objects.filter(enrolment=enrolment, consultant__isnull=False)
-        .select_related("consultant__user", "enrolment__tariff")
-        .annotate(used=Count("half_days"), last_half_day=Max("half_days__date"))
+        .select_related("consultant__user")
+        .annotate(
+            used=Count("half_days"),
+            last_half_day=Max("half_days__date"),
+            extra_half_days=amendments_half_days(),
+        )
         .first()
     )
     if mission is None:
         return None
-    allowed = mission_allowed_half_days(mission=mission)
+    mission.enrolment = enrolment  # already read, with its tariff
+    allowed = mission_allowed_half_days(mission=mission, extra=mission.extra_half_days)
     return {
         "mission": mission,
         "used": mission.used,

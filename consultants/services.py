@@ -8,7 +8,8 @@ from decimal import Decimal
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -272,10 +273,27 @@ def assignment_decline(*, assignment: Assignment, by, reason: str) -> Assignment
 # --- the mission workspace ----------------------------------------------------------------
 
 
-def mission_allowed_half_days(*, mission: Mission) -> int:
+def amendments_half_days():
+    """The extra half-days of a mission's amendments, as a subquery (`OuterRef("pk")`)."""
+    return Coalesce(
+        Subquery(
+            Amendment.objects.filter(mission=OuterRef("pk"))
+            .order_by()
+            .values("mission")
+            .annotate(n=Sum("extra_half_days"))
+            .values("n")[:1]
+        ),
+        0,
+    )
+
+
+def mission_allowed_half_days(*, mission: Mission, extra: int | None = None) -> int:
+    """The tariff's half-days plus the amendments' (`extra`, when the caller read it with
+    `amendments_half_days()`)."""
     tariff = mission.enrolment.tariff
     base = (tariff.half_days or 0) if tariff else 0
-    extra = mission.amendments.aggregate(n=Sum("extra_half_days"))["n"] or 0
+    if extra is None:
+        extra = mission.amendments.aggregate(n=Sum("extra_half_days"))["n"] or 0
     return base + extra
 
 

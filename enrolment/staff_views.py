@@ -234,7 +234,6 @@ def staff_detail(request, pk: int):
             "version_form": VersionedForm(initial={"version": enrolment.version}),
             "send_back_form": SendBackForm(initial={"version": enrolment.version}),
             "note_form": NoteForm(),
-            "reattach_form": ReattachForm(initial={"relay": enrolment.company.relay_id}),
             "override_form": OverrideForm(initial={"version": enrolment.version}),
             "withdraw_form": WithdrawForm(
                 initial={"version": enrolment.version}, auto_id="withdraw_%s"
@@ -299,6 +298,43 @@ def staff_deminimis(request, pk: int):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def staff_reattach(request, pk: int):
+    """Attach the company to another relay: a rare action with a reason, on its own page (the
+    dossier page does not list every relay)."""
+    _staff_only(request.user)
+    enrolment = enrolment_for_staff_detail(user=request.user, pk=pk)
+    _may_act(request.user)
+    form = ReattachForm(request.POST or None, initial={"relay": enrolment.company.relay_id})
+    if form.is_valid() and form.cleaned_data["relay"].pk == enrolment.company.relay_id:
+        form.add_error(
+            "relay", _("L'entreprise est déjà rattachée à %(r)s.") % {"r": enrolment.company.relay}
+        )
+    if form.is_valid():
+        relay = form.cleaned_data["relay"]
+        try:
+            services.enrolment_reattach(
+                enrolment=enrolment,
+                by=request.user,
+                relay=relay,
+                reason=form.cleaned_data["reason"],
+            )
+        except BusinessRuleError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Entreprise rattachée à %(r)s.") % {"r": relay})
+            if enrolments_for_staff(user=request.user).filter(pk=enrolment.pk).exists():
+                return redirect("enrolment:staff_detail", pk=pk)
+            return redirect("enrolment:staff_list")
+    return render(
+        request,
+        "enrolment/staff_reattach.html",
+        {"enrolment": enrolment, "company": enrolment.company, "form": form},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@login_required
 @require_POST
 def staff_action(request, pk: int, action: str):
     _staff_only(request.user)
@@ -308,7 +344,6 @@ def staff_action(request, pk: int, action: str):
         "validate": VersionedForm,
         "send_back": SendBackForm,
         "note": NoteForm,
-        "reattach": ReattachForm,
         "override": OverrideForm,
         "withdraw": WithdrawForm,
     }
@@ -341,17 +376,6 @@ def staff_action(request, pk: int, action: str):
         elif action == "note":
             services.enrolment_add_note(enrolment=enrolment, by=request.user, text=d["text"])
             messages.success(request, _("Note interne ajoutée."))
-        elif action == "reattach":
-            services.enrolment_reattach(
-                enrolment=enrolment, by=request.user, relay=d["relay"], reason=d["reason"]
-            )
-            messages.success(request, _("Entreprise rattachée à %(r)s.") % {"r": d["relay"]})
-            if (
-                not enrolment.company.__class__.objects.visible_to(request.user)
-                .filter(pk=enrolment.company_id)
-                .exists()
-            ):
-                return redirect("enrolment:staff_list")
         elif action == "override":
             actions.derogate(
                 enrolment=enrolment,

@@ -140,16 +140,17 @@ def message_post_send_back(*, enrolment: Enrolment, by, comment: str) -> Dossier
     )
 
 
-def thread_mark_read(*, enrolment: Enrolment, user) -> int:
-    """The owner or the relay's staff opened the thread: the other side's messages are read."""
+def thread_mark_read(*, enrolment: Enrolment, user, shown: list[int] | None = None) -> int:
+    """The owner or the relay's staff opened the thread: the other side's messages are read
+    (only those `shown`, when given: one posted meanwhile stays unread, and none shown costs
+    no write)."""
     side = reader_side(user)
-    if side is None or side_of(user, enrolment) != side:
+    if side is None or side_of(user, enrolment) != side or shown == []:
         return 0
-    return (
-        DossierMessage.objects.filter(enrolment=enrolment)
-        .unread_by(side)
-        .update(read_at=timezone.now())
-    )
+    unread = DossierMessage.objects.filter(enrolment=enrolment).unread_by(side)
+    if shown is not None:
+        unread = unread.filter(pk__in=shown)
+    return unread.update(read_at=timezone.now())
 
 
 # --- Reads ------------------------------------------------------------------------------------

@@ -57,7 +57,7 @@ def thread_context(*, enrolment: Enrolment, user, form: MessageForm | None = Non
         "form": form if form is not None else _form(),
         "post_url": reverse("enrolment:messages", args=[enrolment.pk]),
     }
-    thread.thread_mark_read(enrolment=enrolment, user=user)
+    thread.thread_mark_read(enrolment=enrolment, user=user, shown=context["unread"])
     return context
 
 

@@ -39,6 +39,7 @@ urlpatterns = [
     ),
     path("inscriptions/<int:pk>/", staff_views.staff_detail, name="staff_detail"),
     path("inscriptions/<int:pk>/de-minimis/", staff_views.staff_deminimis, name="staff_deminimis"),
+    path("inscriptions/<int:pk>/rattachement/", staff_views.staff_reattach, name="staff_reattach"),
 ]
 
 # Last: the relay staff actions on an enrolment (validate, send back…) catch any other slug.

@@ -234,23 +234,37 @@ def dashboard_scope(*, user, start=None, end=None) -> str:
     return f"{who}:{start}:{end}:{get_language()}"
 
 
+def dashboard_cache_key(*, user, start=None, end=None) -> str:
+    return f"reporting:dashboard:v2:{dashboard_scope(user=user, start=start, end=end)}"
+
+
 def dashboard_cached(*, user, start=None, end=None) -> dict:
     """`dashboard()` kept `settings.FUNDING_DASHBOARD_CACHE_SECONDS` seconds in the cache.
 
-    At national scale its enrolment breakdowns read 100,000 rows: each scope (everything,
-    or one relay), period and language is computed at most once per period of that
-    length, so figures may be that many seconds old (0 turns the cache off).
+    At national scale its figures take about a second to compute: each scope (everything,
+    or one relay), period and language is computed at most once per period of that length
+    (0 turns the cache off). When the period is over, **one** request recomputes them (a lock
+    in the cache) while the others keep showing the previous figures, at most one more period
+    old, instead of every worker computing the same figures at once; the page says when
+    they were computed.
     """
 
     seconds = getattr(settings, "FUNDING_DASHBOARD_CACHE_SECONDS", 60)
     if not seconds or not user.is_authenticated:
         return dashboard(user=user, start=start, end=end)
-    key = f"reporting:dashboard:v1:{dashboard_scope(user=user, start=start, end=end)}"
+    key = dashboard_cache_key(user=user, start=start, end=end)
     data = cache.get(key)
-    if data is None:
-        data = dashboard(user=user, start=start, end=end)
-        data["computed_at"] = timezone.now()
-        cache.set(key, data, seconds)
+    now = timezone.now()
+    if data is not None:
+        age = (now - data["computed_at"]).total_seconds()
+        if age < seconds:
+            return data
+        if age < 2 * seconds and not cache.add(f"{key}:computing", 1, seconds):
+            return data  # another request is computing the next figures
+    data = dashboard(user=user, start=start, end=end)
+    data["computed_at"] = now
+    cache.set(key, data, 2 * seconds)
+    cache.delete(f"{key}:computing")
     return data
 
 

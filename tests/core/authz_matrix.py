@@ -168,6 +168,8 @@ EXPECTATIONS: dict[str, Expect] = {
     "enrolment:staff_detail": only(*STAFF, obj="enrolment"),
     # the Region reads the declaration's versions; the acting staff correct it
     "enrolment:staff_deminimis": only(*STAFF, obj="enrolment", writers=frozenset(ACTING)),
+    # attaching the company to another relay: the acting staff only (the Region reads, 403)
+    "enrolment:staff_reattach": only(*ACTING, obj="enrolment"),
     "enrolment:staff_action": post(*ACTING, obj="enrolment", kwargs={"action": "note"}),
     # the dossier's thread: the owner and the relay's side write, the Region reads, experts never
     "enrolment:messages": only(OWNER, *STAFF, obj="enrolment", writers=(OWNER, *ACTING)),

@@ -82,7 +82,7 @@ def test_staff_pages_fit_phones_and_desktops(page, login, logout):
         staff = staff_user(afpi)
         for name in ("Fonderie Lyonnaise de Précision", "Plasturgie du Beaujolais"):
             signed_enrolment(company=company(relay=afpi, name=name), staff=staff)
-        enrolment_at(S.OFFER_CHOSEN, staff=staff, name="Mécanique Générale du Haut-Bugey")
+        chosen = enrolment_at(S.OFFER_CHOSEN, staff=staff, name="Mécanique Générale du Haut-Bugey")
         waiting, director = _waiting_with_a_pending_proposal(staff)
         region = UserFactory(role=Role.REGION, email="region-pages@test.example")
         admin = UserFactory(admin=True, email="admin-pages@test.example")
@@ -105,6 +105,8 @@ def test_staff_pages_fit_phones_and_desktops(page, login, logout):
         assert page.locator("#result-count").inner_text() == "1 inscription"
         assert page.locator("#state-filter").get_by_label("Offre choisie").is_checked()
         _fits(page, screen, "inscriptions-filtrees")
+        page.goto(f"/inscriptions/{chosen.pk}/rattachement/")
+        _fits(page, screen, "rattachement")
         page.goto(f"/comptabilite/{afpi.slug}/")
         _fits(page, screen, "comptabilite")
         assert "débiteur" in page.locator('#balances tr[data-account="411"]').inner_text()

@@ -12,6 +12,7 @@ from django.urls import reverse
 from zeal import zeal_ignore
 
 from consultants.models import Mission
+from core.models import Relay, TimelineEvent
 from diagnostics.models import Diagnosis
 from enrolment import thread
 from enrolment.models import Enrolment, EnrolmentState
@@ -48,9 +49,12 @@ def test_the_header_says_who_where_and_offers_the_one_action_of_the_state(client
     assert "data-confirm=" in primary and 'id="validate"' in primary
     # the secondary actions sit in the side panel, the irreversible ones ask first
     side = html.split('id="side-actions"', 1)[1]
-    for action in ("send_back", "reattach", "withdraw"):
+    for action in ("send_back", "withdraw"):
         form = side.split(f"/{action}/", 1)[1].split(">", 1)[0]
         assert "data-confirm=" in form, action
+    # attaching to another relay has its own page (the dossier page lists no relays)
+    assert reverse("enrolment:staff_reattach", args=[enrolment.pk]) in side
+    assert "<option" not in side
     assert "Valider l&#x27;inscription" not in side and "Valider l'inscription" not in side
 
 
@@ -166,3 +170,30 @@ def test_the_primary_action_follows_the_state_and_the_role():
     convention = primary_action(assigned, relay_staff_for(assigned))
     assert convention.label == "Enregistrer la convention signée"
     assert convention.url == reverse("agreements:agreement_detail", args=[assigned.pk])
+
+
+def test_the_company_is_attached_to_another_relay_on_its_own_page_with_a_reason(client):
+    with zeal_ignore():
+        enrolment = enrolment_at(S.OFFER_CHOSEN, name="Tôlerie Fine")
+        staff = relay_staff_for(enrolment)
+        other = Relay.objects.exclude(pk=enrolment.company.relay_id).order_by("pk").first()
+    client.force_login(staff)
+    url = reverse("enrolment:staff_reattach", args=[enrolment.pk])
+    page = client.get(url).content.decode()
+    assert 'id="reattach-form"' in page and "data-confirm=" in page
+    assert f'<option value="{other.pk}"' in page
+    # the same relay, or none: a message in French, nothing changed
+    same = client.post(url, {"relay": enrolment.company.relay_id, "reason": "Erreur"})
+    assert same.status_code == 400
+    assert "déjà rattachée" in same.content.decode()
+    assert client.post(url, {"relay": "", "reason": ""}).status_code == 400
+    enrolment.company.refresh_from_db()
+    assert enrolment.company.relay_id != other.pk
+    # another relay: the dossier leaves this relay's list, the reason stays in the history
+    response = client.post(url, {"relay": other.pk, "reason": "Adhérent de l'autre réseau"})
+    assert response.status_code == 302 and response["Location"] == reverse("enrolment:staff_list")
+    enrolment.company.refresh_from_db()
+    assert enrolment.company.relay_id == other.pk
+    event = TimelineEvent.objects.get(object_id=enrolment.pk, verb="reattached")
+    assert "Adhérent de l'autre réseau" in event.message and event.internal
+    assert client.get(url).status_code == 404  # no longer this relay's dossier

@@ -190,6 +190,21 @@ def test_unread_messages_are_counted_in_the_navigation_until_the_thread_is_opene
     assert thread.unread_count(user=dossier["staff"]) == 1
 
 
+def test_opening_the_thread_marks_read_only_the_messages_it_showed(dossier):
+    enrolment, staff = dossier["enrolment"], dossier["staff"]
+    first = thread.message_post(enrolment=enrolment, by=dossier["owner"], text="Premier")
+    shown = [m.pk for m in thread.thread_for(enrolment=enrolment, user=staff)]
+    # the owner writes again while the page is being built: that message was not shown
+    thread.message_post(enrolment=enrolment, by=dossier["owner"], text="Second")
+    assert thread.thread_mark_read(enrolment=enrolment, user=staff, shown=shown) == 1
+    assert thread.unread_count(user=staff) == 1
+    first.refresh_from_db()
+    assert first.read_at is not None
+    # nothing unread on the page: nothing written
+    assert thread.thread_mark_read(enrolment=enrolment, user=staff, shown=[]) == 0
+    assert thread.unread_count(user=staff) == 1
+
+
 # --- Attachments --------------------------------------------------------------------------------
 
 ATTACHMENT_CASES = {

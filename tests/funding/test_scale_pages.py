@@ -5,6 +5,7 @@ import re
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -14,7 +15,7 @@ from core.models import Relay
 from funding.ledger import Line, entry_post
 from funding.models import JournalLine
 from funding.selectors import JOURNAL_PAGE_SIZE
-from reporting.selectors import dashboard_cached, dashboard_scope
+from reporting.selectors import dashboard_cache_key, dashboard_cached
 from tests.factories import UserFactory
 
 from .factories import company, staff_user
@@ -94,7 +95,7 @@ def test_the_dashboard_is_computed_once_per_scope_within_its_cache_period(settin
     settings.FUNDING_DASHBOARD_CACHE_SECONDS = 60
     region = UserFactory(region=True)
     staff = staff_user(afpi)
-    keys = [f"reporting:dashboard:v1:{dashboard_scope(user=u)}" for u in (region, staff)]
+    keys = [dashboard_cache_key(user=u) for u in (region, staff)]
     cache.delete_many(keys)  # only ours: the cache may be shared (Redis)
     _post(afpi, 1, amount="100.00")
     _post(Relay.objects.get(slug="cci"), 1, amount="50.00")
@@ -114,11 +115,43 @@ def test_the_dashboard_is_computed_once_per_scope_within_its_cache_period(settin
     cache.delete_many(keys)
 
 
+def test_expired_figures_are_recomputed_by_one_request_while_the_others_show_them(settings, afpi):
+    settings.FUNDING_DASHBOARD_CACHE_SECONDS = 60
+    region = UserFactory(region=True)
+    key = dashboard_cache_key(user=region)
+    cache.delete_many([key, f"{key}:computing"])
+    _post(afpi, 1, amount="100.00")
+    with time_machine.travel(dt.datetime(2026, 6, 1, 9, 0, tzinfo=dt.UTC), tick=False) as clock:
+        assert dashboard_cached(user=region)["totals"]["committed"] == Decimal("100.00")
+        _post(afpi, 2, amount="1.00")
+        clock.shift(61)  # the period is over
+        # another request is already computing the next figures: this one shows the previous
+        cache.add(f"{key}:computing", 1, 60)
+        with CaptureQueriesContext(connection) as ctx:
+            previous = dashboard_cached(user=region)
+        assert previous["totals"]["committed"] == Decimal("100.00")
+        assert not any("funding_" in q["sql"] for q in ctx.captured_queries)
+        # nobody is: this request computes them, and the next ones read them
+        cache.delete(f"{key}:computing")
+        assert dashboard_cached(user=region)["totals"]["committed"] == Decimal("101.00")
+        assert cache.get(f"{key}:computing") is None
+        clock.shift(10)
+        assert dashboard_cached(user=region)["computed_at"] == dt.datetime(
+            2026, 6, 1, 9, 1, 1, tzinfo=dt.UTC
+        )
+        # figures older than two periods are never shown: the request computes them
+        _post(afpi, 3, amount="1.00")
+        cache.add(f"{key}:computing", 1, 600)
+        clock.shift(121)
+        assert dashboard_cached(user=region)["totals"]["committed"] == Decimal("102.00")
+    cache.delete_many([key, f"{key}:computing"])
+
+
 def test_cached_dashboard_charts_carry_each_requests_own_nonce(settings, client, afpi):
     """The tables' markup is cached, never the charts: their <style> needs this request's nonce."""
     settings.FUNDING_DASHBOARD_CACHE_SECONDS = 60
     region = UserFactory(region=True)
-    cache.delete(f"reporting:dashboard:v1:{dashboard_scope(user=region)}")
+    cache.delete(dashboard_cache_key(user=region))
     _post(afpi, 1, amount="100.00")
     client.force_login(region)
     nonces = []
