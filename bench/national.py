@@ -1198,14 +1198,23 @@ def cmd_measure(args) -> None:
     results = []
     try:
         _wait_http(base + "/bench/trivial/")
-        for label, path, role in pages:
+        for i, (label, path, role) in enumerate(pages):
             _check_200(base + path, cookies.get(role))
+            # The 50-row floor again, just before the page: on a shared machine the speed drifts
+            # within a run, and a page is compared with the floor measured beside it.
+            floor = (
+                _wrk(base + pages[1][1], cookies["relay"], args.neighbour_floor, args.connections)
+                if i > 1 and args.neighbour_floor
+                else None
+            )
             if args.warmup:  # every worker's connection and caches warm, not measured
                 _wrk(base + path, cookies.get(role), args.warmup, args.connections)
             r = _wrk(base + path, cookies.get(role), args.duration, args.connections)
+            r["floor"] = floor["rps"] if floor else None
             results.append((label, path, role, r))
             print(
                 f"{label:50} {r['rps']:7.1f} req/s  p50 {r['p50']:6.1f} ms  p95 {r['p95']:6.1f} ms"
+                + (f"  (plancher juste avant : {floor['rps']:.1f} req/s)" if floor else "")
             )
         workers = _children(server.pid)
         gunicorn_peak = max((_vm(p, "VmHWM") for p in workers), default=0)
@@ -1240,13 +1249,15 @@ def write_results(args, results, sweep, sent, gunicorn_peak, celery_hwm, celery_
     out = [
         header,
         "",
-        "| page (rôle) | req/s | p50 ms | p95 ms | débit / vue triviale | débit / tableau 50 lignes |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| page (rôle) | req/s | p50 ms | p95 ms | débit / vue triviale | débit / tableau 50 lignes "
+        "| débit / tableau 50 lignes mesuré juste avant |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for label, _path, role, r in results:
+        beside = f"{r['rps'] / r['floor']:.2f} ({r['floor']:.1f} req/s)" if r.get("floor") else "—"
         out.append(
             f"| {label}{f' ({role})' if role else ''} | {r['rps']:.1f} | {r['p50']:.1f} | "
-            f"{r['p95']:.1f} | {r['rps'] / trivial:.2f} | {r['rps'] / table:.2f} |"
+            f"{r['p95']:.1f} | {r['rps'] / trivial:.2f} | {r['rps'] / table:.2f} | {beside} |"
         )
     path = Path(args.output)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -1298,6 +1309,12 @@ def main() -> None:
     m.add_argument("--duration", type=int, default=15)
     m.add_argument(
         "--warmup", type=int, default=3, help="seconds of unmeasured load before each page"
+    )
+    m.add_argument(
+        "--neighbour-floor",
+        type=int,
+        default=5,
+        help="seconds of the 50-row floor measured again just before each page (0: not)",
     )
     m.add_argument("--connections", type=int, default=8)
     m.add_argument("--workers", type=int, default=4)
