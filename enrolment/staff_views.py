@@ -36,7 +36,7 @@ from .forms import (
     declared_aid_initial,
     declared_aid_rows,
 )
-from .models import EnrolmentState, ExportJob
+from .models import Enrolment, EnrolmentState, ExportJob
 from .selectors import (
     enrolment_audit_history,
     enrolment_for_staff_detail,
@@ -323,7 +323,7 @@ def staff_reattach(request, pk: int):
             form.add_error(None, exc.message)
         else:
             messages.success(request, _("Entreprise rattachée à %(r)s.") % {"r": relay})
-            if enrolments_for_staff(user=request.user).filter(pk=enrolment.pk).exists():
+            if Enrolment.objects.visible_to(request.user).filter(pk=enrolment.pk).exists():
                 return redirect("enrolment:staff_detail", pk=pk)
             return redirect("enrolment:staff_list")
     return render(

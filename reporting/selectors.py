@@ -253,18 +253,19 @@ def dashboard_cached(*, user, start=None, end=None) -> dict:
     if not seconds or not user.is_authenticated:
         return dashboard(user=user, start=start, end=end)
     key = dashboard_cache_key(user=user, start=start, end=end)
+    computing = f"{key}:computing"
     data = cache.get(key)
     now = timezone.now()
     if data is not None:
         age = (now - data["computed_at"]).total_seconds()
         if age < seconds:
             return data
-        if age < 2 * seconds and not cache.add(f"{key}:computing", 1, seconds):
+        if age < 2 * seconds and not cache.add(computing, 1, seconds):
             return data  # another request is computing the next figures
     data = dashboard(user=user, start=start, end=end)
     data["computed_at"] = now
     cache.set(key, data, 2 * seconds)
-    cache.delete(f"{key}:computing")
+    cache.delete(computing)
     return data
 
 
