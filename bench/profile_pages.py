@@ -1,6 +1,8 @@
 """Which queries a page spends its time in, at national scale (helper of bench/national.py).
 
-DEBUG=1 DATABASE_URL=… .venv/bin/python bench/profile_pages.py [list|detail|queue|journal|dashboard|pool|register|floor …]
+DEBUG=1 DATABASE_URL=… .venv/bin/python bench/profile_pages.py [--all] [list|detail|queue|journal|dashboard|pool|register|floor …]
+
+Each page: time, query count, time in SQL and its four slowest queries (`--all`: every query, in order).
 """
 
 from __future__ import annotations
@@ -49,7 +51,8 @@ def main() -> None:
         "register": (reverse("reporting:deminimis_register"), region),
         "floor": ("/bench/table/", staff),
     }
-    wanted = sys.argv[1:] or list(pages)
+    every_query = "--all" in sys.argv
+    wanted = [a for a in sys.argv[1:] if a != "--all"] or list(pages)
     for name in wanted:
         path, user = pages[name]
         client = Client(HTTP_HOST="localhost")
@@ -67,7 +70,12 @@ def main() -> None:
             f"{name}: {response.status_code} {elapsed * 1000:.0f} ms, {len(ctx)} queries, "
             f"{sql_time * 1000:.0f} ms in SQL, {len(response.content)} bytes"
         )
-        for q in sorted(ctx.captured_queries, key=lambda q: -float(q["time"]))[:4]:
+        shown = (
+            ctx.captured_queries
+            if every_query
+            else sorted(ctx.captured_queries, key=lambda q: -float(q["time"]))[:4]
+        )
+        for q in shown:
             print(f"   {float(q['time']) * 1000:7.1f} ms  {q['sql'][:300]}")
 
 
