@@ -37,8 +37,10 @@ AXES_VERBOSE = False
 # must not keep connections to the test database open when it is dropped.
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
-    # Test data need not survive a crash of the server: commits do not wait for the WAL flush.
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c synchronous_commit=off"
+    # Test data need not survive a crash of the server: commits do not wait for the WAL flush
+    # (the portal's own connection options, such as its join planning, are kept).
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["options"] = f"{options.get('options', '')} -c synchronous_commit=off".strip()
 
 # pytest-xdist runs the suite in several processes (`gw0`, `gw1`…; each has its own test
 # database): each also has its own cache and Celery queues, under its own prefix in the one
