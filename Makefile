@@ -9,13 +9,15 @@ DEV_ENV := DEBUG=$${DEBUG:-1}
 .PHONY: run test api-contract install syspkgs-run syspkgs-test syspkgs-bench syscheck lint check docs clean \
 	backup restore bench bench-national
 
+# The dependencies are installed by uv (from PyPI, like pip, whose resolution it follows):
+# ≈ 4 s instead of pip's ≈ 30 s on a fresh clone, which `make test` counts in its time.
 $(PY):
 	@$(PYTHON) -c 'import ensurepip' 2>/dev/null || bash scripts/system_packages.sh venv
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet uv
 
 $(STAMP): pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(VENV)/bin/uv pip install --quiet --python $(PY) -e '.[dev]'
 	touch $(STAMP)
 
 install: $(STAMP)
