@@ -246,7 +246,14 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 if REDIS_URL:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "max_retries": 1}
+    # Publishing an event while Redis is down: one more connection attempt, at once, then the
+    # outbox keeps the message for the relay sweep (kombu would otherwise wait 2 s before
+    # retrying, inside the user's request, for every event the request publishes).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": 3600,
+        "max_retries": 1,
+        "interval_start": 0,
+    }
 # The outbox relay sweep (core.outbox): how often beat runs it; see OUTBOX_RELAY_* below.
 OUTBOX_RELAY_INTERVAL_SECONDS = env("OUTBOX_RELAY_INTERVAL_SECONDS", 30)
 CELERY_BEAT_SCHEDULE: dict = {
