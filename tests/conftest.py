@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import socket
 from urllib.parse import urlparse
@@ -43,6 +44,15 @@ def pytest_sessionstart(session):
         problems.append(f"Redis ne répond pas ({REDIS_URL})")
     if problems:
         raise pytest.UsageError("Services configurés mais injoignables : " + " ; ".join(problems))
+
+
+def pytest_collection_finish(session):
+    """Fewer garbage collections: what collection and the imports left is frozen (never scanned
+    again), and the young generation is collected every 50,000 allocations instead of 700
+    (measured: about 4 % less CPU on the authorization matrix, 130 MB more per process)."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 50, 1000)
 
 
 def pytest_collection_modifyitems(config, items):

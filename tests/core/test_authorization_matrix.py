@@ -327,6 +327,9 @@ ADMIN_SITE_PAGES = {
 def _admin_model_case(entry: UrlEntry, request) -> tuple[str, int] | None:
     for model, model_admin in admin.site._registry.items():
         app, name = model._meta.app_label, model._meta.model_name
+        prefix, old_change_route = f"admin:{app}_{name}_", f"admin/{app}/{name}/<path:object_id>/"
+        if not (entry.name or "").startswith(prefix) and entry.route != old_change_route:
+            continue  # another model's pattern
         obj = model._default_manager.order_by("pk").first()
         object_id = str(obj.pk) if obj is not None else "0"
         if entry.name == f"admin:{app}_{name}_simple_history":  # one past version
@@ -334,7 +337,7 @@ def _admin_model_case(entry: UrlEntry, request) -> tuple[str, int] | None:
             if record is None:
                 return reverse(entry.name, args=["0", "0"]), ABSENT
             return reverse(entry.name, args=[object_id, record.history_id]), 200
-        if entry.name and entry.name.startswith(f"admin:{app}_{name}_"):
+        if entry.name and entry.name.startswith(prefix):
             view = entry.name.rsplit("_", 1)[1]
             if view == "changelist":
                 return reverse(entry.name), 200
@@ -346,7 +349,7 @@ def _admin_model_case(entry: UrlEntry, request) -> tuple[str, int] | None:
             if obj is None:
                 return url, ABSENT
             return url, 200
-        if entry.name is None and entry.route == f"admin/{app}/{name}/<path:object_id>/":
+        if entry.name is None and entry.route == old_change_route:
             return f"/admin/{app}/{name}/{object_id}/", 302  # the old change URL redirects
     return None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -102,8 +103,39 @@ class WorkerProcess:
                     os.killpg(proc.pid, signal.SIGKILL)
                     proc.wait(timeout=10)
 
+    def settle(self, timeout: float = 30) -> None:
+        """Wait until nothing is left to run: the queue is empty and every task the running
+        workers received has ended (a task run twice, a retry or a redelivery would show up
+        before this returns, with no fixed sleep)."""
+        wait_for(
+            lambda: _queue_size() == 0 and not self._unfinished(),
+            timeout=timeout,
+            interval=0.1,
+            message="des tâches restent en cours:\n" + self.logs(),
+        )
+
+    def _unfinished(self) -> set[str]:
+        last: dict[str, str] = {}
+        for proc in self.procs:
+            if proc.poll() is None:  # a killed worker's last task is not waited for
+                for task_id, word in TASK_LINE.findall(proc.log.read_text(errors="replace")):  # type: ignore[attr-defined]
+                    last[task_id] = word
+        return {task_id for task_id, word in last.items() if word in {"received", "retry"}}
+
     def logs(self) -> str:
         return "\n".join(p.log.read_text(errors="replace") for p in self.procs)  # type: ignore[attr-defined]
+
+
+#: a task's life in a worker's log: received, then succeeded / failed / raised, or retry
+TASK_LINE = re.compile(r"Task [\w.]+\[([0-9a-f-]+)\] (received|succeeded|failed|raised|retry)")
+
+
+def _queue_size() -> int:
+    from performance_pme.celery import app
+
+    with app.connection_for_write() as conn:
+        # the Redis transport's count (its priority lists and key prefix included)
+        return conn.default_channel._size(app.conf.task_default_queue)
 
 
 def _purge_queue() -> None:

@@ -49,7 +49,7 @@ def test_validating_an_enrolment_produces_exactly_one_agreement_pdf(celery_worke
         enrolment = enrolment_validated(offer_code="ciblee")
 
     wait_for(lambda: _agreements(enrolment), timeout=60, message="aucune convention produite")
-    time.sleep(1.5)  # anything running twice would show up now
+    celery_worker_process.settle()  # anything running twice would have run now
     [agreement] = _agreements(enrolment)
     assert agreement.version == 1
     assert agreement.file.storage.exists(agreement.file.name)
@@ -84,7 +84,7 @@ def test_worker_killed_while_rendering_leaves_exactly_one_agreement(celery_worke
     # A second delivery of the same message (relay again, redelivery) changes nothing.
     message.refresh_from_db()
     outbox_relay_sweep(older_than=timedelta(0), retry_after=timedelta(0))
-    time.sleep(2)
+    workers.settle()
     assert len(_agreements(enrolment)) == 1
     message.refresh_from_db()
     assert message.status == "done"
@@ -114,18 +114,18 @@ def test_broker_unreachable_at_commit_then_agreement_after_it_is_back(celery_wor
         assert enrolment.state == "validated"
         message = OutboxMessage.objects.get(kind="enrolment.validated")
         assert message.status == "pending" and message.attempts == 0
-        time.sleep(2)
-        assert _agreements(enrolment) == []
         assert outbox_relay_sweep(older_than=timedelta(0)) == 0
     finally:
         point_broker_to(real_broker)
+    celery_worker_process.settle()  # nothing reached the worker: no agreement yet
+    assert _agreements(enrolment) == []
 
     # every message left pending while the broker was down goes out, the validation's among them
     waiting = OutboxMessage.objects.filter(status="pending")
     assert message.pk in {m.pk for m in waiting}
     assert outbox_relay_sweep(older_than=timedelta(0)) == len(waiting)
     wait_for(lambda: _agreements(enrolment), timeout=60, message="pas de convention")
-    time.sleep(1)
+    celery_worker_process.settle()
     assert len(_agreements(enrolment)) == 1
 
 
@@ -147,6 +147,6 @@ def test_pool_process_killed_is_redelivered_by_celery_itself(celery_worker_proce
         os.kill(int(pid), signal.SIGKILL)
     # no relay sweep here: the worker re-sends the task (countdown default_retry_delay)
     wait_for(lambda: _agreements(enrolment), timeout=60, message="pas de nouvelle tentative")
-    time.sleep(1)
+    workers.settle()
     assert len(_agreements(enrolment)) == 1
     assert "WorkerLostError" in workers.logs() or "retry" in workers.logs().lower()
