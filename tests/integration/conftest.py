@@ -107,12 +107,12 @@ class WorkerProcess:
         """Wait until nothing is left to run: the queue is empty and every task the running
         workers received has ended (a task run twice, a retry or a redelivery would show up
         before this returns, with no fixed sleep)."""
-        wait_for(
-            lambda: _queue_size() == 0 and not self._unfinished(),
-            timeout=timeout,
-            interval=0.1,
-            message="des tâches restent en cours:\n" + self.logs(),
-        )
+        try:
+            wait_for(
+                lambda: _queue_size() == 0 and not self._unfinished(), timeout=timeout, interval=0.1
+            )
+        except AssertionError:
+            raise AssertionError(f"des tâches restent en cours :\n{self.logs()}") from None
 
     def _unfinished(self) -> set[str]:
         last: dict[str, str] = {}
