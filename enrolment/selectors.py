@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 
 from core.audit import history_for
 from core.scoping import get_visible_or_404
 from diagnostics.models import Diagnosis
 
-from .models import Enrolment, EnrolmentState
+from .models import Enrolment, EnrolmentState, Pilot
+
+#: An enrolment's pilots in their order (the model's ordering joins the enrolment to sort).
+_PILOTS = Prefetch("pilots", queryset=Pilot.objects.order_by("position"))
 
 
 def enrolment_counts_by_state(*, user) -> list[tuple[str, str, int]]:
@@ -55,7 +58,7 @@ def enrolment_for_staff_detail(*, user, pk: int):
             "offer",
             "tariff",
             "problem_theme",
-        ).prefetch_related("pilots"),
+        ).prefetch_related(_PILOTS),
         user,
         pk=pk,
     )
@@ -65,7 +68,7 @@ def enrolment_for_owner(*, user, pk: int):
     return get_visible_or_404(
         Enrolment.objects.select_related(
             "company", "company__relay", "company__departement", "offer", "tariff", "problem_theme"
-        ).prefetch_related("pilots"),
+        ).prefetch_related(_PILOTS),
         user,
         pk=pk,
     )
@@ -80,13 +83,12 @@ def latest_diagnoses(*, enrolment, user):
     )
 
 
-def enrolment_audit_history(*, enrolment: Enrolment, user) -> list:
-    """Changes of an enrolment and of its pilots (even replaced ones), for those who see it."""
-
-    visible = Enrolment.objects.visible_to(user).filter(pk=enrolment.pk)
+def enrolment_audit_history(*, enrolment: Enrolment) -> list:
+    """Changes of an enrolment and of its pilots (even replaced ones). `enrolment` was read
+    through the user's scope (`enrolment_for_staff_detail`): its history is filtered by id."""
     return history_for(
         {
-            "enrolment.enrolment": visible.values("pk"),
-            "enrolment.pilot": Q(enrolment_id__in=visible.values("pk")),
+            "enrolment.enrolment": Q(id=enrolment.pk),
+            "enrolment.pilot": Q(enrolment_id=enrolment.pk),
         }
     )

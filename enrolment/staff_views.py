@@ -228,7 +228,7 @@ def staff_detail(request, pk: int):
             "tabs": dossier_tabs(enrolment=enrolment, user=request.user, diagnoses=diagnoses),
             "history": merged_history(
                 events=timeline_for(enrolment),
-                audit=enrolment_audit_history(enrolment=enrolment, user=request.user),
+                audit=enrolment_audit_history(enrolment=enrolment),
             ),
             "read_only": request.user.is_read_only,
             "version_form": VersionedForm(initial={"version": enrolment.version}),
