@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
+from django.template.defaultfilters import floatformat
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 
 def _share(part: int, whole: int) -> Decimal | None:
@@ -67,3 +70,35 @@ def outcomes_for(expert_ids: Iterable[int]) -> dict[int, OutcomeFigures]:
     ids = list(expert_ids)
     found = _provider(ids) if _provider is not None and ids else {}
     return {pk: found.get(pk, EMPTY) for pk in ids}
+
+
+def outcome_texts(o: OutcomeFigures, *, expert_pk: int) -> dict:
+    """What `consultants/outcomes.jinja` shows of a consultant's figures, in words (the count of
+    answers always beside the mean; "peu d'avis" under the small-sample threshold)."""
+    return {
+        "expert_pk": expert_pk,
+        "missions": ngettext(
+            "%(n)s mission clôturée", "%(n)s missions clôturées", o.missions_closed
+        )
+        % {"n": o.missions_closed},
+        "satisfaction": _("Satisfaction"),
+        "mean": f"{floatformat(o.satisfaction_mean, 1)}/5" if o.answers else "",
+        "answers": ngettext("%(n)s avis", "%(n)s avis", o.answers) % {"n": o.answers},
+        "small_sample": (
+            (_("peu d'avis"), _("Moyenne sur moins de cinq avis : peu significative."))
+            if o.answers and o.small_sample
+            else None
+        ),
+        "indicators_label": _("Indicateurs atteints"),
+        "indicators": (
+            f"{floatformat(o.indicators_share, 1)} % ({o.indicators_reached}/{o.indicators})"
+            if o.indicators
+            else ""
+        ),
+        "progressing_label": _("Toujours en progrès à 36 mois"),
+        "progressing": (
+            f"{floatformat(o.progressing_share, 1)} % ({o.still_progressing}/{o.closed_long_ago})"
+            if o.closed_long_ago
+            else ""
+        ),
+    }

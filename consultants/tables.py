@@ -1,11 +1,13 @@
 import django_tables2 as tables
 from django.urls import reverse
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
+from core.jinja import render_rows
 from core.money import format_eur
 
 from .models import Expert
-from .outcomes import outcomes_for
+from .outcomes import outcome_texts, outcomes_for
 
 
 class PoolTable(tables.Table):
@@ -53,20 +55,38 @@ class PoolTable(tables.Table):
         attrs = {"class": "table table-sm table-hover align-middle"}
 
 
-def pool_rows(table: PoolTable) -> list[Expert]:
-    """The page's experts, each with what its row prints worked out once (see the template);
-    their outcomes when the table shows them (the page's consultants only)."""
+def pool_rows(table: PoolTable) -> SafeString:
+    """The <tr> of the page's experts, what each prints worked out once in Python and laid out
+    by a Jinja2 template; their outcomes when the table shows them (the page's consultants)."""
     kinds = {value: str(label) for value, label in Expert.Kind.choices}
     accreditations = dict(Expert._meta.get_field("accreditation").flatchoices)
-    rows = [row.record for row in table.paginated_rows]
+    experts = [row.record for row in table.paginated_rows]
     if table.with_outcomes:
-        table.outcomes = outcomes_for(e.pk for e in rows)
-    for e in rows:
-        e.profile_url = reverse("consultants:profile", args=[e.pk])
-        e.kind_label = kinds.get(e.kind, e.kind)
-        e.accreditation_label = str(accreditations.get(e.accreditation, e.accreditation))
-        e.specialties_label = ", ".join(t.name for t in e.specialties.all()) or "—"
-        e.departement_codes = [d.code for d in e.departements.all()]
-        e.rate_label = format_eur(e.half_day_rate)
-        e.figures = table.outcomes.get(e.pk) if e.kind == Expert.Kind.CONSULTANT else None
-    return rows
+        table.outcomes = outcomes_for(e.pk for e in experts)
+    rows = []
+    for e in experts:
+        figures = table.outcomes.get(e.pk) if e.kind == Expert.Kind.CONSULTANT else None
+        rows.append(
+            {
+                "profile_url": reverse("consultants:profile", args=[e.pk]),
+                "name": str(e),
+                "kind": kinds.get(e.kind, e.kind),
+                "firm": e.firm or "—",
+                "specialties": ", ".join(t.name for t in e.specialties.all()) or "—",
+                "departements": [d.code for d in e.departements.all()],
+                "accreditation": str(accreditations.get(e.accreditation, e.accreditation)),
+                "load": e.load,
+                "capacity": e.capacity,
+                "rate": format_eur(e.half_day_rate),
+                "outcomes": outcome_texts(figures, expert_pk=e.pk) if figures else None,
+            }
+        )
+    return render_rows(
+        "consultants/pool_rows.jinja",
+        {
+            "rows": rows,
+            "with_outcomes": table.with_outcomes,
+            "empty": table.empty_text,
+            "columns": len(table.columns),
+        },
+    )

@@ -59,6 +59,7 @@ from .forms import (
 from .models import Action, ActionPlan, Assignment, Indicator, Mission, Trainee, TrainingSession
 from .outcomes import outcomes_for
 from .pool_csv import pool_export_csv, pool_import_csv
+from .queue_table import assignment_needs, queue_rows
 from .tables import PoolTable, pool_rows
 from .training_forms import (
     AssessmentForm,
@@ -190,7 +191,7 @@ def queue(request):
     return render(
         request,
         "consultants/queue.html",
-        {"enrolments": enrolments, "page": page, "total": page.paginator.count},
+        {"rows_html": queue_rows(enrolments), "page": page, "total": page.paginator.count},
     )
 
 
@@ -252,6 +253,7 @@ def queue_detail(request, pk: int):
         "consultants/queue_detail.html",
         {
             "enrolment": enrolment,
+            "needs": assignment_needs(enrolment, labelled=True),
             "suggestions": suggestions,
             "history": history,
             "pending": pending,

@@ -244,9 +244,11 @@ class Enrolment(models.Model):
             )
         ]
         indexes = [
-            # the de minimis register: granted aids (signed agreements) in signature order
+            # the de minimis register: granted aids (signed agreements) in signature order; the
+            # tariff is carried so that its counts per tariff read the index alone (no table)
             models.Index(
                 fields=["signed_at", "id"],
+                include=["tariff"],
                 condition=models.Q(signed_at__isnull=False),
                 name="enrolment_signed_order",
             ),

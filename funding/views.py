@@ -38,6 +38,7 @@ from enrolment.models import Company
 from . import selectors, services
 from .balances import relay_line_count
 from .forms import InstalmentFilterForm, JournalFilter, PaymentForm, PeriodCloseForm
+from .journal_table import journal_rows
 from .ledger import closed_until
 from .models import AidInstalment, JournalEntry, Payment
 
@@ -159,8 +160,6 @@ def journal(request, slug: str):
         # the whole journal: its line count is kept with the balances
         total=relay_line_count(relay) if unfiltered else None,
     )
-    for line in page.rows:
-        line.origin = selectors.origin_label(line.entry.event_kind)
     query = request.GET.copy()
     for key in ("after", "before", "page"):
         query.pop(key, None)
@@ -171,6 +170,7 @@ def journal(request, slug: str):
             "relay": relay,
             "filter": filterset,
             "page": page,
+            "rows_html": journal_rows(page.rows),
             "query": query.urlencode(),
         },
     )

@@ -110,6 +110,13 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # the rows of the busiest tables (core.jinja.render_rows); autoescaped
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "core.jinja.environment"},
+    },
 ]
 
 # Database: DATABASE_URL, or an SQLite file under var/ for development.

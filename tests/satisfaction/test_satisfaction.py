@@ -273,7 +273,7 @@ def test_the_suggestion_page_shows_figures_with_their_counts(fixture_world, clie
         waiting = enrolment_at(S.VALIDATED, company=company_in("69"))
     url = reverse("consultants:queue_detail", args=[waiting.pk])
     client.force_login(UserFactory(director=True))
-    page = client.get(url).content.decode()
+    page = html.unescape(client.get(url).content.decode())
     block_a = page.split(f'data-outcomes="{a.pk}"')[1].split("</ul>")[0]
     assert "3 missions clôturées" in block_a
     assert "3,3/5" in block_a and "(2 avis)" in block_a and "peu d'avis" in block_a
