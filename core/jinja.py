@@ -9,9 +9,7 @@ so that `makemessages` finds them); the templates only lay them out, autoescaped
 from __future__ import annotations
 
 from django.template.loader import render_to_string
-from django.templatetags.static import static
 from django.urls import reverse
-from django.utils.formats import number_format
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from jinja2 import Environment
@@ -28,8 +26,8 @@ def environment(**options) -> Environment:
     # (`format_html`, `mark_safe`) pass as they are.
     options.setdefault("finalize", conditional_escape)
     env = Environment(**options)  # noqa: S701 — the backend turns autoescape on
-    env.globals.update(url=_url, static=static)
-    env.filters.update(eur=format_eur, number=number_format)
+    env.globals["url"] = _url
+    env.filters["eur"] = format_eur
     return env
 
 

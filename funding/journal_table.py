@@ -22,24 +22,25 @@ def journal_rows(lines) -> SafeString:
             origin = f"{origin} · {_('par')} {entry.author}"
         elif entry.outbox_message_id:
             origin = f"{origin} · {_('écriture automatique')}"
-        party = " ".join(
-            str(p) for p in (ln.company.name if ln.company_id else "", ln.consultant or "") if p
-        )
+        company = ln.company.name if ln.company_id else ""
+        consultant = str(ln.consultant) if ln.consultant_id else ""
         rows.append(
             {
                 "pk": ln.pk,
                 "entry_id": localize(entry.pk),
                 "date": entry.date.strftime("%d/%m/%Y"),
                 "label": entry.label,
-                "reverses": f"{_('contrepasse')} n° {entry.reverses_id}" if entry.reverses_id else "",
+                "reverses": (
+                    f"{_('contrepasse')} n° {localize(entry.reverses_id)}"
+                    if entry.reverses_id
+                    else ""
+                ),
                 "account_code": ln.account.code,
                 "account_name": ln.account.name,
                 "debit": ln.debit,
                 "credit": ln.credit,
-                "party": party,
+                "party": f"{company} {consultant}".strip(),
                 "origin": origin,
             }
         )
-    return render_rows(
-        "funding/journal_rows.jinja", {"rows": rows, "empty": _("Aucune écriture.")}
-    )
+    return render_rows("funding/journal_rows.jinja", {"rows": rows, "empty": _("Aucune écriture.")})

@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from core.models import Relay
-from funding.ledger import Line, entry_post
+from funding.ledger import Line, entry_post, entry_reverse
 from funding.selectors import balance_words, origin_label
 
 from .factories import staff_user
@@ -117,3 +117,22 @@ def test_the_whole_journal_takes_its_line_count_from_the_balances(client, afpi):
     assert "Page 1 sur 3" in html and counted == []
     html, counted = line_counts({"account": "512"})
     assert "Page 1 sur 2" in html and len(counted) == 1  # 60 bank lines
+
+
+def test_a_journal_row_says_what_it_reverses_and_who_posted_it(client, afpi):
+    """A row shows its entry's number, date, account in words, amount and origin; a reversal
+    names the entry it cancels and the person who posted it."""
+    staff = staff_user(afpi)
+    entry = _post(afpi, 1, amount="1500.00")
+    reversal = entry_reverse(entry=entry, by=staff, reason="Erreur de saisie")
+    client.force_login(staff)
+    html = unescape(client.get(reverse("funding:journal", args=[afpi.slug])).content.decode())
+    rows = re.findall(r"<tr data-line=.*?</tr>", html, re.S)
+    mine = [r for r in rows if f"<td>{reversal.pk}</td>" in r]
+    assert len(mine) == 2  # the reversal's two lines
+    assert f"contrepasse n° {entry.pk}" in mine[0]
+    assert f"Contrepassation · par {staff}" in mine[0]
+    original = [r for r in rows if f"<td>{entry.pk}</td>" in r]
+    assert "contrepasse" not in original[0] and "02/01/2026" in original[0]
+    assert "Paiement d'un consultant" in original[0] and " · par " not in original[0]
+    assert "1\u202f500,00\u00a0€" in original[0] and "512</span> Banque" in "".join(original)
