@@ -10,8 +10,10 @@ from diagnostics.models import Diagnosis
 
 from .models import Enrolment, EnrolmentState, Pilot
 
-#: An enrolment's pilots in their order (the model's ordering joins the enrolment to sort).
-_PILOTS = Prefetch("pilots", queryset=Pilot.objects.order_by("position"))
+
+def _pilots() -> Prefetch:
+    """An enrolment's pilots in their order (the model's ordering joins the enrolment to sort)."""
+    return Prefetch("pilots", queryset=Pilot.objects.order_by("position"))
 
 
 def enrolment_counts_by_state(*, user) -> list[tuple[str, str, int]]:
@@ -58,7 +60,7 @@ def enrolment_for_staff_detail(*, user, pk: int):
             "offer",
             "tariff",
             "problem_theme",
-        ).prefetch_related(_PILOTS),
+        ).prefetch_related(_pilots()),
         user,
         pk=pk,
     )
@@ -68,7 +70,7 @@ def enrolment_for_owner(*, user, pk: int):
     return get_visible_or_404(
         Enrolment.objects.select_related(
             "company", "company__relay", "company__departement", "offer", "tariff", "problem_theme"
-        ).prefetch_related(_PILOTS),
+        ).prefetch_related(_pilots()),
         user,
         pk=pk,
     )

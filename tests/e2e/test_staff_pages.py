@@ -1,6 +1,6 @@
 """In Chromium at 390 × 844 and 1366 × 768: the relay's list of enrolments, ledger, journal and
-period-closing confirmation, the director's suggestion page, the Django admin and the Region's
-aid instalments never scroll sideways and have no axe-core violation at any level; the list
+period-closing confirmation, the director's suggestion page, queue, pool and a consultant's
+profile, the Django admin and the Region's aid instalments never scroll sideways and have no axe-core violation at any level; the list
 counts its results and filters by state with checkboxes, a pending proposal comes first, the
 running total follows the selection and the sticky "Approuver" stays in view; screenshots
 under var/screenshots/staff-pages/<screen>/ (not committed)."""
@@ -73,7 +73,7 @@ def _waiting_with_a_pending_proposal(staff):
     experts = [ExpertFactory(specialties=["stocks"], departements=["69"]) for _ in range(3)]
     director = UserFactory(role=Role.DIRECTOR, email="director-pages@test.example")
     consultant_services.consultant_assign(enrolment=waiting, consultant=experts[0], by=director)
-    return waiting, director
+    return waiting, director, experts[0]
 
 
 def test_staff_pages_fit_phones_and_desktops(page, login, logout):
@@ -83,7 +83,7 @@ def test_staff_pages_fit_phones_and_desktops(page, login, logout):
         for name in ("Fonderie Lyonnaise de Précision", "Plasturgie du Beaujolais"):
             signed_enrolment(company=company(relay=afpi, name=name), staff=staff)
         chosen = enrolment_at(S.OFFER_CHOSEN, staff=staff, name="Mécanique Générale du Haut-Bugey")
-        waiting, director = _waiting_with_a_pending_proposal(staff)
+        waiting, director, proposed = _waiting_with_a_pending_proposal(staff)
         region = UserFactory(role=Role.REGION, email="region-pages@test.example")
         admin = UserFactory(admin=True, email="admin-pages@test.example")
 
@@ -130,6 +130,17 @@ def test_staff_pages_fit_phones_and_desktops(page, login, logout):
         assert pending["y"] < page.locator("#suggestions").bounding_box()["y"]
         buttons = page.locator("#suggestions").get_by_role("button", name="Désigner")
         assert buttons.count() >= 2 and all(b.is_disabled() for b in buttons.all())
+        page.goto("/consultants/file-attente/")
+        _fits(page, screen, "file-attente")
+        row = page.locator("#queue tbody tr", has_text="Décolletage des Aravis")
+        assert "Thèmes faibles : Stocks, Délais" in row.inner_text()
+        assert f"Proposée à {proposed}, en attente" in row.inner_text()
+        page.goto("/consultants/")
+        _fits(page, screen, "vivier")
+        assert page.locator(f'[data-outcomes="{proposed.pk}"]').count() == 1
+        page.goto(f"/consultants/{proposed.pk}/")
+        _fits(page, screen, "consultant")
+        assert "Satisfaction : — (0 avis)" in page.locator("#outcomes").inner_text()
     logout()
 
     login(region.email, PASSWORD)

@@ -13,6 +13,8 @@ import os
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from PIL import Image
 from zeal import zeal_ignore
@@ -300,3 +302,19 @@ def test_the_relay_list_points_to_the_dossiers_with_unread_messages(client, doss
     assert html.count("messages non lus</a>") + html.count("message non lu</a>") == 1
     client.get(detail)
     assert "non lus</a>" not in client.get(reverse("enrolment:staff_list")).content.decode()
+
+
+def test_the_relay_list_counts_the_navigation_badge_once(client, dossier):
+    """The list's table is rendered with the request a second time (django-tables2): the
+    unread-messages badge of the navigation is still counted by one query."""
+    _post(client, dossier["owner"], dossier["enrolment"], text="Une question")
+    client.force_login(dossier["staff"])
+    with CaptureQueriesContext(connection) as ctx:
+        html = client.get(reverse("enrolment:staff_list")).content.decode()
+    badge_counts = [
+        q["sql"]
+        for q in ctx.captured_queries
+        if q["sql"].startswith("SELECT COUNT(*)") and "enrolment_dossiermessage" in q["sql"]
+    ]
+    assert len(badge_counts) == 1
+    assert "1 message non lu</a>" in html
