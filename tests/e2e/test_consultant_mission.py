@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 from zeal import zeal_ignore
 
 from enrolment.models import EnrolmentState
@@ -78,12 +79,12 @@ def test_director_assigns_consultant_runs_mission_owner_sees_chart(page, login, 
     login(company.owner.email, PASSWORD)
     page.goto("/missions/")
     page.get_by_role("link", name=company.name).click()
-    assert "Consultation seule" in page.content()
+    expect(page.get_by_text("Consultation seule")).to_be_visible()
     assert page.locator("#halfday-form").count() == 0
     page.get_by_role("navigation", name="Sections de la mission").get_by_role(
         "link", name="Indicateurs"
     ).click()
     chart = page.locator("figure.indicator-chart svg")
-    assert chart.count() == 1
+    expect(chart).to_have_count(1)  # waits for the tab's page, which the click only starts
     assert "Valeur du stock" in chart.inner_html()
     assert "Cible : 380 k€" in chart.inner_html()
