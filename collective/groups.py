@@ -13,7 +13,6 @@ import datetime as dt
 from email.utils import parseaddr
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Count, Min, Prefetch, Q
 from django.template.loader import render_to_string
@@ -21,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vCalAddress
 
+from core.emails import PortalEmail
 from core.exceptions import BusinessRuleError
 from core.models import OutboxMessage
 from core.outbox import outbox_publish
@@ -424,7 +424,7 @@ def seminar_send_invitations(*, seminar: Seminar) -> int:
             if not recipients:
                 continue
             context = {"seminar": seminar, "company": company, "updated": seminar.sequence > 0}
-            message = EmailMessage(
+            message = PortalEmail(
                 subject=render_to_string(
                     "collective/groups/email/invitation_subject.txt", context
                 ).strip(),

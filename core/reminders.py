@@ -45,12 +45,13 @@ from itertools import islice
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import get_connection
 from django.db import connection as db_connection
 from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from .emails import PortalEmail
 from .models import ReminderPreference, ReminderSent, TimelineEvent, User
 
 logger = logging.getLogger(__name__)
@@ -405,7 +406,7 @@ def reminders_send_batch(*, rule_code: str, today: dt.date, ids: list[int]) -> i
 
 
 def _send(recipient: User, subject: str, text: str, html: str, *, connection=None) -> None:
-    message = EmailMultiAlternatives(
+    message = PortalEmail(
         subject=subject,
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,

@@ -10,10 +10,10 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core import signing
-from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
+from .emails import PortalEmail
 from .exceptions import BusinessRuleError
 
 
@@ -72,7 +72,7 @@ def link_mail_to_owner(*, company, templates: str, context: dict) -> None:
             _("L'entreprise n'a pas de chef d'entreprise avec une adresse e-mail.")
         )
     context = {"company": company, **context}
-    EmailMessage(
+    PortalEmail(
         subject=render_to_string(f"{templates}/link_subject.txt", context).strip(),
         body=render_to_string(f"{templates}/link_body.txt", context),
         to=[company.owner.email],

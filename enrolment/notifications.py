@@ -4,18 +4,18 @@ confirmation page (reference, what happens next and when, whom to contact)."""
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from core.emails import PortalEmail
 from core.models import OutboxMessage
 
 from .dossier import enrolment_reference, expected_answer_date, validation_working_days
 from .models import Enrolment
 
 
-def request_sent_email(*, enrolment: Enrolment) -> EmailMessage | None:
+def request_sent_email(*, enrolment: Enrolment) -> PortalEmail | None:
     owner = enrolment.company.owner
     if owner is None or not owner.email:
         return None
@@ -32,7 +32,7 @@ def request_sent_email(*, enrolment: Enrolment) -> EmailMessage | None:
         + reverse("enrolment:status", args=[enrolment.pk]),
     }
     relay = enrolment.company.relay
-    return EmailMessage(
+    return PortalEmail(
         subject=render_to_string("enrolment/email/request_sent_subject.txt", context).strip(),
         body=render_to_string("enrolment/email/request_sent_body.txt", context),
         to=[owner.email],

@@ -20,7 +20,6 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.http import Http404
@@ -30,6 +29,7 @@ from django.utils import timezone, translation
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
+from core.emails import PortalEmail
 from core.exceptions import BusinessRuleError
 from core.models import OutboxMessage
 from core.outbox import outbox_publish
@@ -229,7 +229,7 @@ def _recipients(message: DossierMessage) -> list[str]:
     return [company.relay.email] if company.relay.email else []
 
 
-def message_email(message: DossierMessage) -> EmailMessage | None:
+def message_email(message: DossierMessage) -> PortalEmail | None:
     """Tells the other side a message is waiting, with a link (never the content)."""
     recipients = _recipients(message)
     if not recipients:
@@ -246,7 +246,7 @@ def message_email(message: DossierMessage) -> EmailMessage | None:
         + reverse(url_name, args=[enrolment.pk])
         + "#messages",
     }
-    return EmailMessage(
+    return PortalEmail(
         subject=render_to_string("enrolment/email/message_subject.txt", context).strip(),
         body=render_to_string("enrolment/email/message_body.txt", context),
         to=recipients,
