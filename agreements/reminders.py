@@ -6,9 +6,10 @@ import datetime as dt
 from collections.abc import Collection, Iterable
 
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from core.reminders import DueItem, ReminderRule, register_rule
+from core.reminders import DueItem, ReminderRule, long_date, register_rule
 from enrolment.models import EnrolmentState
 
 from .models import Agreement
@@ -24,6 +25,21 @@ class AgreementUnsignedRule(ReminderRule):
     subject = _("Performance PME : votre convention est en attente de signature")
     optional = False
     default_delay_days = 14
+
+    def paragraphs(self, context: dict) -> list[str]:
+        agreement = context["agreement"]
+        return [
+            gettext(
+                "La convention d'accompagnement de %(company)s (version %(v)s, émise le %(d)s) "
+                "attend toujours votre signature. Vous pouvez l'accepter en ligne depuis le "
+                "portail ou remettre une copie signée à votre structure relais."
+            )
+            % {
+                "company": context["company"].name,
+                "v": agreement.version,
+                "d": long_date(agreement.created_at),
+            }
+        ]
 
     def due(
         self, *, today: dt.date, since: dt.date, objects: Collection[int] | None = None

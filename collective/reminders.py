@@ -10,10 +10,12 @@ from django.conf import settings
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.formats import date_format, time_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.models import User
-from core.reminders import DueItem, ReminderRule, register_rule
+from core.reminders import DueItem, ReminderRule, long_date, register_rule
 from enrolment.models import Enrolment, EnrolmentState
 from enrolment.reminders import relay_staff_by_relay
 
@@ -29,6 +31,20 @@ class FollowUpRule(ReminderRule):
     label = _("Suivi à 6, 12 et 36 mois après la clôture")
     subject = _("Performance PME : suivi à {months} mois de {company.name}")
     optional = False
+
+    def paragraphs(self, context: dict) -> list[str]:
+        return [
+            gettext(
+                "La mission de %(company)s a été clôturée le %(d)s : le suivi à %(m)s mois est "
+                "dû. Prenez contact avec l'entreprise et enregistrez si elle poursuit sa "
+                "démarche d'amélioration."
+            )
+            % {
+                "company": context["company"].name,
+                "m": context["months"],
+                "d": long_date(context["enrolment"].closed_at),
+            }
+        ]
 
     def due(
         self, *, today: dt.date, since: dt.date, objects: Collection[int] | None = None
@@ -69,6 +85,23 @@ class SeminarSoonRule(ReminderRule):
     label = _("Séminaire collectif dans 3 jours")
     subject = _("Performance PME : séminaire « {seminar_title} » le {seminar_day}")
     default_delay_days = 3
+
+    def paragraphs(self, context: dict) -> list[str]:
+        seminar = context["seminar"]
+        starts_at = timezone.localtime(seminar.starts_at)
+        when = gettext(
+            "Le séminaire « %(title)s » du groupe %(group)s a lieu le %(d)s à %(h)s, %(place)s."
+        ) % {
+            "title": context["seminar_title"],
+            "group": seminar.group.name,
+            "d": date_format(starts_at, "l j F Y"),
+            "h": time_format(starts_at, "H\\hi"),
+            "place": seminar.place,
+        }
+        expected = gettext(
+            "Nous comptons sur la présence de %(company)s (chef d'entreprise et pilotes)."
+        ) % {"company": context["company"].name}
+        return [when, *([seminar.notes] if seminar.notes else []), expected]
 
     def due(
         self, *, today: dt.date, since: dt.date, objects: Collection[int] | None = None

@@ -13,9 +13,10 @@ from collections.abc import Collection, Iterable
 from types import SimpleNamespace
 
 from django.db.models import Count, Sum
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from core.reminders import DueItem, ReminderRule, register_rule
+from core.reminders import DueItem, ReminderRule, long_date, register_rule
 from enrolment.models import Enrolment, EnrolmentState
 from enrolment.reminders import relay_staff_by_relay
 
@@ -32,6 +33,19 @@ class MissionEndingRule(ReminderRule):
     label = _("Fin de mission dans 14 jours")
     subject = _("Performance PME : la mission chez {company.name} se termine bientôt")
     default_delay_days = 14
+
+    def paragraphs(self, context: dict) -> list[str]:
+        return [
+            gettext(
+                "La mission Performance PME chez %(company)s se termine le %(d)s. Pensez à "
+                "planifier les dernières demi-journées, à relever les indicateurs et à préparer "
+                "le rapport de clôture."
+            )
+            % {
+                "company": context["company"].name,
+                "d": long_date(context["mission"].planned_end_date),
+            }
+        ]
 
     def due(
         self, *, today: dt.date, since: dt.date, objects: Collection[int] | None = None
@@ -90,6 +104,28 @@ class HalfDaysBehindRule(ReminderRule):
     label = _("Demi-journées en retard sur le calendrier de la mission")
     subject = _("Performance PME : la mission chez {company.name} est en retard")
     default_delay_days = 7
+
+    def paragraphs(self, context: dict) -> list[str]:
+        mission = context["mission"]
+        return [
+            gettext(
+                "La mission Performance PME chez %(company)s est en retard sur son calendrier "
+                "depuis le %(since)s : %(used)s demi-journée(s) réalisée(s) sur %(allowed)s, "
+                "soit %(gap)s points de retard sur le temps écoulé."
+            )
+            % {
+                "company": context["company"].name,
+                "since": long_date(context["behind_since"]),
+                "used": mission.half_days_used,
+                "allowed": mission.half_days_allowed,
+                "gap": context["gap"],
+            },
+            gettext(
+                "Planifiez les prochaines demi-journées pour tenir la fin prévue le %(d)s, ou "
+                "convenez d'un avenant avec la structure relais."
+            )
+            % {"d": long_date(mission.planned_end_date)},
+        ]
 
     def due(
         self, *, today: dt.date, since: dt.date, objects: Collection[int] | None = None

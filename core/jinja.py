@@ -1,4 +1,5 @@
-"""Jinja2 for the busiest tables' rows (Django's Jinja2 backend, `TEMPLATES` "jinja2").
+"""Jinja2 for the busiest tables' rows and the reminders' e-mails (Django's Jinja2 backend,
+`TEMPLATES` "jinja2").
 
 A page's frame stays a Django template; the rows of a long table are written by a Jinja2
 template under `templates/jinja2/` (`render_rows`), which renders a 50-row table several
@@ -8,6 +9,7 @@ so that `makemessages` finds them); the templates only lay them out, autoescaped
 
 from __future__ import annotations
 
+from django.template.defaultfilters import linebreaksbr
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import conditional_escape
@@ -21,6 +23,10 @@ def _url(name: str, *args) -> str:
     return reverse(name, args=args)
 
 
+def _linebreaksbr(value) -> SafeString:
+    return linebreaksbr(value, autoescape=True)
+
+
 def environment(**options) -> Environment:
     # Values are escaped as Django escapes them (`&#x27;`…), and Django's safe strings
     # (`format_html`, `mark_safe`) pass as they are.
@@ -28,6 +34,7 @@ def environment(**options) -> Environment:
     env = Environment(**options)  # noqa: S701 — the backend turns autoescape on
     env.globals["url"] = _url
     env.filters["eur"] = format_eur
+    env.filters["linebreaksbr"] = _linebreaksbr
     return env
 
 

@@ -1,9 +1,10 @@
 """The reminder engine: a catalogue of rules, a periodic sweep, each reminder sent once.
 
-A rule (`ReminderRule`) has a code, a French subject, an e-mail template (HTML
-and plain text under templates/reminders/<code>.{html,txt}), a delay read from
-`settings.REMINDER_DELAYS`, and a `due()` function that reads the database and
-returns the `DueItem`s whose due date is today or earlier. Apps register their
+A rule (`ReminderRule`) has a code, a French subject, the paragraphs of its e-mail
+(`paragraphs()`, translated in Python; `reminder_email()` lays them out between the greeting
+and the footer, as plain text and as HTML), a delay read from `settings.REMINDER_DELAYS`, and
+a `due()` function that reads the database and returns the `DueItem`s whose due date is today
+or earlier. Apps register their
 rules from `AppConfig.ready()` with `register_rule()`, so the rule about a model
 lives with the model (core imports no app).
 
@@ -32,7 +33,7 @@ The rules, each registered by the app that owns its model (docs/conventions-rela
   * consultants/reminders.py: `halfdays_behind` (the director's "behind schedule" rule);
   * funding/reminders.py: `payment_overdue` (`AidInstalment.objects.overdue()`).
 A new rule is a `ReminderRule` subclass with a `due(today, since)` query over its model, its
-delay in `REMINDER_DELAYS` and its templates, registered from its app's ready().
+delay in `REMINDER_DELAYS` and its `paragraphs()`, registered from its app's ready().
 """
 
 from __future__ import annotations
@@ -50,6 +51,8 @@ from django.db import connection as db_connection
 from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from .emails import PortalEmail
 from .models import ReminderPreference, ReminderSent, TimelineEvent, User
@@ -100,12 +103,63 @@ class ReminderRule:
     def render_subject(self, item: DueItem) -> str:
         return str(self.subject).format(**self.context(item))
 
+    def paragraphs(self, context: dict) -> list[str]:
+        """The e-mail's body, one translated paragraph each, from `context()`."""
+        raise NotImplementedError
+
     def render(self, item: DueItem) -> tuple[str, str, str]:
+        """The e-mail's subject, plain text and HTML."""
         context = self.context(item)
         subject = str(self.subject).format(**context)
-        text = render_to_string(f"reminders/{self.code}.txt", context)
-        html = render_to_string(f"reminders/{self.code}.html", context)
-        return subject, text, html
+        return subject, *reminder_email(
+            recipient=item.recipient, paragraphs=self.paragraphs(context)
+        )
+
+
+def long_date(value: dt.date | dt.datetime) -> str:
+    """A date as the e-mails write it ("4 décembre 2026"), a moment in the portal's time zone."""
+    if isinstance(value, dt.datetime):
+        value = timezone.localtime(value)
+    return date_format(value, "j F Y")
+
+
+def reminder_email(
+    *, recipient: User, paragraphs: list[str], items: list[str] | None = None
+) -> tuple[str, str]:
+    """A reminder's plain text and HTML: the greeting, the paragraphs, then `items` as a list,
+    the invitation to act and the footer.
+
+    The text needs no template; the HTML is laid out by a Jinja2 template
+    (`templates/jinja2/reminders/email.html`): the rule's Django templates took half the
+    sweep at national scale (docs/performance.md).
+    """
+    greeting = gettext("Bonjour %(name)s,") % {"name": recipient.get_full_name() or recipient.email}
+    act = gettext("Connectez-vous au portail Performance PME pour agir.")
+    blocks = [greeting, *paragraphs]
+    if items:
+        blocks[-1] += "\n" + "".join(f"\n- {line}" for line in items)
+    footer = gettext(
+        "Vous pouvez désactiver les relances facultatives ou choisir un récapitulatif "
+        "hebdomadaire depuis votre profil."
+    )
+    text = "\n\n".join([*blocks, act, f"--\n{footer}"]) + "\n"
+    html = render_to_string(
+        "reminders/email.html",
+        {
+            "lang": translation.get_language() or settings.LANGUAGE_CODE,
+            "greeting": greeting,
+            "paragraphs": paragraphs,
+            "items": items or [],
+            "act": act,
+            "footer": gettext(
+                "Vous recevez ce message dans le cadre du programme Performance PME. Vous pouvez "
+                "désactiver les relances facultatives ou choisir un récapitulatif hebdomadaire "
+                "depuis votre profil."
+            ),
+        },
+        using="jinja2",
+    )
+    return text, html
 
 
 _rules: dict[str, ReminderRule] = {}
@@ -441,8 +495,11 @@ def reminders_send_digests(*, today: dt.date | None = None) -> int:
             with translation.override("fr"):
                 context = {"rows": rows, "recipient": recipient, "today": today}
                 subject = render_to_string("reminders/digest_subject.txt", context).strip()
-                text = render_to_string("reminders/digest.txt", context)
-                html = render_to_string("reminders/digest.html", context)
+                text, html = reminder_email(
+                    recipient=recipient,
+                    paragraphs=[gettext("Voici les relances de la semaine :")],
+                    items=[f"{date_format(r.due_date, 'd/m/Y')} : {r.email_subject}" for r in rows],
+                )
             _send(recipient, subject, text, html)
         sent += 1
     return sent

@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable
 
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.models import User
@@ -42,6 +43,16 @@ class DiagnosisDraftRule(ReminderRule):
     label = _("Autodiagnostic non terminé 7 jours après l'éligibilité")
     subject = _("Performance PME : votre autodiagnostic vous attend")
     default_delay_days = 7
+
+    def paragraphs(self, context: dict) -> list[str]:
+        return [
+            gettext(
+                "L'inscription de %(company)s au programme est éligible depuis une semaine, mais "
+                "l'autodiagnostic n'est pas encore terminé. Il vous faut une vingtaine de minutes "
+                "pour le compléter ; vos réponses déjà saisies sont conservées."
+            )
+            % {"company": context["company"].name}
+        ]
 
     def due(
         self, *, today: dt.date, since: dt.date, objects: Collection[int] | None = None

@@ -10,9 +10,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Iterable
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from core.reminders import DueItem, ReminderRule, register_rule
+from core.money import format_eur
+from core.reminders import DueItem, ReminderRule, long_date, register_rule
 from enrolment.reminders import relay_staff_by_relay
 
 from .models import INSTALMENT_OVERDUE_DAYS, AidInstalment
@@ -26,6 +28,27 @@ class PaymentOverdueRule(ReminderRule):
     subject = _("Performance PME : versement de la Région en retard pour {company.name}")
     optional = False  # the relay's cash depends on it
     default_delay_days = INSTALMENT_OVERDUE_DAYS
+
+    def paragraphs(self, context: dict) -> list[str]:
+        instalment = context["instalment"]
+        return [
+            gettext(
+                "L'échéance « %(kind)s » de l'aide régionale pour %(company)s (%(amount)s), "
+                "exigible le %(d)s, n'est toujours pas versée par la Région %(days)s jours plus "
+                "tard."
+            )
+            % {
+                "kind": instalment.get_kind_display(),
+                "amount": format_eur(instalment.amount),
+                "company": context["company"].name,
+                "d": long_date(instalment.due_on),
+                "days": context["days"],
+            },
+            gettext(
+                "Vérifiez qu'elle a bien été approuvée, puis relancez la Région ou enregistrez le "
+                "versement reçu."
+            ),
+        ]
 
     def due(
         self, *, today: dt.date, since: dt.date, objects: Collection[int] | None = None
