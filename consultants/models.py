@@ -148,6 +148,15 @@ class Mission(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("mission")
         verbose_name_plural = _("missions")
+        indexes = [
+            # a consultant's open and closed missions counted from the index alone (the pool's
+            # load and outcome columns, 50 consultants a page)
+            models.Index(
+                fields=["consultant", "closed_at"],
+                include=["id"],
+                name="mission_consultant_closed",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Mission {self.enrolment.company}"
