@@ -143,6 +143,9 @@ def _refuse_state_write() -> None:
 class EnrolmentQuerySet(CompanyScopedQuerySet):
     # What a consultant sees (their missions') is registered by consultants (core.scoping).
 
+    def for_relay_staff(self, user):
+        return self.filter(relay_id=user.relay_id)  # the company's relay, copied (`relay`)
+
     def open(self):
         return self.filter(state__in=OPEN_STATES)
 
@@ -221,12 +224,24 @@ class Enrolment(models.Model):
         default=1, help_text="Incremented on every change: detects stale forms (two tabs)."
     )
 
+    #: The company's relay, copied by the database (triggers of migration 0015: on every write
+    #: of the enrolment, and when the company changes relay); code never sets it. A relay's
+    #: list reads its own index instead of probing the company of every enrolment of the Region.
+    relay = models.ForeignKey(
+        "core.Relay",
+        verbose_name=_("structure relais"),
+        null=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
     objects = EnrolmentQuerySet.as_manager()
     history = AuditedHistory(
         label=_("Inscription"),
         url=lambda h: reverse("enrolment:staff_detail", args=[h.id]),
         describe=lambda e: e.company.name,
-        excluded_fields=["updated_at", "version", "state_changed_at"],
+        excluded_fields=["updated_at", "version", "state_changed_at", "relay"],
     )
 
     class Meta:
@@ -259,6 +274,8 @@ class Enrolment(models.Model):
                 condition=models.Q(state="validated"),
                 name="enrolment_waiting_order",
             ),
+            # a relay's list, newest first (`relay` is the company's, copied)
+            models.Index(fields=["relay", "-created_at", "-id"], name="enrolment_relay_newest"),
         ]
 
     def __str__(self) -> str:

@@ -228,6 +228,30 @@ def test_reattach_and_internal_note_are_in_the_timeline_as_internal():
         enrolment_reattach(enrolment=enrolment, by=enrolment.company.owner, relay=cci)
 
 
+def test_a_reattached_dossier_leaves_the_old_relays_list_for_the_new_one():
+    """The list reads the relay the database copies onto each enrolment: it follows the
+    company when it is created, when it changes relay, and whatever wrote the enrolment."""
+    with zeal_ignore():
+        enrolment = EnrolmentFactory()
+        old_relay, cci = enrolment.company.relay, Relay.objects.get(slug="cci")
+        other = Enrolment.objects.create(company=CompanyFactory(relay=old_relay))  # no factory
+        old_staff = UserFactory(role="relay_staff", relay=old_relay)
+        cci_staff = UserFactory(role="relay_staff", relay=cci)
+    assert old_relay != cci
+
+    def seen_by(user) -> set[int]:
+        return set(Enrolment.objects.visible_to(user).values_list("pk", flat=True))
+
+    assert seen_by(old_staff) == {enrolment.pk, other.pk}
+    assert seen_by(cci_staff) == set()
+    enrolment_reattach(enrolment=enrolment, by=old_staff, relay=cci)
+    assert seen_by(old_staff) == {other.pk}
+    assert seen_by(cci_staff) == {enrolment.pk}
+    Enrolment.objects.filter(pk=other.pk).update(relay=cci)  # a stray write is corrected
+    assert seen_by(cci_staff) == {enrolment.pk}
+    assert seen_by(old_staff) == {other.pk}
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_double_click_on_the_siret_step_creates_one_enrolment():
