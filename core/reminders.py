@@ -4,9 +4,8 @@ A rule (`ReminderRule`) has a code, a French subject, the paragraphs of its e-ma
 (`paragraphs()`, translated in Python; `reminder_email()` lays them out between the greeting
 and the footer, as plain text and as HTML), a delay read from `settings.REMINDER_DELAYS`, and
 a `due()` function that reads the database and returns the `DueItem`s whose due date is today
-or earlier. Apps register their
-rules from `AppConfig.ready()` with `register_rule()`, so the rule about a model
-lives with the model (core imports no app).
+or earlier. Apps register their rules from `AppConfig.ready()` with `register_rule()`, so the
+rule about a model lives with the model (core imports no app).
 
 Due dates live in the database; nothing is scheduled days ahead with a
 countdown. The hourly sweep (`core.tasks.reminders_sweep`, Celery beat) calls
