@@ -136,6 +136,12 @@ def test_an_early_exit_shows_the_final_amount_lowered_by_the_ledger_rule(client)
     assert [(r[4], r[6]) for r in rows[1:]] == [("5000,00", "3750,00")]
     page = client.get(url).content.decode()
     assert "(sortie anticipée)" in page
+    enrolment.refresh_from_db()
+    signed = timezone.localdate(enrolment.signed_at).strftime("%d/%m/%Y")
+    row = f"<td>{enrolment.company.siret}</td><td>Région Rhône-Alpes, État</td><td>{signed}</td>"
+    assert row in page
+    assert '<td class="num">5\u202f000,00\u00a0€</td>' in page
+    assert '<td class="num">3\u202f750,00\u00a0€ <span' in page
 
 
 def test_the_page_is_paginated_and_its_caption_counts_every_aid(client, monkeypatch):
