@@ -305,6 +305,25 @@ class Enrolment(models.Model):
         self._saved_state = self.__dict__.get("state")
 
 
+class GrantedAidTally(models.Model):
+    """How many aids were granted per tariff (enrolments with a signed agreement), kept by the
+    database itself (triggers of migration 0016 on every insert, update and deletion of an
+    enrolment), so that the de minimis register of the whole programme does not count 70,000
+    signed enrolments at each page. Never written by code."""
+
+    tariff = models.OneToOneField(
+        "catalogue.Tariff", primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    granted = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("décompte des aides accordées")
+        verbose_name_plural = _("décomptes des aides accordées")
+
+    def __str__(self) -> str:
+        return f"{self.tariff_id} : {self.granted}"
+
+
 class Pilot(models.Model):
     """An employee who supervises the corrective actions (one for ciblée, two for approfondie)."""
 

@@ -19,7 +19,7 @@ from catalogue.deminimis import regulation_on
 from catalogue.models import DeMinimisRegulation, Funder, Tariff
 from catalogue.pricing import tariff_aid_equivalent
 from consultants.models import HalfDay
-from enrolment.models import Enrolment
+from enrolment.models import Enrolment, GrantedAidTally
 
 #: The granting bodies of the programme's funders, as the transparency register names them.
 GRANTING_BODIES = {
@@ -96,10 +96,17 @@ def register_enrolments(
     return enrolments.order_by("signed_at", "pk")
 
 
-def register_summary(enrolments) -> dict:
-    """How many aids and their total, per tariff in one grouped query (not row by row)."""
-    per_tariff = enrolments.order_by().values("tariff").annotate(n=Count("pk"))
-    counts = {row["tariff"]: row["n"] for row in per_tariff}
+def register_summary(enrolments, *, whole_programme: bool = False) -> dict:
+    """How many aids and their total, per tariff: for the whole programme (`enrolments` are
+    every aid granted), read from the tallies the database keeps; otherwise counted in one
+    grouped query (not row by row)."""
+    if whole_programme:
+        counts = dict(
+            GrantedAidTally.objects.filter(granted__gt=0).values_list("tariff_id", "granted")
+        )
+    else:
+        per_tariff = enrolments.order_by().values("tariff").annotate(n=Count("pk"))
+        counts = {row["tariff"]: row["n"] for row in per_tariff}
     tariffs = Tariff.objects.in_bulk(counts)
     return {
         "count": sum(counts.values()),

@@ -87,7 +87,8 @@ def deminimis_register(request):
             rows=[r.cells() for r in register_rows(enrolments)],
             fmt=fmt,
         )
-    summary = register_summary(enrolments)
+    whole_programme = request.user.sees_everything and not any(criteria.values())
+    summary = register_summary(enrolments, whole_programme=whole_programme)
     page = counted_page(
         enrolments,
         per_page=REGISTER_PAGE_SIZE,

@@ -31,10 +31,14 @@ def test_every_migration_applies_to_the_development_sqlite_database(tmp_path):
     # the models moved between apps carry their new app's label
     assert labels["agreement"] == "agreements" and labels["tariff"] == "catalogue"
     assert labels["seminar"] == "collective"
-    # an enrolment's copy of its company's relay is kept by triggers, which SQLite drops when a
-    # later migration remakes the table (enrolment migration 0015)
+    # an enrolment's copy of its company's relay and the tallies of granted aids are kept by
+    # triggers, which SQLite drops when a later migration remakes the table (enrolment 0015, 0016)
     assert {
         "enrolment_relay_copy_insert",
         "enrolment_relay_copy_update",
         "enrolment_relay_follows_company",
+        "enrolment_granted_aid_insert",
+        "enrolment_granted_aid_delete",
+        "enrolment_granted_aid_update_old",
+        "enrolment_granted_aid_update_new",
     } <= triggers

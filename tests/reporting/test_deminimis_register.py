@@ -7,6 +7,7 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -19,7 +20,7 @@ from consultants.services import half_day_log
 from core.models import Relay
 from core.templatetags.money import eur
 from enrolment.actions import withdraw
-from enrolment.models import Enrolment, EnrolmentState
+from enrolment.models import Enrolment, EnrolmentState, GrantedAidTally
 from tests.builders import enrolment_at
 from tests.consultants.factories import running_mission, staff_of
 from tests.factories import UserFactory
@@ -161,3 +162,33 @@ def test_the_page_is_paginated_and_its_caption_counts_every_aid(client, monkeypa
     assert "Page 1 sur 2" in one and "Page 2 sur 2" in two
     assert "Tôlerie Lyonnaise" in one and "Décolletage" not in one
     assert "Décolletage" in two and "Tôlerie Lyonnaise" not in two
+
+
+def test_the_whole_programmes_count_is_the_databases_tally_of_granted_aids(client):
+    """Without a filter the Region's count reads the tallies the database keeps per tariff;
+    they follow every write that grants an aid or takes it back, however it is made."""
+    lyon = _signed("Tôlerie Lyonnaise")
+    annecy = _signed("Décolletage d'Annecy", relay_slug="thesame")
+    with zeal_ignore():
+        ciblee, approfondie = (
+            tariff_in_force(offer=Offer.objects.get(code=c)) for c in ("ciblee", "approfondie")
+        )
+
+    def counted() -> dict:
+        granted = Enrolment.objects.filter(signed_at__isnull=False, tariff__isnull=False)
+        return dict(granted.values("tariff").annotate(n=Count("pk")).values_list("tariff", "n"))
+
+    def tallied() -> dict:
+        return dict(GrantedAidTally.objects.filter(granted__gt=0).values_list("tariff", "granted"))
+
+    assert tallied() == counted() == {lyon.tariff_id: 2}
+    client.force_login(UserFactory(region=True))
+    url = reverse("reporting:deminimis_register")
+    assert "2 aides accordées" in client.get(url).content.decode()
+    Enrolment.objects.filter(pk=lyon.pk).update(
+        tariff=approfondie if lyon.tariff == ciblee else ciblee
+    )
+    assert tallied() == counted() and sum(tallied().values()) == 2
+    Enrolment.objects.filter(pk=annecy.pk).update(signed_at=None)
+    assert tallied() == counted() and sum(tallied().values()) == 1
+    assert "1 aide accordée" in client.get(url).content.decode()
