@@ -1,6 +1,9 @@
-"""Operations shared by migrations that move models between apps (tables unchanged).
+"""Operations shared by migrations.
 
-`relabel_content_types` moves the content types of the moved models to their new app, so
+`database_triggers` creates triggers in the dialect of the database (PostgreSQL in production,
+SQLite in development), then fills what they will keep up to date.
+
+`relabel_content_types` (migrations that move models between apps, tables unchanged) moves the content types of the moved models to their new app, so
 every row that points at them through a content type — timeline events, reminders sent,
 permissions (and their grants), admin log entries — stays attached. If the new app's content
 type already exists (created by a `migrate` run before this one), the rows are repointed to
@@ -109,3 +112,24 @@ def _relabel_sql(source: str, target: str, models: list[str]) -> list[tuple[str,
         )
     )
     return sql
+
+
+def database_triggers(
+    *, postgresql: list[str], sqlite: list[str], fill: str, drop: dict[str, list[str]]
+):
+    """A RunPython operation: the triggers' statements of the database's vendor, then `fill`
+    (the same SQL on both); backwards, the vendor's `drop` statements."""
+
+    def forward(apps, schema_editor):
+        vendor = schema_editor.connection.vendor
+        statements = {"postgresql": postgresql, "sqlite": sqlite}.get(vendor)
+        if statements is None:  # pragma: no cover - PostgreSQL, or SQLite in development
+            raise NotImplementedError(vendor)
+        for statement in [*statements, fill]:
+            schema_editor.execute(statement, params=None)
+
+    def backward(apps, schema_editor):
+        for statement in drop.get(schema_editor.connection.vendor, []):
+            schema_editor.execute(statement, params=None)
+
+    return migrations.RunPython(forward, backward)

@@ -13,6 +13,8 @@ triggers: tests/core/test_development_database.py checks the copy after every mi
 import django.db.models.deletion
 from django.db import migrations, models
 
+from core.migration_ops import database_triggers
+
 POSTGRESQL = r"""
 CREATE OR REPLACE FUNCTION enrolment_relay_from_company() RETURNS trigger AS $$
 BEGIN
@@ -79,23 +81,6 @@ BACKWARD = {
 }
 
 
-def forward(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        schema_editor.execute(POSTGRESQL, params=None)
-    elif vendor == "sqlite":
-        for statement in SQLITE:
-            schema_editor.execute(statement, params=None)
-    else:  # pragma: no cover - the project runs on PostgreSQL, SQLite in development
-        raise NotImplementedError(vendor)
-    schema_editor.execute(FILL, params=None)
-
-
-def backward(apps, schema_editor):
-    for statement in BACKWARD.get(schema_editor.connection.vendor, []):
-        schema_editor.execute(statement, params=None)
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("core", "0004_submission"),
@@ -115,7 +100,7 @@ class Migration(migrations.Migration):
                 verbose_name="structure relais",
             ),
         ),
-        migrations.RunPython(forward, backward),
+        database_triggers(postgresql=[POSTGRESQL], sqlite=SQLITE, fill=FILL, drop=BACKWARD),
         migrations.AddIndex(
             model_name="enrolment",
             index=models.Index(

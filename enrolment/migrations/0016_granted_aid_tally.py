@@ -12,6 +12,8 @@ tests/core/test_development_database.py checks them after every migration.
 import django.db.models.deletion
 from django.db import migrations, models
 
+from core.migration_ops import database_triggers
+
 POSTGRESQL = r"""
 CREATE OR REPLACE FUNCTION enrolment_granted_aid_tally() RETURNS trigger AS $$
 BEGIN
@@ -73,23 +75,6 @@ BACKWARD = {
 }
 
 
-def forward(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        schema_editor.execute(POSTGRESQL, params=None)
-    elif vendor == "sqlite":
-        for statement in SQLITE:
-            schema_editor.execute(statement, params=None)
-    else:  # pragma: no cover - the project runs on PostgreSQL, SQLite in development
-        raise NotImplementedError(vendor)
-    schema_editor.execute(FILL, params=None)
-
-
-def backward(apps, schema_editor):
-    for statement in BACKWARD.get(schema_editor.connection.vendor, []):
-        schema_editor.execute(statement, params=None)
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("catalogue", "0004_deminimis_ceilings"),
@@ -117,5 +102,5 @@ class Migration(migrations.Migration):
                 "verbose_name_plural": "décomptes des aides accordées",
             },
         ),
-        migrations.RunPython(forward, backward),
+        database_triggers(postgresql=[POSTGRESQL], sqlite=SQLITE, fill=FILL, drop=BACKWARD),
     ]
