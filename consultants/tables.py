@@ -1,9 +1,8 @@
 import django_tables2 as tables
-from django.urls import reverse
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
-from core.jinja import render_rows
+from core.jinja import RowUrls, render_rows
 from core.money import format_eur
 
 from .models import Expert
@@ -61,6 +60,7 @@ def pool_rows(table: PoolTable) -> SafeString:
     kinds = {value: str(label) for value, label in Expert.Kind.choices}
     accreditations = dict(Expert._meta.get_field("accreditation").flatchoices)
     experts = [row.record for row in table.paginated_rows]
+    url = RowUrls()
     if table.with_outcomes:
         table.outcomes = outcomes_for(e.pk for e in experts)
     rows = []
@@ -68,7 +68,7 @@ def pool_rows(table: PoolTable) -> SafeString:
         figures = table.outcomes.get(e.pk) if e.kind == Expert.Kind.CONSULTANT else None
         rows.append(
             {
-                "profile_url": reverse("consultants:profile", args=[e.pk]),
+                "profile_url": url("consultants:profile", e.pk),
                 "name": str(e),
                 "kind": kinds.get(e.kind, e.kind),
                 "firm": e.firm or "—",

@@ -20,6 +20,30 @@ from jinja2 import Environment
 from .money import format_eur
 
 
+class RowUrls:
+    """`url(name, *ids)` for the rows of one table: each URL name is reversed once, the rows'
+    integer ids are put in its place (Django's `reverse` took a tenth of a 50-row table);
+    other arguments go through `reverse`."""
+
+    _ID = 9_876_543_210  # no row has it: marks where the ids go
+
+    def __init__(self) -> None:
+        self._parts: dict[tuple[str, int], list[str]] = {}
+
+    def __call__(self, name: str, *args) -> str:
+        if not all(type(a) is int for a in args):
+            return reverse(name, args=args)
+        key = (name, len(args))
+        parts = self._parts.get(key)
+        if parts is None:
+            parts = reverse(name, args=[self._ID] * len(args)).split(str(self._ID))
+            self._parts[key] = parts
+        url = parts[0]
+        for value, part in zip(args, parts[1:], strict=True):
+            url += f"{value}{part}"
+        return url
+
+
 def _url(name: str, *args) -> str:
     return reverse(name, args=args)
 
@@ -47,4 +71,5 @@ def environment(**options) -> Environment:
 
 def render_rows(template_name: str, context: dict) -> SafeString:
     """The HTML of a table's rows, for `{{ rows_html }}` in the page's Django template."""
+    context = {"url": RowUrls(), **context}
     return mark_safe(render_to_string(template_name, context, using="jinja2"))  # noqa: S308
