@@ -96,21 +96,18 @@ def origin_label(event_kind: str) -> str:
 
 
 def journal_lines(*, user, relay):
-    """The relay's journal lines with everything a row shows (entry, author, event, dims)."""
+    """The relay's journal lines with everything a row shows (entry, author, account, dims);
+    the exports add the entry's event and payment (`JOURNAL_EXPORT_RELATED`)."""
     return (
         JournalLine.objects.visible_to(user)
         .filter(entry__relay=relay)
-        .select_related(
-            "entry__author",
-            "entry__outbox_message",
-            "entry__payment",
-            "entry__reverses",
-            "account",
-            "company",
-            "consultant__user",
-        )
+        .select_related("entry__author", "account", "company", "consultant__user")
         .order_by("-entry__date", "-entry_id", "pk")
     )
+
+
+#: What an export of the journal prints besides a page's row: the event's key, the payment.
+JOURNAL_EXPORT_RELATED = ("entry__outbox_message", "entry__payment")
 
 
 JOURNAL_PAGE_SIZE = 50

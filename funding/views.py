@@ -144,7 +144,9 @@ def journal(request, slug: str):
                 ln.entry.outbox_message.key if ln.entry.outbox_message else "",
                 ln.entry.author.email if ln.entry.author else "",
             ]
-            for ln in lines.iterator(chunk_size=2000)
+            for ln in lines.select_related(*selectors.JOURNAL_EXPORT_RELATED).iterator(
+                chunk_size=2000
+            )
         ]
         return spreadsheet_response(
             title=f"journal-{relay.slug}", headers=JOURNAL_HEADERS, rows=rows, fmt=fmt
