@@ -111,6 +111,7 @@ class Expert(models.Model):
 
 class MissionQuerySet(CompanyScopedQuerySet):
     company_path = "enrolment__company"
+    relay_path = "enrolment__relay_id"  # the enrolment's copy (one join less)
 
     def for_consultant(self, user):
         return self.filter(consultant__user=user)
@@ -232,6 +233,7 @@ class TrainingSession(models.Model):
 
 class TraineeQuerySet(CompanyScopedQuerySet):
     company_path = "pilot__enrolment__company"
+    relay_path = "pilot__enrolment__relay_id"  # the enrolment's copy (one join less)
 
     def for_trainer(self, user):
         return self.filter(

@@ -45,10 +45,13 @@ class ScopedQuerySet(models.QuerySet):
 class CompanyScopedQuerySet(ScopedQuerySet):
     """Objects that belong to one company: its owner and its relay's staff see them.
 
-    `company_path` is the lookup from the model to the company ("" for the company itself).
+    `company_path` is the lookup from the model to the company ("" for the company itself);
+    `relay_path`, to the company's relay, when a shorter way than through the company exists
+    (an enrolment carries a copy of its company's relay).
     """
 
     company_path = "company"
+    relay_path: str | None = None
 
     def _company(self, lookup: str) -> str:
         return f"{self.company_path}__{lookup}" if self.company_path else lookup
@@ -57,7 +60,7 @@ class CompanyScopedQuerySet(ScopedQuerySet):
         return self.filter(**{self._company("owner"): user})
 
     def for_relay_staff(self, user):
-        return self.filter(**{self._company("relay_id"): user.relay_id})
+        return self.filter(**{self.relay_path or self._company("relay_id"): user.relay_id})
 
 
 def get_visible_or_404(queryset: models.QuerySet, user, **lookup):

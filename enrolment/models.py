@@ -142,9 +142,7 @@ def _refuse_state_write() -> None:
 
 class EnrolmentQuerySet(CompanyScopedQuerySet):
     # What a consultant sees (their missions') is registered by consultants (core.scoping).
-
-    def for_relay_staff(self, user):
-        return self.filter(relay_id=user.relay_id)  # the company's relay, copied (`relay`)
+    relay_path = "relay_id"  # the company's relay, copied by the database (`Enrolment.relay`)
 
     def open(self):
         return self.filter(state__in=OPEN_STATES)
@@ -477,6 +475,7 @@ class DossierMessageQuerySet(CompanyScopedQuerySet):
     """The owner sees their dossiers' messages, relay staff their relay's; consultants none."""
 
     company_path = "enrolment__company"
+    relay_path = "enrolment__relay_id"  # the enrolment's copy (one join less)
 
     def unread_by(self, side: str):
         """Messages written by the other side that `side` has not read yet."""
