@@ -44,10 +44,6 @@ class RowUrls:
         return url
 
 
-def _url(name: str, *args) -> str:
-    return reverse(name, args=args)
-
-
 def _linebreaksbr(value) -> SafeString:
     return linebreaksbr(value, autoescape=True)
 
@@ -63,13 +59,13 @@ def _escape(value) -> str:
 def environment(**options) -> Environment:
     options.setdefault("finalize", _escape)
     env = Environment(**options)  # noqa: S701 — the backend turns autoescape on
-    env.globals["url"] = _url
     env.filters["eur"] = format_eur
     env.filters["linebreaksbr"] = _linebreaksbr
     return env
 
 
 def render_rows(template_name: str, context: dict) -> SafeString:
-    """The HTML of a table's rows, for `{{ rows_html }}` in the page's Django template."""
+    """The HTML of a table's rows, for `{{ rows_html }}` in the page's Django template; its
+    template links with `url(name, *ids)` (`RowUrls`)."""
     context = {"url": RowUrls(), **context}
     return mark_safe(render_to_string(template_name, context, using="jinja2"))  # noqa: S308
