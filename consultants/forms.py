@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import ModelChoiceFilter
 from core.models import Departement
 from core.submissions import OnceFormMixin
 from core.uploads import upload_read_csv
@@ -22,10 +23,10 @@ class PoolFilter(django_filters.FilterSet):
 
     q = django_filters.CharFilter(method="filter_q", label=_("Nom ou cabinet"))
     kind = django_filters.ChoiceFilter(choices=Expert.Kind.choices, label=_("Type"))
-    specialty = django_filters.ModelChoiceFilter(
+    specialty = ModelChoiceFilter(
         field_name="specialties", queryset=Theme.objects.all(), label=_("Spécialité")
     )
-    departement = django_filters.ModelChoiceFilter(
+    departement = ModelChoiceFilter(
         field_name="departements",
         queryset=Departement.objects.filter(in_programme=True),
         label=_("Territoire"),

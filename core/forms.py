@@ -1,8 +1,43 @@
+import django_filters
 from django import forms
+from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
 from .reminders import optional_rules
+
+
+class OneQueryChoiceIterator(ModelChoiceIterator):
+    """A select's model choices read in one plain query. Django reads them through a
+    server-side cursor (DECLARE WITH HOLD, FETCH, CLOSE on PostgreSQL): ≈ 0.5 ms a select
+    for a few rows, which a list page with three selects paid on every request. A select
+    renders every row anyway: no memory is saved by the cursor."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset.all():
+            yield self.choice(obj)
+
+
+class ModelChoiceField(forms.ModelChoiceField):
+    """Django's, its choices read in one query (`OneQueryChoiceIterator`)."""
+
+    iterator = OneQueryChoiceIterator
+
+
+class _FilterChoiceIterator(django_filters.fields.ModelChoiceIterator, OneQueryChoiceIterator):
+    """django-filter's (its "null" choice), over `OneQueryChoiceIterator`."""
+
+
+class _FilterChoiceField(django_filters.fields.ModelChoiceField):
+    iterator = _FilterChoiceIterator
+
+
+class ModelChoiceFilter(django_filters.ModelChoiceFilter):
+    """django-filter's, its choices read in one query (`OneQueryChoiceIterator`)."""
+
+    field_class = _FilterChoiceField
 
 
 class ProfileForm(forms.ModelForm):

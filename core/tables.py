@@ -1,9 +1,13 @@
-"""Tables of core pages: the journal of changes."""
+"""Tables of core pages (the journal of changes), and the Jinja2 writer of the busiest tables."""
 
 from __future__ import annotations
 
 import django_tables2 as tables
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from .jinja import render_rows
 
 
 class AuditTable(tables.Table):
@@ -34,3 +38,67 @@ class AuditTable(tables.Table):
         template_name = "django_tables2/bootstrap5-responsive.html"
         attrs = {"class": "table table-sm align-middle", "id": "audit-log"}
         orderable = False
+
+
+def render_table(
+    table: tables.Table,
+    request,
+    rows_template: str,
+    rows: list,
+    *,
+    region_label: str | None = None,
+    region_class: str = "",
+    **context,
+) -> SafeString:
+    """A django-tables2 table written by Jinja2 (`tables/table.jinja`): django-tables2 keeps
+    the ordering and the pagination it read from the request; its header (sort links as its
+    own), the rows (`rows_template`, laid out from `rows`) and the page links are written
+    in one template, several times faster than its Django templates.
+
+    `region_label`: the table scrolls sideways in its own focusable, named region on a phone.
+    """
+    head = []
+    for column in table.columns:
+        href = None
+        if column.orderable:
+            href = _query(request, table.prefixed_order_by_field, column.order_by_alias.next)
+        head.append({"label": column.header, "css": column.attrs["th"].get("class"), "href": href})
+    page = getattr(table, "page", None)
+    pages = None
+    if page is not None and page.paginator.num_pages > 1:
+        field = table.prefixed_page_field
+        pages = {
+            "status": gettext("Page %(n)s sur %(total)s")
+            % {"n": page.number, "total": page.paginator.num_pages},
+            "previous": _query(request, field, page.previous_page_number())
+            if page.has_previous()
+            else None,
+            "next": _query(request, field, page.next_page_number()) if page.has_next() else None,
+        }
+    return render_rows(
+        "tables/table.jinja",
+        {
+            **context,
+            "rows_template": rows_template,
+            "rows": rows,
+            "attrs": table.attrs.as_html(),
+            "head": head,
+            "columns": len(head),
+            "empty": table.empty_text,
+            "pages": pages,
+            "region_label": region_label,
+            "region_class": region_class,
+            "labels": {
+                "pages": gettext("Pages de la liste"),
+                "previous": gettext("Précédente"),
+                "next": gettext("Suivante"),
+            },
+        },
+    )
+
+
+def _query(request, name: str, value) -> str:
+    """The page's query string with `name` set to `value` (django-tables2's `querystring`)."""
+    params = request.GET.copy()
+    params[name] = value
+    return "?" + params.urlencode()

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from catalogue.models import Offer
+from core.forms import ModelChoiceFilter
 from core.models import Departement
 
 from .models import Enrolment, EnrolmentState
@@ -21,10 +22,10 @@ class EnrolmentFilter(django_filters.FilterSet):
         choices=EnrolmentState.choices,
         widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
     )
-    offer = django_filters.ModelChoiceFilter(
+    offer = ModelChoiceFilter(
         label=_("Offre"), queryset=Offer.objects.all(), empty_label=_("Toutes")
     )
-    departement = django_filters.ModelChoiceFilter(
+    departement = ModelChoiceFilter(
         label=_("Département"),
         field_name="company__departement",
         queryset=Departement.objects.filter(in_programme=True),

@@ -11,6 +11,7 @@ from django.forms.models import model_to_dict
 from django.utils.translation import gettext_lazy as _
 
 from catalogue.models import DeMinimisRegulation, Offer
+from core.forms import ModelChoiceField
 from core.models import Relay, User
 from core.money import AmountField
 from diagnostics.models import Theme
@@ -241,7 +242,7 @@ class BulkForm(forms.Form):
         ("reattach", _("Rattacher la sélection à une autre structure relais")),
     ]
     action = forms.ChoiceField(label=_("Action groupée"), choices=ACTIONS)
-    relay = forms.ModelChoiceField(
+    relay = ModelChoiceField(
         label=_("Structure relais (pour le rattachement)"),
         queryset=Relay.objects.all(),
         required=False,

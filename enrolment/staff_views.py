@@ -12,7 +12,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
-from django_tables2 import RequestConfig
 
 from core.exceptions import BusinessRuleError
 from core.reauth import recent_authentication_required
@@ -44,7 +43,7 @@ from .selectors import (
     latest_diagnoses,
 )
 from .staff_dossier import STATE_MEANING, dossier_tabs, merged_history, primary_action
-from .tables import EnrolmentTable, list_rows
+from .tables import list_html, list_table
 from .thread import with_unread_messages
 from .thread_views import thread_context
 
@@ -79,16 +78,14 @@ def _more_filters_in_use(f) -> int:
 def staff_list(request):
     _staff_only(request.user)
     f = _filtered(request)
-    table = EnrolmentTable(with_unread_messages(f.qs, user=request.user))
-    RequestConfig(request, paginate={"per_page": 25}).configure(table)
-    table.shown = list_rows(table)  # django-tables2 renders its template with the table alone
+    table = list_table(with_unread_messages(f.qs, user=request.user), request)
     bulk = BulkForm()
     return render(
         request,
         "enrolment/staff_list.html",
         {
             "filter": f,
-            "table": table,
+            "table_html": list_html(table, request),
             # the paginator's own COUNT, already run to choose the page: no second query
             "result_count": table.paginator.count,
             "more_filters": _more_filters_in_use(f),

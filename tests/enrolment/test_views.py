@@ -340,6 +340,42 @@ def test_list_filters_search_and_sort(client):
     assert html.index("Beta Plasturgie") < html.index("Forge Alpha")
 
 
+def test_list_sort_and_page_links_keep_the_filters(client):
+    """The header's links sort the filtered list and flip the order; the page links keep the
+    filters and the order; each page shows its own rows."""
+    with zeal_ignore():
+        for i in range(30):
+            enrolment_at(S.OFFER_CHOSEN, name=f"Forge {i:02d}")
+        enrolment_at(S.DRAFT, name="Autre Brouillon")
+    client.force_login(staff())
+    url = reverse("enrolment:staff_list")
+    html = client.get(url, {"state": "offer_chosen", "sort": "company"}).content.decode()
+    assert 'id="result-count">30 inscriptions<' in html and "Autre Brouillon" not in html
+    assert (
+        '<th class="asc orderable" scope="col"><a href="?state=offer_chosen&amp;sort=-company">'
+        in html
+    )
+    assert '<a href="?state=offer_chosen&amp;sort=siret">SIRET</a>' in html
+    names = re.findall(r">(Forge \d\d)</a>", html)
+    assert names == [f"Forge {i:02d}" for i in range(25)]
+    assert 'id="list-page-status">Page 1 sur 2<' in html
+    assert "Précédente" not in html
+    following = re.search(r'<a class="page-link" href="([^"]+)">Suivante</a>', html)[1]
+    assert following == "?state=offer_chosen&amp;sort=company&amp;page=2"
+    html = client.get(url + following.replace("&amp;", "&")).content.decode()
+    assert re.findall(r">(Forge \d\d)</a>", html) == [f"Forge {i:02d}" for i in range(25, 30)]
+    assert 'id="list-page-status">Page 2 sur 2<' in html and "Suivante" not in html
+    html = client.get(url, {"state": "offer_chosen", "sort": "-company"}).content.decode()
+    assert re.findall(r">(Forge \d\d)</a>", html)[0] == "Forge 29"
+    assert (
+        '<th class="desc orderable" scope="col"><a href="?state=offer_chosen&amp;sort=company">'
+        in html
+    )
+    html = client.get(url, {"q": "introuvable"}).content.decode()
+    assert 'id="result-count">0 inscriptions<' in html
+    assert '<td colspan="9">Aucune inscription ne correspond à ces critères.</td>' in html
+
+
 def test_csv_export_escapes_formulas(client):
     EnrolmentFactory(company__name='=HYPERLINK("http://evil")')
     client.force_login(staff())
