@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.template.defaultfilters import floatformat
+from django.core.cache import cache
+from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -66,38 +68,65 @@ def register_outcomes_provider(provider: Callable[[Iterable[int]], dict]) -> Non
 
 
 def outcomes_for(expert_ids: Iterable[int]) -> dict[int, OutcomeFigures]:
-    """{expert id: figures} for every id asked (empty figures when nothing is known)."""
+    """{expert id: figures} for every id asked (empty figures when nothing is known).
+
+    Each consultant's figures are kept `OUTCOMES_CACHE_SECONDS` in the cache (years of
+    missions, answers and follow-ups: four grouped queries, a third of the pool's page); only
+    those not in the cache are computed, and the cache is keyed by day (the continuation
+    cut-off moves with the date)."""
     ids = list(expert_ids)
-    found = _provider(ids) if _provider is not None and ids else {}
-    return {pk: found.get(pk, EMPTY) for pk in ids}
+    seconds = settings.OUTCOMES_CACHE_SECONDS
+    today = timezone.localdate().isoformat()
+    keys = {pk: f"consultant-outcomes:{today}:{pk}" for pk in ids}
+    cached = cache.get_many(keys.values()) if seconds and ids else {}
+    figures = {pk: cached[key] for pk, key in keys.items() if key in cached}
+    missing = [pk for pk in ids if pk not in figures]
+    if missing and _provider is not None:
+        found = _provider(missing)
+        fresh = {pk: found.get(pk, EMPTY) for pk in missing}
+        figures.update(fresh)
+        if seconds:
+            cache.set_many({keys[pk]: f for pk, f in fresh.items()}, seconds)
+    return {pk: figures.get(pk, EMPTY) for pk in ids}
 
 
-def outcome_texts(o: OutcomeFigures, *, expert_pk: int) -> dict:
+def outcome_labels() -> dict:
+    """The words of `consultants/outcomes.jinja` that do not depend on the figures (a table
+    translates them once for all its rows)."""
+    return {
+        "satisfaction": _("Satisfaction"),
+        "small_sample": (_("peu d'avis"), _("Moyenne sur moins de cinq avis : peu significative.")),
+        "indicators_label": _("Indicateurs atteints"),
+        "progressing_label": _("Toujours en progrès à 36 mois"),
+    }
+
+
+def _decimal(value: Decimal) -> str:
+    """A share or mean, already rounded to one decimal, the French way ("4,2")."""
+    return number_format(value, decimal_pos=1)
+
+
+def outcome_texts(o: OutcomeFigures, *, expert_pk: int, labels: dict | None = None) -> dict:
     """What `consultants/outcomes.jinja` shows of a consultant's figures, in words (the count of
     answers always beside the mean; "peu d'avis" under the small-sample threshold)."""
+    labels = labels or outcome_labels()
     return {
+        **labels,
         "expert_pk": expert_pk,
         "missions": ngettext(
             "%(n)s mission clôturée", "%(n)s missions clôturées", o.missions_closed
         )
         % {"n": o.missions_closed},
-        "satisfaction": _("Satisfaction"),
-        "mean": f"{floatformat(o.satisfaction_mean, 1)}/5" if o.answers else "",
+        "mean": f"{_decimal(o.satisfaction_mean)}/5" if o.answers else "",
         "answers": ngettext("%(n)s avis", "%(n)s avis", o.answers) % {"n": o.answers},
-        "small_sample": (
-            (_("peu d'avis"), _("Moyenne sur moins de cinq avis : peu significative."))
-            if o.answers and o.small_sample
-            else None
-        ),
-        "indicators_label": _("Indicateurs atteints"),
+        "small_sample": labels["small_sample"] if o.answers and o.small_sample else None,
         "indicators": (
-            f"{floatformat(o.indicators_share, 1)} % ({o.indicators_reached}/{o.indicators})"
+            f"{_decimal(o.indicators_share)} % ({o.indicators_reached}/{o.indicators})"
             if o.indicators
             else ""
         ),
-        "progressing_label": _("Toujours en progrès à 36 mois"),
         "progressing": (
-            f"{floatformat(o.progressing_share, 1)} % ({o.still_progressing}/{o.closed_long_ago})"
+            f"{_decimal(o.progressing_share)} % ({o.still_progressing}/{o.closed_long_ago})"
             if o.closed_long_ago
             else ""
         ),

@@ -104,6 +104,26 @@ def pool_for(*, user) -> QuerySet:
     )
 
 
+def expert_tags(expert_ids: list[int]) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
+    """The experts' specialties (names, in the questionnaire's order) and territories
+    (département codes), each {expert id: [...]}: two reads of the link tables."""
+    specialties: dict[int, list[str]] = {}
+    for pk, name in (
+        Expert.specialties.through.objects.filter(expert_id__in=expert_ids)
+        .order_by("theme__position", "theme__name")
+        .values_list("expert_id", "theme__name")
+    ):
+        specialties.setdefault(pk, []).append(name)
+    departements: dict[int, list[str]] = {}
+    for pk, code in (
+        Expert.departements.through.objects.filter(expert_id__in=expert_ids)
+        .order_by("departement_id")
+        .values_list("expert_id", "departement_id")
+    ):
+        departements.setdefault(pk, []).append(code)
+    return specialties, departements
+
+
 def expert_profile(*, user, pk: int):
     expert = get_visible_or_404(
         with_load(Expert.objects.select_related("user")).prefetch_related(

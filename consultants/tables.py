@@ -1,12 +1,20 @@
-import django_tables2 as tables
-from django.utils.safestring import SafeString
-from django.utils.translation import gettext_lazy as _
+from functools import partial
 
-from core.jinja import RowUrls, render_rows
+import django_tables2 as tables
+from django.db.models import QuerySet
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django_tables2 import RequestConfig
+
+from core.jinja import RowUrls
 from core.money import format_eur
+from core.pagination import CountedPaginator
+from core.tables import render_table
 
 from .models import Expert
-from .outcomes import outcome_texts, outcomes_for
+from .outcomes import outcome_labels, outcome_texts, outcomes_for
+from .selectors import expert_tags
 
 
 class PoolTable(tables.Table):
@@ -31,7 +39,7 @@ class PoolTable(tables.Table):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.outcomes: dict = {}  # {expert id: OutcomeFigures}, filled by pool_rows
+        self.outcomes: dict = {}  # {expert id: OutcomeFigures}, filled by pool_html
         self.with_outcomes = "outcomes" not in self.exclude
 
     class Meta:
@@ -48,45 +56,79 @@ class PoolTable(tables.Table):
             "half_day_rate",
             "outcomes",
         )
-        # rows written out from `pool_rows` (django-tables2's per-cell rendering was a third of
-        # the page); the header, ordering and pagination stay django-tables2's
-        template_name = "consultants/pool_table.html"
+        # written by Jinja2 (`pool_html`: django-tables2's per-cell rendering was a third of the
+        # page); the ordering and pagination stay django-tables2's
         attrs = {"class": "table table-sm table-hover align-middle"}
 
 
-def pool_rows(table: PoolTable) -> SafeString:
-    """The <tr> of the page's experts, what each prints worked out once in Python and laid out
+#: what a row of the pool shows, read as values (model instances and their prefetched
+#: specialties and territories cost three times the query)
+ROW_FIELDS = (
+    "pk",
+    "kind",
+    "firm",
+    "accreditation",
+    "capacity",
+    "half_day_rate",
+    "active_missions",
+    "pending_proposals",
+    "user__first_name",
+    "user__last_name",
+    "user__email",
+)
+
+
+def pool_table(experts: QuerySet, request, *, with_outcomes: bool) -> PoolTable:
+    """The pool's table, ordered and paginated from the request, its rows the values a row
+    shows; counted on the experts alone (the rows' subqueries stay out of the count)."""
+    table = PoolTable(
+        experts.prefetch_related(None).values(*ROW_FIELDS),
+        exclude=() if with_outcomes else ("outcomes",),
+    )
+    paginator = partial(CountedPaginator, count=experts.count())
+    RequestConfig(request, paginate={"per_page": 50, "paginator_class": paginator}).configure(table)
+    return table
+
+
+def pool_html(table: PoolTable, request) -> SafeString:
+    """The pool's table: what each expert's row prints worked out once in Python and laid out
     by a Jinja2 template; their outcomes when the table shows them (the page's consultants)."""
     kinds = {value: str(label) for value, label in Expert.Kind.choices}
     accreditations = dict(Expert._meta.get_field("accreditation").flatchoices)
-    experts = [row.record for row in table.paginated_rows]
+    experts = list(table.paginated_rows.data)
+    ids = [e["pk"] for e in experts]
+    specialties, departements = expert_tags(ids)
     url = RowUrls()
+    labels = outcome_labels()
     if table.with_outcomes:
-        table.outcomes = outcomes_for(e.pk for e in experts)
+        table.outcomes = outcomes_for(ids)
     rows = []
     for e in experts:
-        figures = table.outcomes.get(e.pk) if e.kind == Expert.Kind.CONSULTANT else None
+        pk = e["pk"]
+        figures = table.outcomes.get(pk) if e["kind"] == Expert.Kind.CONSULTANT else None
+        name = f"{e['user__first_name']} {e['user__last_name']}".strip()  # User.get_full_name
         rows.append(
             {
-                "profile_url": url("consultants:profile", e.pk),
-                "name": str(e),
-                "kind": kinds.get(e.kind, e.kind),
-                "firm": e.firm or "—",
-                "specialties": ", ".join(t.name for t in e.specialties.all()) or "—",
-                "departements": [d.code for d in e.departements.all()],
-                "accreditation": str(accreditations.get(e.accreditation, e.accreditation)),
-                "load": e.load,
-                "capacity": e.capacity,
-                "rate": format_eur(e.half_day_rate),
-                "outcomes": outcome_texts(figures, expert_pk=e.pk) if figures else None,
+                "profile_url": url("consultants:profile", pk),
+                "name": name or e["user__email"],
+                "kind": kinds.get(e["kind"], e["kind"]),
+                "firm": e["firm"] or "—",
+                "specialties": ", ".join(specialties.get(pk, ())) or "—",
+                "departements": departements.get(pk, ()),
+                "accreditation": str(accreditations.get(e["accreditation"], e["accreditation"])),
+                "load": e["active_missions"] + e["pending_proposals"],  # Expert.load
+                "capacity": e["capacity"],
+                "rate": format_eur(e["half_day_rate"]),
+                "outcomes": (
+                    outcome_texts(figures, expert_pk=pk, labels=labels) if figures else None
+                ),
             }
         )
-    return render_rows(
+    return render_table(
+        table,
+        request,
         "consultants/pool_rows.jinja",
-        {
-            "rows": rows,
-            "with_outcomes": table.with_outcomes,
-            "empty": table.empty_text,
-            "columns": len(table.columns),
-        },
+        rows,
+        region_label=gettext("Vivier des consultants et formateurs"),
+        with_outcomes=table.with_outcomes,
     )

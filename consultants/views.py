@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
-from django_tables2 import RequestConfig
 
 from catalogue.offers import KEY_ISSUES_MAX, KEY_ISSUES_MIN, key_issue_room
 from core.exceptions import BusinessRuleError
@@ -60,7 +59,7 @@ from .models import Action, ActionPlan, Assignment, Indicator, Mission, Trainee,
 from .outcomes import outcomes_for
 from .pool_csv import pool_export_csv, pool_import_csv
 from .queue_table import assignment_needs, queue_rows
-from .tables import PoolTable, pool_rows
+from .tables import pool_html, pool_table
 from .training_forms import (
     AssessmentForm,
     EnrolPilotsForm,
@@ -88,15 +87,13 @@ def pool_list(request):
     filterset = PoolFilter(request.GET or None, queryset=selectors.pool_for(user=request.user))
     experts = filterset.qs.order_by("user__last_name", "user__first_name", "pk")
     direction = has_role(request.user, DIRECTION_ROLES)  # sees each consultant's outcomes
-    table = PoolTable(experts, exclude=() if direction else ("outcomes",))
-    RequestConfig(request, paginate={"per_page": 50}).configure(table)
-    table.shown = pool_rows(table)  # django-tables2 renders its template with the table alone
+    table = pool_table(experts, request, with_outcomes=direction)
     return render(
         request,
         "consultants/pool_list.html",
         {
             "filter": filterset,
-            "table": table,
+            "table_html": pool_html(table, request),
             "can_manage": services.can_manage_pool(user=request.user),
         },
     )

@@ -452,6 +452,8 @@ REMINDER_FOLLOW_UP_MONTHS = [6, 12, 36]
 REMINDER_CATCH_UP_DAYS = 30  # a reminder missed (sweep down) is still sent within this window
 # The Region's dashboard is recomputed at most this often per scope and period (0: never cached).
 FUNDING_DASHBOARD_CACHE_SECONDS = env("FUNDING_DASHBOARD_CACHE_SECONDS", 60)
+# A consultant's outcome figures (pool, profile, suggestions) are recomputed at most this often.
+OUTCOMES_CACHE_SECONDS = env("OUTCOMES_CACHE_SECONDS", 300)
 CELERY_BEAT_SCHEDULE["reminders-sweep"] = {
     "task": "core.tasks.reminders_sweep",
     "schedule": 3600.0,

@@ -30,6 +30,7 @@ STORAGES = {
 ZEAL_ALLOWLIST = [{"model": "sessions.Session"}]
 # Pages read the figures they just changed (the cache itself is tested with override_settings).
 FUNDING_DASHBOARD_CACHE_SECONDS = 0
+OUTCOMES_CACHE_SECONDS = 0
 
 # django-axes logs every login at INFO: quiet in test output.
 AXES_VERBOSE = False

@@ -90,6 +90,33 @@ def test_pool_list_query_count_is_constant(client):
     assert "Stocks" in html.decode()
 
 
+def test_pool_rows_show_each_experts_specialties_territories_and_load(client):
+    """A row: the name (the e-mail without one), specialties in the questionnaire's order,
+    territories by code, load over capacity, rate in euros; the header sorts, 50 a page."""
+    client.force_login(director())
+    _bulk_experts(55)
+    with zeal_ignore():
+        named = ExpertFactory(user__first_name="Anne", user__last_name="Aabel", capacity=3)
+        themes = list(Theme.objects.order_by("position", "name")[:3])
+        named.specialties.set(reversed(themes))
+        named.departements.set(Departement.objects.filter(code__in=["74", "01"]))
+        unnamed = ExpertFactory(user__first_name="", user__last_name="", user__email="z@x.fr")
+        running_mission(consultant=named)
+    page = client.get(reverse("consultants:pool")).content.decode()
+    row = page.split(f'href="{reverse("consultants:profile", args=[named.pk])}">')[1]
+    row = row.split("</tr>")[0]
+    assert row.startswith("Anne Aabel</a>")
+    assert ", ".join(t.name for t in themes) in row
+    assert row.index(">01</span>") < row.index(">74</span>")
+    assert "<td>1 / 3</td>" in row
+    assert 'id="list-page-status">Page 1 sur 2<' in page
+    assert f">{unnamed.user.email}</a>" in page  # no last name: first in the order
+    html = client.get(reverse("consultants:pool"), {"page": 2}).content.decode()
+    assert html.count("<tr>") == 57 - 50 + 1  # the header's row and the 7 last experts
+    html = client.get(reverse("consultants:pool"), {"sort": "-name"}).content.decode()
+    assert '<th class="desc orderable" scope="col"><a href="?sort=name">Nom</a></th>' in html
+
+
 def test_queue_query_count_is_constant_and_oldest_first(client):
     client.force_login(director())
     _bulk_validated(5)

@@ -10,6 +10,7 @@ import pytest
 import time_machine
 from dateutil.relativedelta import relativedelta
 from django.core import mail
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 from zeal import zeal_ignore
@@ -18,6 +19,7 @@ from collective import satisfaction as svc
 from collective.followups import followup_answer
 from collective.models import FollowUp, SatisfactionSurvey
 from consultants.models import ActionPlan, Indicator, Measurement, Mission
+from consultants.outcomes import outcomes_for
 from core.models import OutboxMessage, TimelineEvent
 from core.personal_data import person_anonymise, person_find, personal_data_collect
 from enrolment.models import EnrolmentState
@@ -300,6 +302,35 @@ def test_the_director_sees_the_figures_on_the_profile_and_pool_pages(fixture_wor
     assert 'id="outcomes"' not in profile and "3,3/5" not in profile
     pool = client.get(reverse("consultants:pool")).content.decode()
     assert "data-outcomes=" not in pool and "Résultats" not in pool
+
+
+def test_the_figures_are_kept_in_the_cache_per_consultant_and_per_day(
+    fixture_world, settings, django_assert_num_queries
+):
+    """The pool reads each consultant's figures from the cache; only the consultants missing
+    there are computed (four queries for all of them), and a new day computes them again."""
+    settings.OUTCOMES_CACHE_SECONDS = 60
+    a, b = fixture_world["a"], fixture_world["b"]
+    days = [timezone.localdate() + dt.timedelta(days=n) for n in (0, 1)]
+    keys = [f"consultant-outcomes:{day.isoformat()}:{e.pk}" for day in days for e in (a, b)]
+    cache.delete_many(keys)  # a previous run's test database had the same ids
+    with django_assert_num_queries(4):
+        first = outcomes_for([a.pk])
+    with django_assert_num_queries(4):  # b only: a comes from the cache
+        both = outcomes_for([a.pk, b.pk])
+    assert both[a.pk] == first[a.pk] and both[a.pk].satisfaction_mean == Decimal("3.3")
+    assert both[b.pk].missions_closed == 1
+    with zeal_ignore():
+        _answer(fixture_world["m3"], (1, 1, 1, 1), 1, False)
+    with django_assert_num_queries(0):  # within the delay: the figures as they were
+        assert outcomes_for([a.pk, b.pk]) == both
+    with (
+        time_machine.travel(timezone.now() + dt.timedelta(days=1)),
+        django_assert_num_queries(4),
+    ):
+        tomorrow = outcomes_for([a.pk, b.pk])
+    assert tomorrow[a.pk].answers == 3  # the new answer counts
+    cache.delete_many(keys)
 
 
 def test_personal_data_export_and_anonymisation_cover_the_answers():
