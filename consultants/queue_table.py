@@ -48,7 +48,7 @@ def queue_rows(enrolments) -> SafeString:
             {
                 "company": company.name,
                 "relay": company.relay or "—",
-                "departement": company.departement.code if company.departement_id else "—",
+                "departement": company.departement_id or "—",
                 "offer": e.offer or "—",
                 "needs": assignment_needs(e),
                 "since": f"{timezone.localtime(e.waiting_since):%d/%m/%Y} ({waiting})",

@@ -149,13 +149,14 @@ def wanted_theme_codes(*, enrolment: Enrolment, weak_theme_codes=None) -> list[s
     return [enrolment.problem_theme.code] if enrolment.problem_theme_id else []
 
 
-def weak_theme_codes_by_enrolment(enrolments) -> dict[int, list[str]]:
+def weak_theme_codes_by_enrolment(enrolments, *, themes=None) -> dict[int, list[str]]:
     """{enrolment id: key weak theme codes} for many enrolments, in two queries.
 
     For each enrolment: its latest submitted self-diagnosis (one attached to the
     enrolment first, else the company's latest), and the themes scoring under the
     configured `weak_below` threshold, weakest first (ties in the questionnaire's
     order), at most `KEY_ISSUES_MAX` (an approfondie agrees that many key issues at most).
+    `themes`: the (code, name) of the themes in that order, when the caller has read them.
     """
     enrolments = list(enrolments)
     if not enrolments:
@@ -172,7 +173,9 @@ def weak_theme_codes_by_enrolment(enrolments) -> dict[int, list[str]]:
         if enrolment_id is not None:
             own.setdefault(enrolment_id, scores)
         latest_of_company.setdefault(company_id, scores)
-    order = list(Theme.objects.order_by("position", "name").values_list("code", flat=True))
+    if themes is None:
+        themes = Theme.objects.order_by("position", "name").values_list("code", "name")
+    order = [code for code, _name in themes]
     weak_below = thresholds()["weak_below"]
     result = {}
     for e in enrolments:
@@ -189,11 +192,12 @@ def with_assignment_needs(enrolments) -> dict[int, list[str]]:
     Sets on each enrolment `targeted` (a ciblée: its chosen problem is the need) and
     `weak_themes` (the names of its key weak themes, weakest first, from
     `weak_theme_codes_by_enrolment`); returns {enrolment id: weak theme codes} for the ranking.
-    Two queries for any number of enrolments (three with the themes' names).
+    Two queries for any number of enrolments (the themes, the diagnoses).
     """
     enrolments = list(enrolments)
-    weak = weak_theme_codes_by_enrolment(enrolments)
-    names = dict(Theme.objects.values_list("code", "name")) if any(weak.values()) else {}
+    themes = list(Theme.objects.order_by("position", "name").values_list("code", "name"))
+    weak = weak_theme_codes_by_enrolment(enrolments, themes=themes)
+    names = dict(themes)
     for e in enrolments:
         e.targeted = is_targeted(e.offer)
         e.weak_themes = [names.get(c, c) for c in weak.get(e.pk, [])]
@@ -299,8 +303,17 @@ def assignment_queue(*, user) -> QuerySet:
     return (
         Enrolment.objects.visible_to(user)
         .filter(state=EnrolmentState.VALIDATED)
-        .select_related(
-            "company__departement", "company__relay", "offer", "problem_theme", "mission"
+        .select_related("company__relay", "offer", "problem_theme", "mission")
+        .only(  # what a row of the queue shows (model instances of every column cost a third)
+            "company__name",
+            "company__departement",
+            "company__relay__name",
+            "offer__code",
+            "offer__name",
+            "problem_theme__name",
+            "mission__enrolment",
+            "validated_at",
+            "state_changed_at",
         )
         .prefetch_related(
             Prefetch(
