@@ -24,7 +24,10 @@ class PoolFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_q", label=_("Nom ou cabinet"))
     kind = django_filters.ChoiceFilter(choices=Expert.Kind.choices, label=_("Type"))
     specialty = ModelChoiceFilter(
-        field_name="specialties", queryset=Theme.objects.all(), label=_("Spécialité")
+        field_name="specialties",
+        queryset=Theme.objects.all(),
+        label_field="name",  # Theme.__str__
+        label=_("Spécialité"),
     )
     departement = ModelChoiceFilter(
         field_name="departements",

@@ -23,7 +23,10 @@ class EnrolmentFilter(django_filters.FilterSet):
         widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
     )
     offer = ModelChoiceFilter(
-        label=_("Offre"), queryset=Offer.objects.all(), empty_label=_("Toutes")
+        label=_("Offre"),
+        queryset=Offer.objects.all(),
+        label_field="name",  # Offer.__str__
+        empty_label=_("Toutes"),
     )
     departement = ModelChoiceFilter(
         label=_("Département"),

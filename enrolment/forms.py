@@ -245,6 +245,7 @@ class BulkForm(forms.Form):
     relay = ModelChoiceField(
         label=_("Structure relais (pour le rattachement)"),
         queryset=Relay.objects.all(),
+        label_field="name",  # Relay.__str__
         required=False,
     )
     selection = forms.ModelMultipleChoiceField(

@@ -200,6 +200,7 @@ def staff_detail(request, pk: int):
     """The relay's dossier page: header and primary action, sections, side panel, history."""
     _staff_only(request.user)
     enrolment = enrolment_for_staff_detail(user=request.user, pk=pk)
+    request.user.reuse_relay(enrolment.company.relay)
     diagnoses = latest_diagnoses(enrolment=enrolment, user=request.user)
     profile = (
         diagnosis_profile(

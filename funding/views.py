@@ -56,8 +56,7 @@ def _writer(user, relay) -> None:
 def _relay(request, slug: str) -> Relay:
     _reader(request.user)
     relay = get_visible_or_404(Relay.objects.all(), request.user, slug=slug)
-    if request.user.relay_id == relay.pk:
-        request.user.relay = relay  # the page's frame names the user's relay: read once
+    request.user.reuse_relay(relay)
     return relay
 
 

@@ -99,6 +99,26 @@ def test_model_choices_are_read_in_one_plain_query():
 
 
 @pytest.mark.django_db
+def test_a_label_field_gives_the_same_select_from_pairs():
+    """`label_field` (the field `str()` shows) reads (id, label) pairs: the same select."""
+    chosen = Relay.objects.create(name="Relais <A&B>", slug="relais-a-b")
+
+    class RelayForm(forms.Form):
+        relay = ModelChoiceField(Relay.objects.order_by("pk"), label_field="name")
+
+    class ReferenceForm(forms.Form):
+        relay = forms.ModelChoiceField(Relay.objects.order_by("pk"))
+
+    with CaptureQueriesContext(connection) as queries:
+        html = str(RelayForm(initial={"relay": chosen.pk})["relay"])
+    assert len(queries) == 1 and '"core_relay"."slug"' not in queries[0]["sql"]
+    assert html == str(ReferenceForm(initial={"relay": chosen.pk})["relay"])
+    assert f'<option value="{chosen.pk}" selected>Relais &lt;A&amp;B&gt;</option>' in html
+    form = RelayForm({"relay": str(chosen.pk)})
+    assert form.is_valid() and form.cleaned_data["relay"] == chosen
+
+
+@pytest.mark.django_db
 def test_options_are_not_rendered_by_templates():
     for i in range(30):
         Relay.objects.create(name=f"Relais {i}", slug=f"relais-{i}")

@@ -233,6 +233,17 @@ def test_list_and_detail_issue_the_same_queries_for_5_and_200_enrolments(client)
     assert sum(q["sql"].startswith(listed) for q in ctx.captured_queries) == 1
 
 
+def test_the_dossier_reads_its_relay_once_for_the_page_and_its_frame(client):
+    """The frame names the staff member's relay; the dossier has it with the enrolment."""
+    enrolment = enrolment_at(S.OFFER_CHOSEN)
+    user = staff()
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as ctx:
+        html = client.get(reverse("enrolment:staff_detail", args=[enrolment.pk])).content.decode()
+    assert f"— {user.relay.name}</h2>" in html  # the account menu names the relay
+    assert not [q for q in ctx.captured_queries if 'FROM "core_relay"' in q["sql"]]
+
+
 def test_owner_and_other_relays_cannot_see_staff_pages(client):
     enrolment = enrolment_at(S.OFFER_CHOSEN)
     url = reverse("enrolment:staff_detail", args=[enrolment.pk])

@@ -120,6 +120,14 @@ def test_the_journal_filters_traces_and_exports(client, afpi, staff, signed):
     assert sheet.max_row == 2 and sheet.cell(2, 5).value == 2928
 
 
+def test_the_journal_reads_the_relay_once_for_the_page_and_its_frame(client, afpi, staff):
+    client.force_login(staff)
+    with CaptureQueriesContext(connection) as ctx:
+        html = client.get(reverse("funding:journal", args=[afpi.slug])).content.decode()
+    assert f"— {afpi.name}</h2>" in html  # the account menu names the relay
+    assert len([q for q in ctx.captured_queries if 'FROM "core_relay"' in q["sql"]]) == 1
+
+
 def test_period_close_through_the_page(client, afpi, staff):
     client.force_login(staff)
     until = timezone.localdate() - dt.timedelta(days=1)
