@@ -1,16 +1,12 @@
-from functools import partial
-
 import django_tables2 as tables
 from django.db.models import QuerySet
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django_tables2 import RequestConfig
 
 from core.jinja import RowUrls
 from core.money import format_eur
-from core.pagination import CountedPaginator
-from core.tables import render_table
+from core.tables import counted_table, render_table
 
 from .models import Expert
 from .outcomes import outcome_labels, outcome_texts, outcomes_for
@@ -81,13 +77,14 @@ ROW_FIELDS = (
 def pool_table(experts: QuerySet, request, *, with_outcomes: bool) -> PoolTable:
     """The pool's table, ordered and paginated from the request, its rows the values a row
     shows; counted on the experts alone (the rows' subqueries stay out of the count)."""
-    table = PoolTable(
+    return counted_table(
+        PoolTable,
         experts.prefetch_related(None).values(*ROW_FIELDS),
+        request,
+        count=experts.count(),
+        per_page=50,
         exclude=() if with_outcomes else ("outcomes",),
     )
-    paginator = partial(CountedPaginator, count=experts.count())
-    RequestConfig(request, paginate={"per_page": 50, "paginator_class": paginator}).configure(table)
-    return table
 
 
 def pool_html(table: PoolTable, request) -> SafeString:

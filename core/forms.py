@@ -21,13 +21,16 @@ class OneQueryChoiceIterator(ModelChoiceIterator):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
         if self.field.label_field:
-            yield from self.queryset.values_list("pk", self.field.label_field)
+            value = self.field.to_field_name or "pk"
+            yield from self.queryset.values_list(value, self.field.label_field)
             return
         for obj in self.queryset.all():
             yield self.choice(obj)
 
 
 class _LabelField:
+    """A model choice field's `label_field` (see `OneQueryChoiceIterator`)."""
+
     def __init__(self, *args, label_field: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.label_field = label_field

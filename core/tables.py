@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import django_tables2 as tables
+from django.db.models import QuerySet
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django_tables2 import RequestConfig
 
 from .jinja import render_rows
+from .pagination import CountedPaginator
 
 
 class AuditTable(tables.Table):
@@ -38,6 +43,26 @@ class AuditTable(tables.Table):
         template_name = "django_tables2/bootstrap5-responsive.html"
         attrs = {"class": "table table-sm align-middle", "id": "audit-log"}
         orderable = False
+
+
+def counted_table(
+    table_class: type[tables.Table],
+    rows: QuerySet,
+    request,
+    *,
+    count: int,
+    per_page: int,
+    **kwargs,
+) -> tables.Table:
+    """A django-tables2 table over `rows`, ordered and paginated from the request, told its
+    count: a page reads its rows as the values it shows, and counts the objects alone (counted
+    as values, the rows' joins and subqueries came into the count)."""
+    table = table_class(rows, **kwargs)
+    paginator = partial(CountedPaginator, count=count)
+    RequestConfig(request, paginate={"per_page": per_page, "paginator_class": paginator}).configure(
+        table
+    )
+    return table
 
 
 def render_table(

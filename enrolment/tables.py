@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from functools import partial
 
 import django_tables2 as tables
 from django.db.models import QuerySet
@@ -12,11 +11,9 @@ from django.utils.formats import number_format
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django_tables2 import RequestConfig
 
 from core.jinja import RowUrls
-from core.pagination import CountedPaginator
-from core.tables import render_table
+from core.tables import counted_table, render_table
 
 from .models import Enrolment, EnrolmentState
 
@@ -91,10 +88,13 @@ def list_table(enrolments: QuerySet, request) -> EnrolmentTable:
     fields = ROW_FIELDS
     if "unread_messages" in enrolments.query.annotations:
         fields = (*fields, "unread_messages")
-    table = EnrolmentTable(enrolments.values(*fields))
-    paginator = partial(CountedPaginator, count=enrolments.count())
-    RequestConfig(request, paginate={"per_page": 25, "paginator_class": paginator}).configure(table)
-    return table
+    return counted_table(
+        EnrolmentTable,
+        enrolments.values(*fields),
+        request,
+        count=enrolments.count(),
+        per_page=25,
+    )
 
 
 def list_html(table: EnrolmentTable, request) -> SafeString:
