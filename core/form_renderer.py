@@ -11,8 +11,9 @@ Django's `select.html` / `select_option.html` / `input.html` / `input_option.htm
 from __future__ import annotations
 
 from django.forms.renderers import DjangoTemplates
-from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
+
+from .jinja import escape_html
 
 SELECT_TEMPLATE = "django/forms/widgets/select.html"
 OPTION_TEMPLATE = "django/forms/widgets/select_option.html"
@@ -48,24 +49,24 @@ def _attrs(attrs: dict) -> str:
     for name, value in attrs.items():
         if value is False:
             continue
-        parts.append(f" {conditional_escape(name)}")
+        parts.append(f" {escape_html(name)}")
         if value is not True:
-            parts.append(f'="{conditional_escape(str(value))}"')
+            parts.append(f'="{escape_html(str(value))}"')
     return "".join(parts)
 
 
 def render_select(widget: dict) -> SafeString | None:
     """The <select> of a widget context, or None when an option has its own template."""
-    parts = [f'<select name="{conditional_escape(widget["name"])}"{_attrs(widget["attrs"])}>']
+    parts = [f'<select name="{escape_html(widget["name"])}"{_attrs(widget["attrs"])}>']
     for group_name, group_choices, _index in widget["optgroups"]:
         if group_name:
-            parts.append(f'\n  <optgroup label="{conditional_escape(group_name)}">')
+            parts.append(f'\n  <optgroup label="{escape_html(group_name)}">')
         for option in group_choices:
             if option["template_name"] != OPTION_TEMPLATE:
                 return None
             parts.append(
-                f'\n  <option value="{conditional_escape(str(option["value"]))}"'
-                f"{_attrs(option['attrs'])}>{conditional_escape(option['label'])}</option>\n"
+                f'\n  <option value="{escape_html(str(option["value"]))}"'
+                f"{_attrs(option['attrs'])}>{escape_html(option['label'])}</option>\n"
             )
         if group_name:
             parts.append("\n  </optgroup>")
@@ -76,10 +77,10 @@ def render_select(widget: dict) -> SafeString | None:
 def render_input(widget: dict) -> SafeString:
     """Django's input.html."""
     value = widget["value"]
-    value = "" if value is None else f' value="{conditional_escape(str(value))}"'
+    value = "" if value is None else f' value="{escape_html(str(value))}"'
     return mark_safe(  # noqa: S308 — every value is escaped
-        f'<input type="{conditional_escape(widget["type"])}" '
-        f'name="{conditional_escape(widget["name"])}"{value}{_attrs(widget["attrs"])}>'
+        f'<input type="{escape_html(widget["type"])}" '
+        f'name="{escape_html(widget["name"])}"{value}{_attrs(widget["attrs"])}>'
     )
 
 

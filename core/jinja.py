@@ -48,16 +48,17 @@ def _linebreaksbr(value) -> SafeString:
     return linebreaksbr(value, autoescape=True)
 
 
-def _escape(value) -> str:
+def escape_html(value) -> str:
     """Django's `conditional_escape` (`&#x27;`…; safe strings pass as they are), without its
-    check for lazy strings on every call: every value of a 50-row table goes through it."""
+    check for lazy strings on every call: every value of a 50-row table, and every option of
+    the forms' selects (`core.form_renderer`), goes through it."""
     if hasattr(value, "__html__"):
         return value
     return SafeString(html.escape(str(value)))
 
 
 def environment(**options) -> Environment:
-    options.setdefault("finalize", _escape)
+    options.setdefault("finalize", escape_html)
     env = Environment(**options)  # noqa: S701 — the backend turns autoescape on
     env.filters["eur"] = format_eur
     env.filters["linebreaksbr"] = _linebreaksbr
