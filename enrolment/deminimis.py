@@ -87,6 +87,12 @@ def programme_aids(enrolment: Enrolment) -> list[tuple[dt.date, Decimal]]:
         Enrolment.objects.filter(company_id=enrolment.company_id, signed_at__isnull=False)
         .exclude(pk=enrolment.pk)
         .select_related("tariff")
+        .only(  # what the aid equivalent reads (catalogue.pricing.tariff_aid_equivalent)
+            "signed_at",
+            "tariff__regional_aid_ht",
+            "tariff__state_aid_ht",
+            "tariff__fse_aid_ht",
+        )
     )
     return [
         (timezone.localdate(e.signed_at), tariff_aid_equivalent(tariff=e.tariff))
