@@ -35,7 +35,6 @@ class PoolTable(tables.Table):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.outcomes: dict = {}  # {expert id: OutcomeFigures}, filled by pool_html
         self.with_outcomes = "outcomes" not in self.exclude
 
     class Meta:
@@ -97,12 +96,11 @@ def pool_html(table: PoolTable, request) -> SafeString:
     specialties, departements = expert_tags(ids)
     url = RowUrls()
     labels = outcome_labels()
-    if table.with_outcomes:
-        table.outcomes = outcomes_for(ids)
+    outcomes = outcomes_for(ids) if table.with_outcomes else {}
     rows = []
     for e in experts:
         pk = e["pk"]
-        figures = table.outcomes.get(pk) if e["kind"] == Expert.Kind.CONSULTANT else None
+        figures = outcomes.get(pk) if e["kind"] == Expert.Kind.CONSULTANT else None
         name = f"{e['user__first_name']} {e['user__last_name']}".strip()  # User.get_full_name
         rows.append(
             {

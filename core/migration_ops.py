@@ -3,8 +3,9 @@
 `database_triggers` creates triggers in the dialect of the database (PostgreSQL in production,
 SQLite in development), then fills what they will keep up to date.
 
-`relabel_content_types` (migrations that move models between apps, tables unchanged) moves the content types of the moved models to their new app, so
-every row that points at them through a content type — timeline events, reminders sent,
+`relabel_content_types` (migrations that move models between apps, tables unchanged) moves
+the content types of the moved models to their new app, so every row that points at them
+through a content type — timeline events, reminders sent,
 permissions (and their grants), admin log entries — stays attached. If the new app's content
 type already exists (created by a `migrate` run before this one), the rows are repointed to
 it and the old content type is removed.
