@@ -18,8 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalogue.deminimis import regulation_on
-from catalogue.models import DeMinimisRegulation
 from catalogue.pricing import final_aid_equivalent, tariff_aid_equivalent
+from catalogue.selectors import deminimis_regulations
 from consultants.closing_report import mission_report_section
 from consultants.models import HalfDay
 from core.pdf import render_pdf
@@ -113,7 +113,7 @@ def deminimis_section(enrolment: Enrolment) -> dict:
     if enrolment.tariff_id is None or enrolment.signed_at is None:
         return {}
     granted_on = timezone.localdate(enrolment.signed_at)
-    regulation = regulation_on(DeMinimisRegulation.objects.all(), granted_on)
+    regulation = regulation_on(deminimis_regulations(), granted_on)
     if regulation is None:  # granted before the first de minimis regulation (2007)
         return {}
     return {

@@ -9,7 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.exceptions import BusinessRuleError
+from core.reference import reference_data
 
+from .deminimis import regulation_on
 from .models import DeMinimisRegulation, Offer, Tariff, VatRate
 
 
@@ -41,10 +43,17 @@ def open_offers_with_tariffs(*, on: dt.date | None = None) -> list[tuple[Offer, 
     return [(t.offer, t) for t in seen.values()]
 
 
+def deminimis_regulations() -> list[DeMinimisRegulation]:
+    """Every de minimis regulation (reference data, kept in the cache: `core.reference`)."""
+    return reference_data(
+        "catalogue.deminimis_regulations", lambda: list(DeMinimisRegulation.objects.all())
+    )
+
+
 def deminimis_regulation_in_force(*, on: dt.date | None = None) -> DeMinimisRegulation:
     """The de minimis regulation that applies to aid granted on `on` (today by default)."""
     on = on or timezone.localdate()
-    regulation = DeMinimisRegulation.objects.in_force(on).order_by("-valid_from").first()
+    regulation = regulation_on(deminimis_regulations(), on)
     if regulation is None:
         raise BusinessRuleError(
             _("Aucun règlement de minimis n'est en vigueur le %(date)s.")

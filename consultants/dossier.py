@@ -22,6 +22,14 @@ def _mission_context(enrolment) -> dict | None:
     mission = (
         Mission.objects.filter(enrolment=enrolment, consultant__isnull=False)
         .select_related("consultant__user")
+        .only(
+            "enrolment_id",
+            "start_date",
+            "planned_end_date",
+            "consultant__user__first_name",
+            "consultant__user__last_name",
+            "consultant__user__email",
+        )
         .annotate(
             used=Count("half_days"),
             last_half_day=Max("half_days__date"),

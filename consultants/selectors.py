@@ -28,8 +28,9 @@ from django.utils.translation import gettext as _
 from catalogue.offers import KEY_ISSUES_MAX, is_targeted
 from core.audit import history_for
 from core.scoping import get_visible_or_404
-from diagnostics.models import Diagnosis, Theme
+from diagnostics.models import Diagnosis
 from diagnostics.scoring import thresholds, weakest_themes
+from diagnostics.selectors import all_themes
 from enrolment.models import Enrolment, EnrolmentState
 
 from .models import (
@@ -174,7 +175,7 @@ def weak_theme_codes_by_enrolment(enrolments, *, themes=None) -> dict[int, list[
             own.setdefault(enrolment_id, scores)
         latest_of_company.setdefault(company_id, scores)
     if themes is None:
-        themes = Theme.objects.order_by("position", "name").values_list("code", "name")
+        themes = [(t.code, t.name) for t in all_themes()]
     order = [code for code, _name in themes]
     weak_below = thresholds()["weak_below"]
     result = {}
@@ -195,7 +196,7 @@ def with_assignment_needs(enrolments) -> dict[int, list[str]]:
     Two queries for any number of enrolments (the themes, the diagnoses).
     """
     enrolments = list(enrolments)
-    themes = list(Theme.objects.order_by("position", "name").values_list("code", "name"))
+    themes = [(t.code, t.name) for t in all_themes()]
     weak = weak_theme_codes_by_enrolment(enrolments, themes=themes)
     names = dict(themes)
     for e in enrolments:

@@ -17,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 from django.apps import apps
 from django.db import models
@@ -50,8 +51,9 @@ class AuditKind:
     def model(self) -> type[models.Model]:
         return apps.get_model(self.model_label)
 
-    @property
+    @cached_property
     def history_model(self) -> type[models.Model]:
+        """Read once: simple-history's `Model.history` builds a manager class at each access."""
         return self.model.history.model
 
 

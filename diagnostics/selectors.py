@@ -8,11 +8,13 @@ from decimal import Decimal
 
 from django.core.cache import cache
 from django.db.models import Prefetch
+from django.template.defaultfilters import floatformat
 from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from core.reference import reference_data
 from core.scoping import get_visible_or_404
 
 from .charts import profile_radar
@@ -24,6 +26,13 @@ from .services import scores_as_decimal
 def diagnosis_for_user(*, user, pk: int) -> Diagnosis:
     return get_visible_or_404(
         Diagnosis.objects.select_related("questionnaire", "company", "enrolment"), user, pk=pk
+    )
+
+
+def all_themes() -> list[Theme]:
+    """Every theme in its order (reference data, kept in the cache: `core.reference`)."""
+    return reference_data(
+        "diagnostics.themes", lambda: list(Theme.objects.order_by("position", "name"))
     )
 
 
@@ -105,7 +114,7 @@ def diagnosis_resume_point(*, diagnosis: Diagnosis) -> ResumePoint:
 @dataclass
 class Profile:
     diagnosis: Diagnosis
-    rows: list[dict]  # theme code, name, score, previous, delta
+    rows: list[dict]  # theme code, name, score, previous, delta, score_text, previous_text
     overall: Decimal | None
     weakest: list[dict]
     recommendation: dict
@@ -115,7 +124,7 @@ class Profile:
 
 def diagnosis_profile(*, diagnosis: Diagnosis, previous: Diagnosis | None = None) -> Profile:
     """Scores per theme (with the earlier diagnosis if any), three weakest, chart, recommendation."""
-    themes = list(Theme.objects.filter(code__in=diagnosis.theme_scores.keys()).order_by("position"))
+    themes = [t for t in all_themes() if t.code in diagnosis.theme_scores]
     names = {t.code: t.name for t in themes}
     scores = scores_as_decimal(diagnosis)
     before = scores_as_decimal(previous) if previous else None
@@ -129,6 +138,9 @@ def diagnosis_profile(*, diagnosis: Diagnosis, previous: Diagnosis | None = None
                 "score": scores[t.code],
                 "previous": prev,
                 "delta": (scores[t.code] - prev) if prev is not None else None,
+                # shown two or three times (chart's bars, table): formatted once
+                "score_text": floatformat(scores[t.code], 1),
+                "previous_text": floatformat(prev, 1) if prev is not None else "",
             }
         )
     weakest = [

@@ -16,8 +16,9 @@ from django.utils.translation import gettext_lazy
 
 from agreements.closing_report import enrolment_final_aid_equivalent
 from catalogue.deminimis import regulation_on
-from catalogue.models import DeMinimisRegulation, Funder, Tariff
+from catalogue.models import Funder, Tariff
 from catalogue.pricing import tariff_aid_equivalent
+from catalogue.selectors import deminimis_regulations
 from consultants.models import HalfDay
 from enrolment.models import Enrolment, GrantedAidTally
 
@@ -129,7 +130,7 @@ def register_rows(enrolments) -> list[RegisterRow]:
     enrolments = enrolments.select_related("company__relay", "tariff").annotate(
         delivered_half_days=Coalesce(Subquery(delivered), 0)
     )
-    regulations = list(DeMinimisRegulation.objects.all())
+    regulations = deminimis_regulations()
     rows = []
     for enrolment in enrolments:
         granted_on = timezone.localdate(enrolment.signed_at)

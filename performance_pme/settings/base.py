@@ -241,6 +241,13 @@ else:
         }
     }
 
+# Reference data (core.reference): in each process' memory, read at most every
+# REFERENCE_CACHE_SECONDS (a Redis round trip costs half the query it would save).
+CACHES["reference"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "reference",
+}
+
 # Celery: late acknowledgement, one task at a time per process, a visibility
 # timeout longer than the longest task (readthedocs' settings).
 CELERY_TASK_ACKS_LATE = True
@@ -454,6 +461,9 @@ REMINDER_CATCH_UP_DAYS = 30  # a reminder missed (sweep down) is still sent with
 FUNDING_DASHBOARD_CACHE_SECONDS = env("FUNDING_DASHBOARD_CACHE_SECONDS", 60)
 # A consultant's outcome figures (pool, profile, suggestions) are recomputed at most this often.
 OUTCOMES_CACHE_SECONDS = env("OUTCOMES_CACHE_SECONDS", 300)
+# Reference data (themes, de minimis regulations) kept this long in each process' memory; a
+# process forgets it at once when it changes a row, the others after this delay.
+REFERENCE_CACHE_SECONDS = env("REFERENCE_CACHE_SECONDS", 60)
 CELERY_BEAT_SCHEDULE["reminders-sweep"] = {
     "task": "core.tasks.reminders_sweep",
     "schedule": 3600.0,

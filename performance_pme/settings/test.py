@@ -31,6 +31,7 @@ ZEAL_ALLOWLIST = [{"model": "sessions.Session"}]
 # Pages read the figures they just changed (the cache itself is tested with override_settings).
 FUNDING_DASHBOARD_CACHE_SECONDS = 0
 OUTCOMES_CACHE_SECONDS = 0
+REFERENCE_CACHE_SECONDS = 0
 
 # django-axes logs every login at INFO: quiet in test output.
 AXES_VERBOSE = False
@@ -72,3 +73,7 @@ else:
             "LOCATION": str(VAR_DIR / "cache" / f"test-{TEST_PROCESS}"),
         }
     }
+CACHES["reference"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "reference",
+}

@@ -66,3 +66,50 @@ def test_historical_ppj_tariff():
 def test_vat_is_dated():
     assert vat_rate_in_force(on=dt.date(2026, 11, 28)) == Decimal("20.00")
     assert vat_rate_in_force(on=dt.date(2007, 4, 3)) == Decimal("19.60")
+
+
+@pytest.fixture
+def reference_cache(settings):
+    """The reference data kept in memory, as in production (the tests read it each time)."""
+    from django.core.cache import caches
+
+    settings.REFERENCE_CACHE_SECONDS = 60
+    caches["reference"].clear()
+    yield
+    caches["reference"].clear()
+
+
+def test_themes_are_read_once_then_a_renamed_theme_is_read_again(
+    reference_cache, django_assert_num_queries
+):
+    from diagnostics.models import Theme
+    from diagnostics.selectors import all_themes
+
+    with django_assert_num_queries(1):
+        first = all_themes()
+    with django_assert_num_queries(0):
+        assert [t.code for t in all_themes()] == [t.code for t in first]
+    theme = Theme.objects.get(code="stocks")
+    theme.name = "Stocks et en-cours"
+    theme.save()
+    with django_assert_num_queries(1):
+        assert {t.code: t.name for t in all_themes()}["stocks"] == "Stocks et en-cours"
+
+
+def test_a_new_regulation_applies_at_once_in_the_process_that_added_it(reference_cache):
+    from catalogue.models import DeMinimisRegulation
+    from catalogue.selectors import deminimis_regulation_in_force
+
+    day = dt.date(2031, 6, 1)
+    current = deminimis_regulation_in_force(on=day)
+    new = DeMinimisRegulation.objects.create(
+        code="ue-2031-test",
+        name="Règlement (UE) 2031/1",
+        ceiling=Decimal("400000.00"),
+        window=current.window,
+        years=current.years,
+        valid_from=dt.date(2031, 1, 1),
+    )
+    assert deminimis_regulation_in_force(on=day) == new
+    new.delete()
+    assert deminimis_regulation_in_force(on=day) == current
