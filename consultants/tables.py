@@ -5,6 +5,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.jinja import RowUrls
+from core.models import person_label
 from core.money import format_eur
 from core.tables import counted_table, render_table
 
@@ -101,11 +102,10 @@ def pool_html(table: PoolTable, request) -> SafeString:
     for e in experts:
         pk = e["pk"]
         figures = outcomes.get(pk) if e["kind"] == Expert.Kind.CONSULTANT else None
-        name = f"{e['user__first_name']} {e['user__last_name']}".strip()  # User.get_full_name
         rows.append(
             {
                 "profile_url": url("consultants:profile", pk),
-                "name": name or e["user__email"],
+                "name": person_label(e["user__first_name"], e["user__last_name"], e["user__email"]),
                 "kind": kinds.get(e["kind"], e["kind"]),
                 "firm": e["firm"] or "—",
                 "specialties": ", ".join(specialties.get(pk, ())) or "—",

@@ -35,6 +35,12 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra)
 
 
+def person_label(first_name: str, last_name: str, email: str) -> str:
+    """How a person is named on pages: first and last name, or the e-mail when neither is known
+    (`str(user)`; tables reading rows as values call it with the three columns)."""
+    return f"{first_name} {last_name}".strip() or email
+
+
 class User(AbstractUser):
     """A person who logs in by e-mail; `role` says which home and scope they get."""
 
@@ -72,7 +78,7 @@ class User(AbstractUser):
         ]
 
     def __str__(self) -> str:
-        return self.get_full_name() or self.email
+        return person_label(self.first_name, self.last_name, self.email)
 
     def reuse_relay(self, relay) -> None:
         """A page that has read the user's own relay hands it over: the page's frame names it,

@@ -7,39 +7,55 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from core.jinja import render_rows
+from core.models import person_label
 
 from .selectors import origin_label
 
 
-def journal_rows(lines) -> SafeString:
-    """The <tr> of each journal line of a page: number, date, label (and the entry it
-    reverses), account, debit, credit, company or consultant, origin and author."""
+def journal_rows(lines: list[dict]) -> SafeString:
+    """The <tr> of each journal line of a page (`selectors.JOURNAL_ROW_FIELDS`): number, date,
+    label (and the entry it reverses), account, debit, credit, company or consultant, origin
+    and author."""
+    by, automatic, reverses = _("par"), _("écriture automatique"), _("contrepasse")
+    origins: dict[str, str] = {}  # each kind of entry translated once per page
     rows = []
     for ln in lines:
-        entry = ln.entry
-        origin = origin_label(entry.event_kind)
-        if entry.author_id:
-            origin = f"{origin} · {_('par')} {entry.author}"
-        elif entry.outbox_message_id:
-            origin = f"{origin} · {_('écriture automatique')}"
-        company = ln.company.name if ln.company_id else ""
-        consultant = str(ln.consultant) if ln.consultant_id else ""
+        kind = ln["entry__event_kind"]
+        origin = origins.get(kind) or origins.setdefault(kind, origin_label(kind))
+        if ln["entry__author_id"]:
+            author = person_label(
+                ln["entry__author__first_name"],
+                ln["entry__author__last_name"],
+                ln["entry__author__email"],
+            )
+            origin = f"{origin} · {by} {author}"
+        elif ln["entry__outbox_message_id"]:
+            origin = f"{origin} · {automatic}"
+        consultant = (
+            person_label(
+                ln["consultant__user__first_name"],
+                ln["consultant__user__last_name"],
+                ln["consultant__user__email"],
+            )
+            if ln["consultant_id"]
+            else ""
+        )
         rows.append(
             {
-                "pk": ln.pk,
-                "entry_id": localize(entry.pk),
-                "date": entry.date.strftime("%d/%m/%Y"),
-                "label": entry.label,
+                "pk": ln["pk"],
+                "entry_id": localize(ln["entry_id"]),
+                "date": ln["entry__date"].strftime("%d/%m/%Y"),
+                "label": ln["entry__label"],
                 "reverses": (
-                    f"{_('contrepasse')} n° {localize(entry.reverses_id)}"
-                    if entry.reverses_id
+                    f"{reverses} n° {localize(ln['entry__reverses_id'])}"
+                    if ln["entry__reverses_id"]
                     else ""
                 ),
-                "account_code": ln.account.code,
-                "account_name": ln.account.name,
-                "debit": ln.debit,
-                "credit": ln.credit,
-                "party": f"{company} {consultant}".strip(),
+                "account_code": ln["account__code"],
+                "account_name": ln["account__name"],
+                "debit": ln["debit"],
+                "credit": ln["credit"],
+                "party": f"{ln['company__name'] or ''} {consultant}".strip(),
                 "origin": origin,
             }
         )

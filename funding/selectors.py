@@ -112,18 +112,42 @@ JOURNAL_EXPORT_RELATED = ("entry__outbox_message", "entry__payment")
 
 JOURNAL_PAGE_SIZE = 50
 
+#: The columns of a page's row (`journal_table.journal_rows`).
+JOURNAL_ROW_FIELDS = (
+    "pk",
+    "debit",
+    "credit",
+    "entry_id",
+    "entry__date",
+    "entry__label",
+    "entry__reverses_id",
+    "entry__event_kind",
+    "entry__outbox_message_id",
+    "entry__author_id",
+    "entry__author__first_name",
+    "entry__author__last_name",
+    "entry__author__email",
+    "account__code",
+    "account__name",
+    "company__name",
+    "consultant_id",
+    "consultant__user__first_name",
+    "consultant__user__last_name",
+    "consultant__user__email",
+)
+
 
 @dataclass
 class JournalPage:
-    rows: list
+    rows: list[dict]  # JOURNAL_ROW_FIELDS
     number: int  # 1-based
     count: int  # pages in all (at least 1)
     next_cursor: str | None
     prev_cursor: str | None
 
 
-def _cursor(line) -> str:
-    return f"{line.entry.date.isoformat()}.{line.entry_id}.{line.pk}"
+def _cursor(row: dict) -> str:
+    return f"{row['entry__date'].isoformat()}.{row['entry_id']}.{row['pk']}"
 
 
 def _parse_cursor(text: str | None):
@@ -152,30 +176,10 @@ def journal_page(
     One COUNT gives the number of pages, unless the caller knows the number of lines (`total`);
     `number` (carried in the links) is the page's number.
     """
-    # what a row shows: the entry (its author), the account, the company or consultant; the
-    # exports' payment, outbox message and reversed entry are not joined for a page
-    lines = (
-        lines.select_related(None)
-        .select_related("entry__author", "account", "company", "consultant__user")
-        .only(  # the columns a row shows (instances of every column cost a third of the page)
-            "debit",
-            "credit",
-            "entry__date",
-            "entry__label",
-            "entry__reverses",
-            "entry__event_kind",
-            "entry__outbox_message",
-            "entry__author__first_name",
-            "entry__author__last_name",
-            "entry__author__email",
-            "account__code",
-            "account__name",
-            "company__name",
-            "consultant__user__first_name",
-            "consultant__user__last_name",
-            "consultant__user__email",
-        )
-    )
+    # what a row shows, as values (instances of every line cost a third of the page): the
+    # entry (its author), the account, the company or consultant; the exports' payment,
+    # outbox message and reversed entry are not joined for a page
+    lines = lines.select_related(None)
     if total is None:
         total = lines.order_by().count()
     pages = max(1, -(-total // size))
@@ -193,7 +197,7 @@ def journal_page(
             | Q(entry__date=day, entry_id__gt=entry_id)
             | Q(entry__date=day, entry_id=entry_id, pk__lt=line_id)
         ).order_by("entry__date", "entry_id", "-pk")
-        rows = list(newer[: size + 1])
+        rows = list(newer.values(*JOURNAL_ROW_FIELDS)[: size + 1])
         has_prev = len(rows) > size
         rows = list(reversed(rows[:size]))
         has_next = True
@@ -206,7 +210,7 @@ def journal_page(
                 | Q(entry__date=day, entry_id__lt=entry_id)
                 | Q(entry__date=day, entry_id=entry_id, pk__gt=line_id)
             )
-        rows = list(ordered[: size + 1])
+        rows = list(ordered.values(*JOURNAL_ROW_FIELDS)[: size + 1])
         has_next = len(rows) > size
         rows = rows[:size]
         has_prev = forward is not None
