@@ -46,7 +46,9 @@ def open_offers_with_tariffs(*, on: dt.date | None = None) -> list[tuple[Offer, 
 def deminimis_regulations() -> list[DeMinimisRegulation]:
     """Every de minimis regulation (reference data, kept in the cache: `core.reference`)."""
     return reference_data(
-        "catalogue.deminimis_regulations", lambda: list(DeMinimisRegulation.objects.all())
+        "catalogue.deminimis_regulations",
+        lambda: list(DeMinimisRegulation.objects.all()),
+        model=DeMinimisRegulation,
     )
 
 

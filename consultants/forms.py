@@ -27,11 +27,13 @@ class PoolFilter(django_filters.FilterSet):
         field_name="specialties",
         queryset=Theme.objects.all(),
         label_field="name",  # Theme.__str__
+        reference="themes",
         label=_("Spécialité"),
     )
     departement = ModelChoiceFilter(
         field_name="departements",
         queryset=Departement.objects.filter(in_programme=True),
+        reference="departements_in_programme",
         label=_("Territoire"),
     )
     accreditation = django_filters.ChoiceFilter(

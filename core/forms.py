@@ -4,6 +4,7 @@ from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
+from .reference import reference_data
 from .reminders import optional_rules
 
 
@@ -15,25 +16,38 @@ class OneQueryChoiceIterator(ModelChoiceIterator):
 
     A field with a `label_field` (the one field its model's `str()` shows) reads (id, label)
     pairs, no model instances: the relay list's hundred relays cost half a millisecond each
-    request as instances."""
+    request as instances. A field with a `reference` key (reference data: offers, relays,
+    départements, themes) keeps its (id, label) pairs in `core.reference`'s cache."""
 
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
+        if self.field.reference:
+            yield from reference_data(
+                f"choices:{self.field.reference}", self._pairs, model=self.queryset.model
+            )
+        elif self.field.label_field:
+            yield from self._pairs()
+        else:
+            for obj in self.queryset.all():
+                yield self.choice(obj)
+
+    def _pairs(self) -> list[tuple]:
+        value = self.field.to_field_name or "pk"
         if self.field.label_field:
-            value = self.field.to_field_name or "pk"
-            yield from self.queryset.values_list(value, self.field.label_field)
-            return
-        for obj in self.queryset.all():
-            yield self.choice(obj)
+            return list(self.queryset.values_list(value, self.field.label_field))
+        return [(getattr(obj, value), self.field.label_from_instance(obj)) for obj in self.queryset]
 
 
 class _LabelField:
-    """A model choice field's `label_field` (see `OneQueryChoiceIterator`)."""
+    """A model choice field's `label_field` and `reference` (see `OneQueryChoiceIterator`)."""
 
-    def __init__(self, *args, label_field: str | None = None, **kwargs):
+    def __init__(
+        self, *args, label_field: str | None = None, reference: str | None = None, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.label_field = label_field
+        self.reference = reference
 
 
 class ModelChoiceField(_LabelField, forms.ModelChoiceField):

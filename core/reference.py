@@ -3,10 +3,10 @@ rows that change once in years, kept in each process' memory (the "reference" ca
 local-memory backend) instead of being read at every request.
 
 `reference_data(key, build)` answers from that cache, or calls `build()` and keeps its result
-for `REFERENCE_CACHE_SECONDS` (0: no cache, the tests' default). `forget_when_changed(model, key)`
-drops the kept value in the process that saves or deletes a row of `model`, at once and again
-at the commit (a page read in between cannot keep the old rows); the other processes read the
-new rows within `REFERENCE_CACHE_SECONDS`.
+for `REFERENCE_CACHE_SECONDS` (0: no cache, the tests' default). The process that saves or
+deletes a row of its `model` forgets the value at once and again at the commit (a page read in
+between cannot keep the old rows); the other processes read the new rows within
+`REFERENCE_CACHE_SECONDS`.
 """
 
 from __future__ import annotations
@@ -22,11 +22,16 @@ from django.db.models.signals import post_delete, post_save
 T = TypeVar("T")
 
 
-def reference_data(key: str, build: Callable[[], T]) -> T:
-    """The value of `build()` kept under `key` (rebuilt after a change of its rows)."""
+_watched: set[tuple[type[models.Model], str]] = set()
+
+
+def reference_data(key: str, build: Callable[[], T], *, model: type[models.Model]) -> T:
+    """The value of `build()` kept under `key`, forgotten when a row of `model` changes."""
     seconds = settings.REFERENCE_CACHE_SECONDS
     if seconds <= 0:
         return build()
+    if (model, key) not in _watched:
+        _forget_when_changed(model, key)
     return caches["reference"].get_or_set(key, build, seconds)
 
 
@@ -34,8 +39,8 @@ def forget(key: str) -> None:
     caches["reference"].delete(key)
 
 
-def forget_when_changed(model: type[models.Model], key: str) -> None:
-    """Forget `key` when a row of `model` is saved or deleted (from an app's `ready()`)."""
+def _forget_when_changed(model: type[models.Model], key: str) -> None:
+    """Forget `key` in this process when a row of `model` is saved or deleted."""
 
     def changed(**kwargs) -> None:
         forget(key)
@@ -43,3 +48,4 @@ def forget_when_changed(model: type[models.Model], key: str) -> None:
 
     for signal in (post_save, post_delete):
         signal.connect(changed, sender=model, weak=False, dispatch_uid=f"reference:{key}")
+    _watched.add((model, key))

@@ -7,12 +7,7 @@ class DiagnosticsConfig(AppConfig):
     verbose_name = _("Autodiagnostic")
 
     def ready(self) -> None:
-        from core.reference import forget_when_changed
-
         from . import personal_data
-        from .models import Theme
-
-        forget_when_changed(Theme, "diagnostics.themes")
 
         personal_data.register()
 

@@ -32,7 +32,7 @@ def diagnosis_for_user(*, user, pk: int) -> Diagnosis:
 def all_themes() -> list[Theme]:
     """Every theme in its order (reference data, kept in the cache: `core.reference`)."""
     return reference_data(
-        "diagnostics.themes", lambda: list(Theme.objects.order_by("position", "name"))
+        "diagnostics.themes", lambda: list(Theme.objects.order_by("position", "name")), model=Theme
     )
 
 

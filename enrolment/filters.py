@@ -26,12 +26,14 @@ class EnrolmentFilter(django_filters.FilterSet):
         label=_("Offre"),
         queryset=Offer.objects.all(),
         label_field="name",  # Offer.__str__
+        reference="offers",
         empty_label=_("Toutes"),
     )
     departement = ModelChoiceFilter(
         label=_("Département"),
         field_name="company__departement",
         queryset=Departement.objects.filter(in_programme=True),
+        reference="departements_in_programme",
         empty_label=_("Tous"),
     )
     created_after = django_filters.DateFilter(

@@ -246,6 +246,7 @@ class BulkForm(forms.Form):
         label=_("Structure relais (pour le rattachement)"),
         queryset=Relay.objects.all(),
         label_field="name",  # Relay.__str__
+        reference="relays",
         required=False,
     )
     selection = forms.ModelMultipleChoiceField(

@@ -16,7 +16,7 @@ from django.utils.safestring import mark_safe
 
 from core.form_renderer import FormRenderer
 from core.forms import ModelChoiceField
-from core.models import Relay
+from core.models import Departement, Relay
 
 CHOICES = [
     ("", "---"),
@@ -116,6 +116,42 @@ def test_a_label_field_gives_the_same_select_from_pairs():
     assert f'<option value="{chosen.pk}" selected>Relais &lt;A&amp;B&gt;</option>' in html
     form = RelayForm({"relay": str(chosen.pk)})
     assert form.is_valid() and form.cleaned_data["relay"] == chosen
+
+
+@pytest.mark.django_db
+def test_reference_choices_are_kept_until_a_row_changes(settings):
+    """A select over reference data (`reference`) reads its options once; a new relay is
+    among them at the next page, and a form still checks the chosen value in the database."""
+    from django.core.cache import caches
+
+    settings.REFERENCE_CACHE_SECONDS = 60
+    caches["reference"].clear()
+
+    class RelayForm(forms.Form):
+        relay = ModelChoiceField(
+            Relay.objects.order_by("name"), label_field="name", reference="test-relays"
+        )
+
+    class DepartementForm(forms.Form):  # no label field: the labels are `str()`
+        departement = ModelChoiceField(Departement.objects.all(), reference="test-departements")
+
+    with CaptureQueriesContext(connection) as queries:
+        first = str(RelayForm()["relay"])
+        str(DepartementForm()["departement"])
+    assert len(queries) == 2
+    with CaptureQueriesContext(connection) as queries:
+        assert str(RelayForm()["relay"]) == first
+        departements = str(DepartementForm()["departement"])
+    assert len(queries) == 0
+    assert ">01 Ain</option>" in departements
+    new = Relay.objects.create(name="Relais ajouté", slug="relais-ajoute")
+    assert f'<option value="{new.pk}">Relais ajouté</option>' in str(RelayForm()["relay"])
+    form = RelayForm({"relay": str(new.pk)})
+    assert form.is_valid() and form.cleaned_data["relay"] == new
+    new.delete()
+    assert "Relais ajouté" not in str(RelayForm()["relay"])
+    assert first.count("<option") == Relay.objects.count() + 1
+    caches["reference"].clear()
 
 
 @pytest.mark.django_db
