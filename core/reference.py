@@ -2,7 +2,7 @@
 rows that change once in years, kept in each process' memory (the "reference" cache, Django's
 local-memory backend) instead of being read at every request.
 
-`reference_data(key, build)` answers from that cache, or calls `build()` and keeps its result
+`reference_data(key, build, model=…)` answers from that cache, or calls `build()` and keeps its result
 for `REFERENCE_CACHE_SECONDS` (0: no cache, the tests' default). The process that saves or
 deletes a row of its `model` forgets the value at once and again at the commit (a page read in
 between cannot keep the old rows); the other processes read the new rows within
@@ -20,8 +20,7 @@ from django.db import models, transaction
 from django.db.models.signals import post_delete, post_save
 
 T = TypeVar("T")
-
-
+#: (model, key) whose changes this process already watches
 _watched: set[tuple[type[models.Model], str]] = set()
 
 

@@ -461,8 +461,9 @@ REMINDER_CATCH_UP_DAYS = 30  # a reminder missed (sweep down) is still sent with
 FUNDING_DASHBOARD_CACHE_SECONDS = env("FUNDING_DASHBOARD_CACHE_SECONDS", 60)
 # A consultant's outcome figures (pool, profile, suggestions) are recomputed at most this often.
 OUTCOMES_CACHE_SECONDS = env("OUTCOMES_CACHE_SECONDS", 300)
-# Reference data (themes, de minimis regulations) kept this long in each process' memory; a
-# process forgets it at once when it changes a row, the others after this delay.
+# Reference data (themes, de minimis regulations, the filters' offers, relays, départements)
+# kept this long in each process' memory; a process forgets it at once when it changes a row,
+# the others after this delay.
 REFERENCE_CACHE_SECONDS = env("REFERENCE_CACHE_SECONDS", 60)
 CELERY_BEAT_SCHEDULE["reminders-sweep"] = {
     "task": "core.tasks.reminders_sweep",

@@ -56,6 +56,7 @@ if REDIS_URL:
         "core.cache.FailOpenRedisCache": "tests.redis_cache.WorkerFailOpenRedisCache",
     }
     CACHES = {
+        **CACHES,  # the reference data's, in memory
         "default": {
             **CACHES["default"],
             "BACKEND": TEST_CACHE_BACKENDS[CACHES["default"]["BACKEND"]],
@@ -68,12 +69,9 @@ if REDIS_URL:
     }
 else:
     CACHES = {
+        **CACHES,
         "default": {
             **CACHES["default"],
             "LOCATION": str(VAR_DIR / "cache" / f"test-{TEST_PROCESS}"),
         }
     }
-CACHES["reference"] = {
-    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-    "LOCATION": "reference",
-}

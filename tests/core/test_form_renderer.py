@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django import forms
+from django.core.cache import caches
 from django.db import connection
 from django.forms.renderers import DjangoTemplates, get_default_renderer
 from django.test.signals import template_rendered
@@ -122,8 +123,6 @@ def test_a_label_field_gives_the_same_select_from_pairs():
 def test_reference_choices_are_kept_until_a_row_changes(settings):
     """A select over reference data (`reference`) reads its options once; a new relay is
     among them at the next page, and a form still checks the chosen value in the database."""
-    from django.core.cache import caches
-
     settings.REFERENCE_CACHE_SECONDS = 60
     caches["reference"].clear()
 

@@ -1,13 +1,17 @@
-"""The reference data loaded by migrations matches the domain page."""
+"""The reference data loaded by migrations matches the domain page; pages keep it in memory
+until a row changes (`core.reference`)."""
 
 import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.core.cache import caches
 
-from catalogue.models import Offer
-from catalogue.selectors import tariff_in_force, vat_rate_in_force
+from catalogue.models import DeMinimisRegulation, Offer
+from catalogue.selectors import deminimis_regulation_in_force, tariff_in_force, vat_rate_in_force
 from core.models import Departement, Relay
+from diagnostics.models import Theme
+from diagnostics.selectors import all_themes
 
 pytestmark = pytest.mark.django_db
 
@@ -71,8 +75,6 @@ def test_vat_is_dated():
 @pytest.fixture
 def reference_cache(settings):
     """The reference data kept in memory, as in production (the tests read it each time)."""
-    from django.core.cache import caches
-
     settings.REFERENCE_CACHE_SECONDS = 60
     caches["reference"].clear()
     yield
@@ -82,9 +84,6 @@ def reference_cache(settings):
 def test_themes_are_read_once_then_a_renamed_theme_is_read_again(
     reference_cache, django_assert_num_queries
 ):
-    from diagnostics.models import Theme
-    from diagnostics.selectors import all_themes
-
     with django_assert_num_queries(1):
         first = all_themes()
     with django_assert_num_queries(0):
@@ -97,9 +96,6 @@ def test_themes_are_read_once_then_a_renamed_theme_is_read_again(
 
 
 def test_a_new_regulation_applies_at_once_in_the_process_that_added_it(reference_cache):
-    from catalogue.models import DeMinimisRegulation
-    from catalogue.selectors import deminimis_regulation_in_force
-
     day = dt.date(2031, 6, 1)
     current = deminimis_regulation_in_force(on=day)
     new = DeMinimisRegulation.objects.create(
