@@ -61,7 +61,7 @@ if REDIS_URL:
             **CACHES["default"],
             "BACKEND": TEST_CACHE_BACKENDS[CACHES["default"]["BACKEND"]],
             "KEY_PREFIX": f"test-{TEST_PROCESS}",
-        }
+        },
     }
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         **CELERY_BROKER_TRANSPORT_OPTIONS,
@@ -73,5 +73,5 @@ else:
         "default": {
             **CACHES["default"],
             "LOCATION": str(VAR_DIR / "cache" / f"test-{TEST_PROCESS}"),
-        }
+        },
     }
