@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.exceptions import BusinessRuleError
-from core.reference import reference_data
+from core.reference import reference_rows
 
 from .deminimis import regulation_on
 from .models import DeMinimisRegulation, Offer, Tariff, VatRate
@@ -45,11 +45,7 @@ def open_offers_with_tariffs(*, on: dt.date | None = None) -> list[tuple[Offer, 
 
 def deminimis_regulations() -> list[DeMinimisRegulation]:
     """Every de minimis regulation (reference data, kept in the cache: `core.reference`)."""
-    return reference_data(
-        "catalogue.deminimis_regulations",
-        lambda: list(DeMinimisRegulation.objects.all()),
-        model=DeMinimisRegulation,
-    )
+    return list(reference_rows(DeMinimisRegulation).values())
 
 
 def deminimis_regulation_in_force(*, on: dt.date | None = None) -> DeMinimisRegulation:

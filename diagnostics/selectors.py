@@ -14,7 +14,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from core.reference import reference_data
+from core.reference import reference_rows
 from core.scoping import get_visible_or_404
 
 from .charts import profile_radar
@@ -31,9 +31,7 @@ def diagnosis_for_user(*, user, pk: int) -> Diagnosis:
 
 def all_themes() -> list[Theme]:
     """Every theme in its order (reference data, kept in the cache: `core.reference`)."""
-    return reference_data(
-        "diagnostics.themes", lambda: list(Theme.objects.order_by("position", "name")), model=Theme
-    )
+    return sorted(reference_rows(Theme).values(), key=lambda t: (t.position, t.name))
 
 
 def questions_by_theme(*, diagnosis: Diagnosis) -> list[tuple[Theme, list[Question]]]:

@@ -6,10 +6,12 @@ from decimal import Decimal
 
 import pytest
 from django.core.cache import caches
+from zeal import zeal_ignore
 
 from catalogue.models import DeMinimisRegulation, Offer
 from catalogue.selectors import deminimis_regulation_in_force, tariff_in_force, vat_rate_in_force
-from core.models import Departement, Relay
+from core.models import Departement, Relay, User
+from core.reference import attach_reference
 from diagnostics.models import Theme
 from diagnostics.selectors import all_themes
 
@@ -109,3 +111,24 @@ def test_a_new_regulation_applies_at_once_in_the_process_that_added_it(reference
     assert deminimis_regulation_in_force(on=day) == new
     new.delete()
     assert deminimis_regulation_in_force(on=day) == current
+
+
+def test_attached_rows_come_from_memory_until_one_changes(
+    reference_cache, django_assert_num_queries
+):
+    """`attach_reference` gives a foreign key its row as `select_related` would: read once,
+    then from memory; a renamed relay is read again."""
+    relay = Relay.objects.order_by("pk").first()
+    first, second, nobody = (User(email=f"{n}@test.example", relay_id=relay.pk) for n in "abc")
+    nobody.relay_id = None
+    with django_assert_num_queries(1):
+        attach_reference(first, "relay")
+    with django_assert_num_queries(0):
+        attach_reference(second, "relay")
+        attach_reference(nobody, "relay")
+    assert first.relay == second.relay == relay and nobody.relay is None
+    relay.name = f"{relay.name} (renommé)"
+    relay.save()
+    with django_assert_num_queries(1), zeal_ignore():  # the same row read again, on purpose
+        attach_reference(second, "relay")
+    assert second.relay.name == relay.name
