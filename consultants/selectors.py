@@ -150,14 +150,14 @@ def wanted_theme_codes(*, enrolment: Enrolment, weak_theme_codes=None) -> list[s
     return [enrolment.problem_theme.code] if enrolment.problem_theme_id else []
 
 
-def weak_theme_codes_by_enrolment(enrolments, *, themes=None) -> dict[int, list[str]]:
-    """{enrolment id: key weak theme codes} for many enrolments, in two queries.
+def weak_theme_codes_by_enrolment(enrolments) -> dict[int, list[str]]:
+    """{enrolment id: key weak theme codes} for many enrolments, in one query (the themes are
+    reference data).
 
     For each enrolment: its latest submitted self-diagnosis (one attached to the
     enrolment first, else the company's latest), and the themes scoring under the
     configured `weak_below` threshold, weakest first (ties in the questionnaire's
     order), at most `KEY_ISSUES_MAX` (an approfondie agrees that many key issues at most).
-    `themes`: the (code, name) of the themes in that order, when the caller has read them.
     """
     enrolments = list(enrolments)
     if not enrolments:
@@ -174,9 +174,7 @@ def weak_theme_codes_by_enrolment(enrolments, *, themes=None) -> dict[int, list[
         if enrolment_id is not None:
             own.setdefault(enrolment_id, scores)
         latest_of_company.setdefault(company_id, scores)
-    if themes is None:
-        themes = [(t.code, t.name) for t in all_themes()]
-    order = [code for code, _name in themes]
+    order = [t.code for t in all_themes()]
     weak_below = thresholds()["weak_below"]
     result = {}
     for e in enrolments:
@@ -193,12 +191,11 @@ def with_assignment_needs(enrolments) -> dict[int, list[str]]:
     Sets on each enrolment `targeted` (a ciblée: its chosen problem is the need) and
     `weak_themes` (the names of its key weak themes, weakest first, from
     `weak_theme_codes_by_enrolment`); returns {enrolment id: weak theme codes} for the ranking.
-    Two queries for any number of enrolments (the themes, the diagnoses).
+    One query for any number of enrolments (the diagnoses; the themes are reference data).
     """
     enrolments = list(enrolments)
-    themes = [(t.code, t.name) for t in all_themes()]
-    weak = weak_theme_codes_by_enrolment(enrolments, themes=themes)
-    names = dict(themes)
+    weak = weak_theme_codes_by_enrolment(enrolments)
+    names = {t.code: t.name for t in all_themes()}
     for e in enrolments:
         e.targeted = is_targeted(e.offer)
         e.weak_themes = [names.get(c, c) for c in weak.get(e.pk, [])]

@@ -39,8 +39,9 @@ class OneQueryChoiceIterator(ModelChoiceIterator):
         return [(getattr(obj, value), self.field.label_from_instance(obj)) for obj in self.queryset]
 
 
-class _LabelField:
-    """A model choice field's `label_field` and `reference` (see `OneQueryChoiceIterator`)."""
+class _PairChoices:
+    """A model choice field read as (id, label) pairs: `label_field`, `reference` (see
+    `OneQueryChoiceIterator`)."""
 
     def __init__(
         self, *args, label_field: str | None = None, reference: str | None = None, **kwargs
@@ -50,7 +51,7 @@ class _LabelField:
         self.reference = reference
 
 
-class ModelChoiceField(_LabelField, forms.ModelChoiceField):
+class ModelChoiceField(_PairChoices, forms.ModelChoiceField):
     """Django's, its choices read in one query (`OneQueryChoiceIterator`)."""
 
     iterator = OneQueryChoiceIterator
@@ -60,7 +61,7 @@ class _FilterChoiceIterator(django_filters.fields.ModelChoiceIterator, OneQueryC
     """django-filter's (its "null" choice), over `OneQueryChoiceIterator`."""
 
 
-class _FilterChoiceField(_LabelField, django_filters.fields.ModelChoiceField):
+class _FilterChoiceField(_PairChoices, django_filters.fields.ModelChoiceField):
     iterator = _FilterChoiceIterator
 
 
